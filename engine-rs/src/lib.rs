@@ -1,0 +1,24 @@
+//! CIFT Markets matching engine: a deterministic multi-instrument limit order
+//! book with price-time priority, stops, icebergs, self-trade prevention and an
+//! event stream — pure Rust with no I/O, clocks or randomness, compiled once
+//! to WebAssembly (see `wasm`) and natively for tests and benchmarks.
+
+mod book;
+mod command;
+mod engine;
+mod event;
+mod instrument;
+mod level;
+mod order;
+mod snapshot;
+mod types;
+pub mod wasm;
+pub mod wire;
+
+pub use command::{Command, CommandKind, NewOrder};
+pub use engine::{Engine, LevelView};
+pub use event::{CancelReason, Event, EventKind, RejectReason};
+pub use instrument::InstrumentSpec;
+pub use order::{OrderStatus, OrderView};
+pub use snapshot::SnapshotError;
+pub use types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};

@@ -1,0 +1,256 @@
+//! The `#[wasm_bindgen]` surface: a thin layer over [`crate::Engine`] that
+//! takes numbers only and hands events back as f64 records in WASM memory
+//! (see [`crate::wire`]), so no JS object is made per command or event.
+
+use crate::wire::{self, command_kind, COMMAND_STRIDE, EVENT_STRIDE};
+use crate::{Engine, OrderId, Price, Side, SymbolId};
+use wasm_bindgen::prelude::*;
+
+/// The engine as seen from JavaScript.
+///
+/// Every command method returns the number of events it produced; read them
+/// as `new Float64Array(wasmMemory().buffer, engine.eventsPtr(), n * eventStride())`
+/// before the next call (memory may grow, so take a fresh view each time).
+#[wasm_bindgen(js_name = Engine)]
+pub struct WasmEngine {
+    engine: Engine,
+    input: Vec<f64>,
+    output: Vec<f64>,
+}
+
+impl Default for WasmEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// An empty engine.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmEngine {
+        WasmEngine { engine: Engine::new(), input: Vec::new(), output: Vec::new() }
+    }
+
+    fn run(&mut self, rec: &[f64; COMMAND_STRIDE]) -> u32 {
+        self.output.clear();
+        wire::execute_batch(&mut self.engine, rec, 1, &mut self.output) as u32
+    }
+
+    /// Adds an instrument (integer price and quantity units).
+    #[wasm_bindgen(js_name = addInstrument)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_instrument(
+        &mut self,
+        ts: f64,
+        seq: f64,
+        symbol: f64,
+        tick_size: f64,
+        lot_size: f64,
+        min_price: f64,
+        max_price: f64,
+        min_qty: f64,
+        max_qty: f64,
+    ) -> u32 {
+        let k = f64::from(command_kind::ADD_INSTRUMENT);
+        self.run(&[
+            k, ts, seq, 0.0, 0.0, symbol, 0.0, 0.0, 0.0, tick_size, lot_size, min_price, max_price, min_qty, max_qty,
+            0.0,
+        ])
+    }
+
+    /// Submits a new order. `flags` bit 0 is post-only.
+    #[wasm_bindgen(js_name = newOrder)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_order(
+        &mut self,
+        ts: f64,
+        seq: f64,
+        id: f64,
+        account: f64,
+        symbol: f64,
+        side: f64,
+        order_type: f64,
+        tif: f64,
+        price: f64,
+        qty: f64,
+        stop_price: f64,
+        display_qty: f64,
+        expire_at: f64,
+        stp: f64,
+        flags: f64,
+    ) -> u32 {
+        let k = f64::from(command_kind::NEW);
+        self.run(&[
+            k,
+            ts,
+            seq,
+            id,
+            account,
+            symbol,
+            side,
+            order_type,
+            tif,
+            price,
+            qty,
+            stop_price,
+            display_qty,
+            expire_at,
+            stp,
+            flags,
+        ])
+    }
+
+    /// Cancels a live order of `account`.
+    pub fn cancel(&mut self, ts: f64, seq: f64, id: f64, account: f64) -> u32 {
+        let k = f64::from(command_kind::CANCEL);
+        self.run(&[k, ts, seq, id, account, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Replaces a live order's price (0 keeps it) and open quantity.
+    #[allow(clippy::too_many_arguments)]
+    pub fn replace(&mut self, ts: f64, seq: f64, id: f64, account: f64, new_price: f64, new_qty: f64) -> u32 {
+        let k = f64::from(command_kind::REPLACE);
+        self.run(&[k, ts, seq, id, account, 0.0, 0.0, 0.0, 0.0, new_price, new_qty, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Cancels every live order matching the filters (−1 / 0 for any).
+    #[wasm_bindgen(js_name = massCancel)]
+    pub fn mass_cancel(&mut self, ts: f64, seq: f64, account: f64, symbol: f64, side: f64) -> u32 {
+        let k = f64::from(command_kind::MASS_CANCEL);
+        self.run(&[k, ts, seq, 0.0, account, symbol, side, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Ends the session for one instrument (−1: all); DAY orders expire.
+    #[wasm_bindgen(js_name = sessionEnd)]
+    pub fn session_end(&mut self, ts: f64, seq: f64, symbol: f64) -> u32 {
+        let k = f64::from(command_kind::SESSION_END);
+        self.run(&[k, ts, seq, 0.0, 0.0, symbol, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Advances time to `ts`; GTD orders expiring by then expire.
+    #[wasm_bindgen(js_name = advanceTime)]
+    pub fn advance_time(&mut self, ts: f64, seq: f64) -> u32 {
+        let k = f64::from(command_kind::ADVANCE_TIME);
+        self.run(&[k, ts, seq, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Makes room for `count` command records and returns their address in
+    /// WASM memory; write them there, then call `executeBatch(count)`.
+    #[wasm_bindgen(js_name = commandBuffer)]
+    pub fn command_buffer(&mut self, count: u32) -> usize {
+        self.input.resize(count as usize * COMMAND_STRIDE, 0.0);
+        self.input.as_ptr() as usize
+    }
+
+    /// Executes the first `count` records of the command buffer; returns the
+    /// number of events written at `eventsPtr()`.
+    #[wasm_bindgen(js_name = executeBatch)]
+    pub fn execute_batch(&mut self, count: u32) -> Result<u32, JsError> {
+        let count = count as usize;
+        if count * COMMAND_STRIDE > self.input.len() {
+            return Err(JsError::new(&format!(
+                "executeBatch({count}): the command buffer holds {} records; call commandBuffer first",
+                self.input.len() / COMMAND_STRIDE
+            )));
+        }
+        self.output.clear();
+        Ok(wire::execute_batch(&mut self.engine, &self.input, count, &mut self.output) as u32)
+    }
+
+    /// Address of the last call's event records.
+    #[wasm_bindgen(js_name = eventsPtr)]
+    pub fn events_ptr(&self) -> usize {
+        self.output.as_ptr() as usize
+    }
+
+    /// Best bid price, or NaN when the bid side is empty.
+    #[wasm_bindgen(js_name = bestBid)]
+    pub fn best_bid(&self, symbol: u32) -> f64 {
+        self.engine.best_bid(SymbolId(symbol)).map_or(f64::NAN, |l| l.price.0 as f64)
+    }
+
+    /// Best ask price, or NaN when the ask side is empty.
+    #[wasm_bindgen(js_name = bestAsk)]
+    pub fn best_ask(&self, symbol: u32) -> f64 {
+        self.engine.best_ask(SymbolId(symbol)).map_or(f64::NAN, |l| l.price.0 as f64)
+    }
+
+    /// Visible quantity at a price on a side (1 buy, 2 sell); 0 if none.
+    #[wasm_bindgen(js_name = depthAt)]
+    pub fn depth_at(&self, symbol: u32, side: u8, price: f64) -> Result<f64, JsError> {
+        let side = Side::from_code(side).ok_or_else(|| JsError::new("side must be 1 (buy) or 2 (sell)"))?;
+        Ok(self.engine.depth_at(SymbolId(symbol), side, Price(price as i64)) as f64)
+    }
+
+    /// Top `n` levels of a side as `[price, qty, orders]` triples, best first.
+    pub fn levels(&self, symbol: u32, side: u8, n: u32) -> Result<Vec<f64>, JsError> {
+        let side = Side::from_code(side).ok_or_else(|| JsError::new("side must be 1 (buy) or 2 (sell)"))?;
+        let levels = self.engine.levels(SymbolId(symbol), side, n as usize);
+        Ok(levels.iter().flat_map(|l| [l.price.0 as f64, l.qty as f64, f64::from(l.orders)]).collect())
+    }
+
+    /// A live order as `[account, symbol, side, type, tif, status (1 resting,
+    /// 2 pending stop), price, stopPrice, leaves, visible, filled]`, or undefined.
+    pub fn order(&self, id: f64) -> Option<Vec<f64>> {
+        let o = self.engine.order(OrderId(id as u64))?;
+        let status = match o.status {
+            crate::OrderStatus::Resting => 1.0,
+            crate::OrderStatus::PendingStop => 2.0,
+        };
+        Some(vec![
+            f64::from(o.account.0),
+            f64::from(o.symbol.0),
+            f64::from(o.side.code()),
+            f64::from(o.order_type.code()),
+            f64::from(o.tif.code()),
+            status,
+            o.price.0 as f64,
+            o.stop_price.0 as f64,
+            o.leaves.0 as f64,
+            o.visible.0 as f64,
+            o.filled.0 as f64,
+        ])
+    }
+
+    /// Last trade price, or NaN before the first trade.
+    #[wasm_bindgen(js_name = lastPrice)]
+    pub fn last_price(&self, symbol: u32) -> f64 {
+        self.engine.last_price(SymbolId(symbol)).map_or(f64::NAN, |p| p.0 as f64)
+    }
+
+    /// Number of live orders.
+    #[wasm_bindgen(js_name = liveOrders)]
+    pub fn live_orders(&self) -> u32 {
+        self.engine.live_orders() as u32
+    }
+
+    /// The full engine state as bytes.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.engine.snapshot()
+    }
+
+    /// An engine rebuilt from `snapshot()` bytes; throws if they are not a valid snapshot.
+    pub fn restore(bytes: &[u8]) -> Result<WasmEngine, JsError> {
+        let engine = Engine::restore(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(WasmEngine { engine, input: Vec::new(), output: Vec::new() })
+    }
+}
+
+/// f64 slots per command record.
+#[wasm_bindgen(js_name = commandStride)]
+pub fn command_stride() -> u32 {
+    COMMAND_STRIDE as u32
+}
+
+/// f64 slots per event record.
+#[wasm_bindgen(js_name = eventStride)]
+pub fn event_stride() -> u32 {
+    EVENT_STRIDE as u32
+}
+
+/// The module's linear memory, for typed-array views of the buffers.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}

@@ -1,0 +1,407 @@
+//! The numeric wire format shared by the WASM boundary, the batch path, test
+//! vectors and the fuzzer: a command is [`COMMAND_STRIDE`] f64 slots, an event
+//! [`EVENT_STRIDE`] f64 slots. Every integer travels as an exactly
+//! representable f64 (|v| ≤ 2^53), so JavaScript needs no BigInt.
+//!
+//! Command slots: `0` kind, `1` ts, `2` seq, then per kind —
+//! - New (1): `3` order id, `4` account, `5` symbol, `6` side, `7` order type,
+//!   `8` tif, `9` price, `10` qty, `11` stop price, `12` display qty,
+//!   `13` expire at, `14` STP mode, `15` flags (bit 0: post-only).
+//! - Cancel (2): `3` order id, `4` account.
+//! - Replace (3): `3` order id, `4` account, `9` new price (0 keeps it), `10` new qty.
+//! - MassCancel (4): `4` account, `5` symbol (−1: any), `6` side (0: any).
+//! - SessionEnd (5): `5` symbol (−1: all).
+//! - AdvanceTime (6): nothing more; `1` is the new time.
+//! - AddInstrument (7): `5` symbol, `9` tick size, `10` lot size, `11` min price,
+//!   `12` max price, `13` min qty, `14` max qty.
+//!
+//! Event slots: `0` kind, `1` event seq, `2` command seq, `3` ts, then per kind —
+//! - InstrumentAdded (1): `4` symbol.
+//! - Accepted (2): `4` order id, `5` account, `6` symbol, `7` side, `8` order type,
+//!   `9` tif, `10` price, `11` qty.
+//! - Rejected (3): `4` order id, `5` account, `6` symbol, `7` reason.
+//! - Trade (4): `4` symbol, `5` maker id, `6` taker id, `7` maker account,
+//!   `8` taker account, `9` taker side, `10` price, `11` qty, `12` maker leaves,
+//!   `13` taker leaves.
+//! - Cancelled (5): `4` order id, `5` account, `6` symbol, `7` side, `8` qty,
+//!   `9` leaves, `10` reason.
+//! - Replaced (6): `4` order id, `5` account, `6` symbol, `7` side, `8` old price,
+//!   `9` new price, `10` old qty, `11` new qty, `12` priority kept (0/1).
+//! - Triggered (7): `4` order id, `5` account, `6` symbol, `7` side, `8` stop price,
+//!   `9` last price.
+//! - BookDelta (8): `4` symbol, `5` side, `6` price, `7` qty, `8` orders.
+
+use crate::command::{Command, CommandKind, NewOrder};
+use crate::event::{Event, EventKind};
+use crate::instrument::InstrumentSpec;
+use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
+use std::fmt;
+
+/// f64 slots per command.
+pub const COMMAND_STRIDE: usize = 16;
+/// f64 slots per event.
+pub const EVENT_STRIDE: usize = 14;
+/// Largest integer every f64 represents exactly.
+pub const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
+
+/// Command kind codes (slot 0).
+pub mod command_kind {
+    /// New order.
+    pub const NEW: u8 = 1;
+    /// Cancel.
+    pub const CANCEL: u8 = 2;
+    /// Replace.
+    pub const REPLACE: u8 = 3;
+    /// Mass cancel.
+    pub const MASS_CANCEL: u8 = 4;
+    /// Session end.
+    pub const SESSION_END: u8 = 5;
+    /// Advance time.
+    pub const ADVANCE_TIME: u8 = 6;
+    /// Add instrument.
+    pub const ADD_INSTRUMENT: u8 = 7;
+}
+
+/// Event kind codes (slot 0).
+pub mod event_kind {
+    /// Instrument added.
+    pub const INSTRUMENT_ADDED: u8 = 1;
+    /// Order accepted.
+    pub const ACCEPTED: u8 = 2;
+    /// Command rejected.
+    pub const REJECTED: u8 = 3;
+    /// Trade.
+    pub const TRADE: u8 = 4;
+    /// Quantity cancelled.
+    pub const CANCELLED: u8 = 5;
+    /// Order replaced.
+    pub const REPLACED: u8 = 6;
+    /// Stop triggered.
+    pub const TRIGGERED: u8 = 7;
+    /// L2 level change.
+    pub const BOOK_DELTA: u8 = 8;
+}
+
+/// Why a command record could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireError {
+    /// The offending slot.
+    pub slot: usize,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "command slot {}: {}", self.slot, self.problem)
+    }
+}
+
+impl std::error::Error for WireError {}
+
+fn err<T>(slot: usize, problem: &'static str) -> Result<T, WireError> {
+    Err(WireError { slot, problem })
+}
+
+/// An exact integer in ±2^53.
+fn int(rec: &[f64], slot: usize) -> Result<i64, WireError> {
+    let v = rec[slot];
+    if !v.is_finite() {
+        return err(slot, "not a finite number");
+    }
+    if v.fract() != 0.0 {
+        return err(slot, "not an integer");
+    }
+    if v.abs() > MAX_SAFE {
+        return err(slot, "beyond ±2^53");
+    }
+    Ok(v as i64)
+}
+
+fn uint(rec: &[f64], slot: usize) -> Result<u64, WireError> {
+    let v = int(rec, slot)?;
+    u64::try_from(v).or_else(|_| err(slot, "negative"))
+}
+
+fn u32_at(rec: &[f64], slot: usize) -> Result<u32, WireError> {
+    u32::try_from(uint(rec, slot)?).or_else(|_| err(slot, "above 2^32-1"))
+}
+
+fn code_at(rec: &[f64], slot: usize) -> Result<u8, WireError> {
+    u8::try_from(uint(rec, slot)?).or_else(|_| err(slot, "unknown code"))
+}
+
+fn coded<T>(rec: &[f64], slot: usize, from: fn(u8) -> Option<T>) -> Result<T, WireError> {
+    from(code_at(rec, slot)?).map_or_else(|| err(slot, "unknown code"), Ok)
+}
+
+/// An optional u32 where −1 means "any".
+fn opt_u32(rec: &[f64], slot: usize) -> Result<Option<u32>, WireError> {
+    if rec[slot] == -1.0 {
+        Ok(None)
+    } else {
+        u32_at(rec, slot).map(Some)
+    }
+}
+
+/// Decodes one command record (at least [`COMMAND_STRIDE`] slots).
+pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
+    if rec.len() < COMMAND_STRIDE {
+        return err(rec.len(), "record too short");
+    }
+    let kind_code = code_at(rec, 0)?;
+    let ts = uint(rec, 1)?;
+    let seq = uint(rec, 2)?;
+    let kind = match kind_code {
+        command_kind::NEW => {
+            let flags = uint(rec, 15)?;
+            if flags > 1 {
+                return err(15, "unknown flag bits");
+            }
+            CommandKind::New(NewOrder {
+                id: OrderId(uint(rec, 3)?),
+                account: AccountId(u32_at(rec, 4)?),
+                symbol: SymbolId(u32_at(rec, 5)?),
+                side: coded(rec, 6, Side::from_code)?,
+                order_type: coded(rec, 7, OrderType::from_code)?,
+                tif: coded(rec, 8, TimeInForce::from_code)?,
+                price: Price(int(rec, 9)?),
+                qty: Qty(int(rec, 10)?),
+                stop_price: Price(int(rec, 11)?),
+                display_qty: Qty(int(rec, 12)?),
+                expire_at: uint(rec, 13)?,
+                stp: coded(rec, 14, StpMode::from_code)?,
+                post_only: flags & 1 == 1,
+            })
+        }
+        command_kind::CANCEL => {
+            CommandKind::Cancel { order_id: OrderId(uint(rec, 3)?), account: AccountId(u32_at(rec, 4)?) }
+        }
+        command_kind::REPLACE => {
+            let price = int(rec, 9)?;
+            CommandKind::Replace {
+                order_id: OrderId(uint(rec, 3)?),
+                account: AccountId(u32_at(rec, 4)?),
+                new_price: (price != 0).then_some(Price(price)),
+                new_qty: Qty(int(rec, 10)?),
+            }
+        }
+        command_kind::MASS_CANCEL => CommandKind::MassCancel {
+            account: opt_u32(rec, 4)?.map(AccountId),
+            symbol: opt_u32(rec, 5)?.map(SymbolId),
+            side: match code_at(rec, 6)? {
+                0 => None,
+                c => Some(Side::from_code(c).map_or_else(|| err(6, "unknown code"), Ok)?),
+            },
+        },
+        command_kind::SESSION_END => CommandKind::SessionEnd { symbol: opt_u32(rec, 5)?.map(SymbolId) },
+        command_kind::ADVANCE_TIME => CommandKind::AdvanceTime,
+        command_kind::ADD_INSTRUMENT => CommandKind::AddInstrument(InstrumentSpec {
+            symbol: SymbolId(u32_at(rec, 5)?),
+            tick_size: int(rec, 9)?,
+            lot_size: int(rec, 10)?,
+            min_price: Price(int(rec, 11)?),
+            max_price: Price(int(rec, 12)?),
+            min_qty: Qty(int(rec, 13)?),
+            max_qty: Qty(int(rec, 14)?),
+        }),
+        _ => return err(0, "unknown command kind"),
+    };
+    Ok(Command { ts, seq, kind })
+}
+
+/// Encodes a command into a record; the inverse of [`decode_command`] for
+/// values within ±2^53.
+pub fn encode_command(cmd: &Command, rec: &mut [f64]) {
+    rec[..COMMAND_STRIDE].fill(0.0);
+    rec[1] = cmd.ts as f64;
+    rec[2] = cmd.seq as f64;
+    match cmd.kind {
+        CommandKind::New(o) => {
+            rec[0] = f64::from(command_kind::NEW);
+            rec[3] = o.id.0 as f64;
+            rec[4] = f64::from(o.account.0);
+            rec[5] = f64::from(o.symbol.0);
+            rec[6] = f64::from(o.side.code());
+            rec[7] = f64::from(o.order_type.code());
+            rec[8] = f64::from(o.tif.code());
+            rec[9] = o.price.0 as f64;
+            rec[10] = o.qty.0 as f64;
+            rec[11] = o.stop_price.0 as f64;
+            rec[12] = o.display_qty.0 as f64;
+            rec[13] = o.expire_at as f64;
+            rec[14] = f64::from(o.stp.code());
+            rec[15] = f64::from(u8::from(o.post_only));
+        }
+        CommandKind::Cancel { order_id, account } => {
+            rec[0] = f64::from(command_kind::CANCEL);
+            rec[3] = order_id.0 as f64;
+            rec[4] = f64::from(account.0);
+        }
+        CommandKind::Replace { order_id, account, new_price, new_qty } => {
+            rec[0] = f64::from(command_kind::REPLACE);
+            rec[3] = order_id.0 as f64;
+            rec[4] = f64::from(account.0);
+            rec[9] = new_price.map_or(0.0, |p| p.0 as f64);
+            rec[10] = new_qty.0 as f64;
+        }
+        CommandKind::MassCancel { account, symbol, side } => {
+            rec[0] = f64::from(command_kind::MASS_CANCEL);
+            rec[4] = account.map_or(-1.0, |a| f64::from(a.0));
+            rec[5] = symbol.map_or(-1.0, |s| f64::from(s.0));
+            rec[6] = side.map_or(0.0, |s| f64::from(s.code()));
+        }
+        CommandKind::SessionEnd { symbol } => {
+            rec[0] = f64::from(command_kind::SESSION_END);
+            rec[5] = symbol.map_or(-1.0, |s| f64::from(s.0));
+        }
+        CommandKind::AdvanceTime => rec[0] = f64::from(command_kind::ADVANCE_TIME),
+        CommandKind::AddInstrument(s) => {
+            rec[0] = f64::from(command_kind::ADD_INSTRUMENT);
+            rec[5] = f64::from(s.symbol.0);
+            rec[9] = s.tick_size as f64;
+            rec[10] = s.lot_size as f64;
+            rec[11] = s.min_price.0 as f64;
+            rec[12] = s.max_price.0 as f64;
+            rec[13] = s.min_qty.0 as f64;
+            rec[14] = s.max_qty.0 as f64;
+        }
+    }
+}
+
+/// Writes one event into a record of [`EVENT_STRIDE`] slots.
+pub fn encode_event(ev: &Event, rec: &mut [f64]) {
+    let rec = &mut rec[..EVENT_STRIDE];
+    rec.fill(0.0);
+    rec[1] = ev.seq as f64;
+    rec[2] = ev.cmd_seq as f64;
+    rec[3] = ev.ts as f64;
+    let (kind, fields): (u8, [f64; 10]) = match ev.kind {
+        EventKind::InstrumentAdded { symbol } => (event_kind::INSTRUMENT_ADDED, pad(&[f64::from(symbol.0)])),
+        EventKind::Accepted { order_id, account, symbol, side, order_type, tif, price, qty } => (
+            event_kind::ACCEPTED,
+            pad(&[
+                order_id.0 as f64,
+                f64::from(account.0),
+                f64::from(symbol.0),
+                f64::from(side.code()),
+                f64::from(order_type.code()),
+                f64::from(tif.code()),
+                price.0 as f64,
+                qty.0 as f64,
+            ]),
+        ),
+        EventKind::Rejected { order_id, account, symbol, reason } => (
+            event_kind::REJECTED,
+            pad(&[order_id.0 as f64, f64::from(account.0), f64::from(symbol.0), f64::from(reason.code())]),
+        ),
+        EventKind::Trade {
+            symbol,
+            maker_id,
+            taker_id,
+            maker_account,
+            taker_account,
+            taker_side,
+            price,
+            qty,
+            maker_leaves,
+            taker_leaves,
+        } => (
+            event_kind::TRADE,
+            [
+                f64::from(symbol.0),
+                maker_id.0 as f64,
+                taker_id.0 as f64,
+                f64::from(maker_account.0),
+                f64::from(taker_account.0),
+                f64::from(taker_side.code()),
+                price.0 as f64,
+                qty.0 as f64,
+                maker_leaves.0 as f64,
+                taker_leaves.0 as f64,
+            ],
+        ),
+        EventKind::Cancelled { order_id, account, symbol, side, qty, leaves, reason } => (
+            event_kind::CANCELLED,
+            pad(&[
+                order_id.0 as f64,
+                f64::from(account.0),
+                f64::from(symbol.0),
+                f64::from(side.code()),
+                qty.0 as f64,
+                leaves.0 as f64,
+                f64::from(reason.code()),
+            ]),
+        ),
+        EventKind::Replaced {
+            order_id,
+            account,
+            symbol,
+            side,
+            old_price,
+            new_price,
+            old_qty,
+            new_qty,
+            priority_kept,
+        } => (
+            event_kind::REPLACED,
+            pad(&[
+                order_id.0 as f64,
+                f64::from(account.0),
+                f64::from(symbol.0),
+                f64::from(side.code()),
+                old_price.0 as f64,
+                new_price.0 as f64,
+                old_qty.0 as f64,
+                new_qty.0 as f64,
+                f64::from(u8::from(priority_kept)),
+            ]),
+        ),
+        EventKind::Triggered { order_id, account, symbol, side, stop_price, last_price } => (
+            event_kind::TRIGGERED,
+            pad(&[
+                order_id.0 as f64,
+                f64::from(account.0),
+                f64::from(symbol.0),
+                f64::from(side.code()),
+                stop_price.0 as f64,
+                last_price.0 as f64,
+            ]),
+        ),
+        EventKind::BookDelta { symbol, side, price, qty, orders } => (
+            event_kind::BOOK_DELTA,
+            pad(&[f64::from(symbol.0), f64::from(side.code()), price.0 as f64, qty as f64, f64::from(orders)]),
+        ),
+    };
+    rec[0] = f64::from(kind);
+    rec[4..].copy_from_slice(&fields);
+}
+
+fn pad(values: &[f64]) -> [f64; 10] {
+    let mut out = [0.0; 10];
+    out[..values.len()].copy_from_slice(values);
+    out
+}
+
+/// Decodes and executes `count` command records from `input`, appending each
+/// command's events to `output`. A record that fails to decode yields a
+/// `Malformed` rejection and the batch goes on. Returns the number of events.
+pub fn execute_batch(engine: &mut crate::Engine, input: &[f64], count: usize, output: &mut Vec<f64>) -> usize {
+    let before = output.len();
+    for rec in input.chunks_exact(COMMAND_STRIDE).take(count) {
+        let events = match decode_command(rec) {
+            Ok(cmd) => engine.execute(&cmd),
+            Err(_) => {
+                let seq = uint(rec, 2).unwrap_or(0);
+                let ts = uint(rec, 1).unwrap_or(0);
+                engine.reject_malformed(seq, ts, OrderId(uint(rec, 3).unwrap_or(0)))
+            }
+        };
+        let start = output.len();
+        output.resize(start + events.len() * EVENT_STRIDE, 0.0);
+        for (ev, out) in events.iter().zip(output[start..].chunks_exact_mut(EVENT_STRIDE)) {
+            encode_event(ev, out);
+        }
+    }
+    (output.len() - before) / EVENT_STRIDE
+}

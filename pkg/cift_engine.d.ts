@@ -1,0 +1,169 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/**
+ * The engine as seen from JavaScript.
+ *
+ * Every command method returns the number of events it produced; read them
+ * as `new Float64Array(wasmMemory().buffer, engine.eventsPtr(), n * eventStride())`
+ * before the next call (memory may grow, so take a fresh view each time).
+ */
+export class Engine {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Adds an instrument (integer price and quantity units).
+     */
+    addInstrument(ts: number, seq: number, symbol: number, tick_size: number, lot_size: number, min_price: number, max_price: number, min_qty: number, max_qty: number): number;
+    /**
+     * Advances time to `ts`; GTD orders expiring by then expire.
+     */
+    advanceTime(ts: number, seq: number): number;
+    /**
+     * Best ask price, or NaN when the ask side is empty.
+     */
+    bestAsk(symbol: number): number;
+    /**
+     * Best bid price, or NaN when the bid side is empty.
+     */
+    bestBid(symbol: number): number;
+    /**
+     * Cancels a live order of `account`.
+     */
+    cancel(ts: number, seq: number, id: number, account: number): number;
+    /**
+     * Makes room for `count` command records and returns their address in
+     * WASM memory; write them there, then call `executeBatch(count)`.
+     */
+    commandBuffer(count: number): number;
+    /**
+     * Visible quantity at a price on a side (1 buy, 2 sell); 0 if none.
+     */
+    depthAt(symbol: number, side: number, price: number): number;
+    /**
+     * Address of the last call's event records.
+     */
+    eventsPtr(): number;
+    /**
+     * Executes the first `count` records of the command buffer; returns the
+     * number of events written at `eventsPtr()`.
+     */
+    executeBatch(count: number): number;
+    /**
+     * Last trade price, or NaN before the first trade.
+     */
+    lastPrice(symbol: number): number;
+    /**
+     * Top `n` levels of a side as `[price, qty, orders]` triples, best first.
+     */
+    levels(symbol: number, side: number, n: number): Float64Array;
+    /**
+     * Number of live orders.
+     */
+    liveOrders(): number;
+    /**
+     * Cancels every live order matching the filters (−1 / 0 for any).
+     */
+    massCancel(ts: number, seq: number, account: number, symbol: number, side: number): number;
+    /**
+     * Submits a new order. `flags` bit 0 is post-only.
+     */
+    newOrder(ts: number, seq: number, id: number, account: number, symbol: number, side: number, order_type: number, tif: number, price: number, qty: number, stop_price: number, display_qty: number, expire_at: number, stp: number, flags: number): number;
+    /**
+     * An empty engine.
+     */
+    constructor();
+    /**
+     * A live order as `[account, symbol, side, type, tif, status (1 resting,
+     * 2 pending stop), price, stopPrice, leaves, visible, filled]`, or undefined.
+     */
+    order(id: number): Float64Array | undefined;
+    /**
+     * Replaces a live order's price (0 keeps it) and open quantity.
+     */
+    replace(ts: number, seq: number, id: number, account: number, new_price: number, new_qty: number): number;
+    /**
+     * An engine rebuilt from `snapshot()` bytes; throws if they are not a valid snapshot.
+     */
+    static restore(bytes: Uint8Array): Engine;
+    /**
+     * Ends the session for one instrument (−1: all); DAY orders expire.
+     */
+    sessionEnd(ts: number, seq: number, symbol: number): number;
+    /**
+     * The full engine state as bytes.
+     */
+    snapshot(): Uint8Array;
+}
+
+/**
+ * f64 slots per command record.
+ */
+export function commandStride(): number;
+
+/**
+ * f64 slots per event record.
+ */
+export function eventStride(): number;
+
+/**
+ * The module's linear memory, for typed-array views of the buffers.
+ */
+export function wasmMemory(): any;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_engine_free: (a: number, b: number) => void;
+    readonly commandStride: () => number;
+    readonly engine_addInstrument: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => number;
+    readonly engine_advanceTime: (a: number, b: number, c: number) => number;
+    readonly engine_bestAsk: (a: number, b: number) => number;
+    readonly engine_bestBid: (a: number, b: number) => number;
+    readonly engine_cancel: (a: number, b: number, c: number, d: number, e: number) => number;
+    readonly engine_commandBuffer: (a: number, b: number) => number;
+    readonly engine_depthAt: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly engine_eventsPtr: (a: number) => number;
+    readonly engine_executeBatch: (a: number, b: number) => [number, number, number];
+    readonly engine_lastPrice: (a: number, b: number) => number;
+    readonly engine_levels: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly engine_liveOrders: (a: number) => number;
+    readonly engine_massCancel: (a: number, b: number, c: number, d: number, e: number, f: number) => number;
+    readonly engine_new: () => number;
+    readonly engine_newOrder: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number) => number;
+    readonly engine_order: (a: number, b: number) => [number, number];
+    readonly engine_replace: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
+    readonly engine_restore: (a: number, b: number) => [number, number, number];
+    readonly engine_sessionEnd: (a: number, b: number, c: number, d: number) => number;
+    readonly engine_snapshot: (a: number) => [number, number];
+    readonly eventStride: () => number;
+    readonly wasmMemory: () => any;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;

@@ -1,0 +1,489 @@
+/* @ts-self-types="./cift_engine.d.ts" */
+
+/**
+ * The engine as seen from JavaScript.
+ *
+ * Every command method returns the number of events it produced; read them
+ * as `new Float64Array(wasmMemory().buffer, engine.eventsPtr(), n * eventStride())`
+ * before the next call (memory may grow, so take a fresh view each time).
+ */
+export class Engine {
+    static __wrap(ptr) {
+        const obj = Object.create(Engine.prototype);
+        obj.__wbg_ptr = ptr;
+        EngineFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        EngineFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_engine_free(ptr, 0);
+    }
+    /**
+     * Adds an instrument (integer price and quantity units).
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} symbol
+     * @param {number} tick_size
+     * @param {number} lot_size
+     * @param {number} min_price
+     * @param {number} max_price
+     * @param {number} min_qty
+     * @param {number} max_qty
+     * @returns {number}
+     */
+    addInstrument(ts, seq, symbol, tick_size, lot_size, min_price, max_price, min_qty, max_qty) {
+        const ret = wasm.engine_addInstrument(this.__wbg_ptr, ts, seq, symbol, tick_size, lot_size, min_price, max_price, min_qty, max_qty);
+        return ret >>> 0;
+    }
+    /**
+     * Advances time to `ts`; GTD orders expiring by then expire.
+     * @param {number} ts
+     * @param {number} seq
+     * @returns {number}
+     */
+    advanceTime(ts, seq) {
+        const ret = wasm.engine_advanceTime(this.__wbg_ptr, ts, seq);
+        return ret >>> 0;
+    }
+    /**
+     * Best ask price, or NaN when the ask side is empty.
+     * @param {number} symbol
+     * @returns {number}
+     */
+    bestAsk(symbol) {
+        const ret = wasm.engine_bestAsk(this.__wbg_ptr, symbol);
+        return ret;
+    }
+    /**
+     * Best bid price, or NaN when the bid side is empty.
+     * @param {number} symbol
+     * @returns {number}
+     */
+    bestBid(symbol) {
+        const ret = wasm.engine_bestBid(this.__wbg_ptr, symbol);
+        return ret;
+    }
+    /**
+     * Cancels a live order of `account`.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} id
+     * @param {number} account
+     * @returns {number}
+     */
+    cancel(ts, seq, id, account) {
+        const ret = wasm.engine_cancel(this.__wbg_ptr, ts, seq, id, account);
+        return ret >>> 0;
+    }
+    /**
+     * Makes room for `count` command records and returns their address in
+     * WASM memory; write them there, then call `executeBatch(count)`.
+     * @param {number} count
+     * @returns {number}
+     */
+    commandBuffer(count) {
+        const ret = wasm.engine_commandBuffer(this.__wbg_ptr, count);
+        return ret >>> 0;
+    }
+    /**
+     * Visible quantity at a price on a side (1 buy, 2 sell); 0 if none.
+     * @param {number} symbol
+     * @param {number} side
+     * @param {number} price
+     * @returns {number}
+     */
+    depthAt(symbol, side, price) {
+        const ret = wasm.engine_depthAt(this.__wbg_ptr, symbol, side, price);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * Address of the last call's event records.
+     * @returns {number}
+     */
+    eventsPtr() {
+        const ret = wasm.engine_eventsPtr(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * Executes the first `count` records of the command buffer; returns the
+     * number of events written at `eventsPtr()`.
+     * @param {number} count
+     * @returns {number}
+     */
+    executeBatch(count) {
+        const ret = wasm.engine_executeBatch(this.__wbg_ptr, count);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] >>> 0;
+    }
+    /**
+     * Last trade price, or NaN before the first trade.
+     * @param {number} symbol
+     * @returns {number}
+     */
+    lastPrice(symbol) {
+        const ret = wasm.engine_lastPrice(this.__wbg_ptr, symbol);
+        return ret;
+    }
+    /**
+     * Top `n` levels of a side as `[price, qty, orders]` triples, best first.
+     * @param {number} symbol
+     * @param {number} side
+     * @param {number} n
+     * @returns {Float64Array}
+     */
+    levels(symbol, side, n) {
+        const ret = wasm.engine_levels(this.__wbg_ptr, symbol, side, n);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Number of live orders.
+     * @returns {number}
+     */
+    liveOrders() {
+        const ret = wasm.engine_liveOrders(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * Cancels every live order matching the filters (−1 / 0 for any).
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} account
+     * @param {number} symbol
+     * @param {number} side
+     * @returns {number}
+     */
+    massCancel(ts, seq, account, symbol, side) {
+        const ret = wasm.engine_massCancel(this.__wbg_ptr, ts, seq, account, symbol, side);
+        return ret >>> 0;
+    }
+    /**
+     * Submits a new order. `flags` bit 0 is post-only.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} id
+     * @param {number} account
+     * @param {number} symbol
+     * @param {number} side
+     * @param {number} order_type
+     * @param {number} tif
+     * @param {number} price
+     * @param {number} qty
+     * @param {number} stop_price
+     * @param {number} display_qty
+     * @param {number} expire_at
+     * @param {number} stp
+     * @param {number} flags
+     * @returns {number}
+     */
+    newOrder(ts, seq, id, account, symbol, side, order_type, tif, price, qty, stop_price, display_qty, expire_at, stp, flags) {
+        const ret = wasm.engine_newOrder(this.__wbg_ptr, ts, seq, id, account, symbol, side, order_type, tif, price, qty, stop_price, display_qty, expire_at, stp, flags);
+        return ret >>> 0;
+    }
+    /**
+     * An empty engine.
+     */
+    constructor() {
+        const ret = wasm.engine_new();
+        this.__wbg_ptr = ret;
+        EngineFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * A live order as `[account, symbol, side, type, tif, status (1 resting,
+     * 2 pending stop), price, stopPrice, leaves, visible, filled]`, or undefined.
+     * @param {number} id
+     * @returns {Float64Array | undefined}
+     */
+    order(id) {
+        const ret = wasm.engine_order(this.__wbg_ptr, id);
+        let v1;
+        if (ret[0] !== 0) {
+            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        }
+        return v1;
+    }
+    /**
+     * Replaces a live order's price (0 keeps it) and open quantity.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} id
+     * @param {number} account
+     * @param {number} new_price
+     * @param {number} new_qty
+     * @returns {number}
+     */
+    replace(ts, seq, id, account, new_price, new_qty) {
+        const ret = wasm.engine_replace(this.__wbg_ptr, ts, seq, id, account, new_price, new_qty);
+        return ret >>> 0;
+    }
+    /**
+     * An engine rebuilt from `snapshot()` bytes; throws if they are not a valid snapshot.
+     * @param {Uint8Array} bytes
+     * @returns {Engine}
+     */
+    static restore(bytes) {
+        const ptr0 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.engine_restore(ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return Engine.__wrap(ret[0]);
+    }
+    /**
+     * Ends the session for one instrument (−1: all); DAY orders expire.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} symbol
+     * @returns {number}
+     */
+    sessionEnd(ts, seq, symbol) {
+        const ret = wasm.engine_sessionEnd(this.__wbg_ptr, ts, seq, symbol);
+        return ret >>> 0;
+    }
+    /**
+     * The full engine state as bytes.
+     * @returns {Uint8Array}
+     */
+    snapshot() {
+        const ret = wasm.engine_snapshot(this.__wbg_ptr);
+        var v1 = getArrayU8FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+        return v1;
+    }
+}
+if (Symbol.dispose) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
+
+/**
+ * f64 slots per command record.
+ * @returns {number}
+ */
+export function commandStride() {
+    const ret = wasm.commandStride();
+    return ret >>> 0;
+}
+
+/**
+ * f64 slots per event record.
+ * @returns {number}
+ */
+export function eventStride() {
+    const ret = wasm.eventStride();
+    return ret >>> 0;
+}
+
+/**
+ * The module's linear memory, for typed-array views of the buffers.
+ * @returns {any}
+ */
+export function wasmMemory() {
+    const ret = wasm.wasmMemory();
+    return ret;
+}
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_Error_30c8987f7c2ed4e2: function(arg0, arg1) {
+            const ret = Error(getStringFromWasm0(arg0, arg1));
+            return ret;
+        },
+        __wbg___wbindgen_memory_caa4a6165639c8b5: function() {
+            const ret = wasm.memory;
+            return ret;
+        },
+        __wbg___wbindgen_throw_41e9ee4f547fc59a: function(arg0, arg1) {
+            throw new Error(getStringFromWasm0(arg0, arg1));
+        },
+        __wbindgen_init_externref_table: function() {
+            const table = wasm.__wbindgen_externrefs;
+            const offset = table.grow(4);
+            table.set(0, undefined);
+            table.set(offset + 0, undefined);
+            table.set(offset + 1, null);
+            table.set(offset + 2, true);
+            table.set(offset + 3, false);
+        },
+    };
+    return {
+        __proto__: null,
+        "./cift_engine_bg.js": import0,
+    };
+}
+
+const EngineFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_engine_free(ptr, 1));
+
+function getArrayF64FromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return getFloat64ArrayMemory0().subarray(ptr / 8, ptr / 8 + len);
+}
+
+function getArrayU8FromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return getUint8ArrayMemory0().subarray(ptr / 1, ptr / 1 + len);
+}
+
+let cachedFloat64ArrayMemory0 = null;
+function getFloat64ArrayMemory0() {
+    if (cachedFloat64ArrayMemory0 === null || cachedFloat64ArrayMemory0.byteLength === 0) {
+        cachedFloat64ArrayMemory0 = new Float64Array(wasm.memory.buffer);
+    }
+    return cachedFloat64ArrayMemory0;
+}
+
+function getStringFromWasm0(ptr, len) {
+    return decodeText(ptr >>> 0, len);
+}
+
+let cachedUint8ArrayMemory0 = null;
+function getUint8ArrayMemory0() {
+    if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
+        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
+    }
+    return cachedUint8ArrayMemory0;
+}
+
+function passArray8ToWasm0(arg, malloc) {
+    const ptr = malloc(arg.length * 1, 1) >>> 0;
+    getUint8ArrayMemory0().set(arg, ptr / 1);
+    WASM_VECTOR_LEN = arg.length;
+    return ptr;
+}
+
+function takeFromExternrefTable0(idx) {
+    const value = wasm.__wbindgen_externrefs.get(idx);
+    wasm.__externref_table_dealloc(idx);
+    return value;
+}
+
+let cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
+cachedTextDecoder.decode();
+const MAX_SAFARI_DECODE_BYTES = 2146435072;
+let numBytesDecoded = 0;
+function decodeText(ptr, len) {
+    numBytesDecoded += len;
+    if (numBytesDecoded >= MAX_SAFARI_DECODE_BYTES) {
+        cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
+        cachedTextDecoder.decode();
+        numBytesDecoded = len;
+    }
+    return cachedTextDecoder.decode(getUint8ArrayMemory0().subarray(ptr, ptr + len));
+}
+
+let WASM_VECTOR_LEN = 0;
+
+let wasmModule, wasmInstance, wasm;
+function __wbg_finalize_init(instance, module) {
+    wasmInstance = instance;
+    wasm = instance.exports;
+    wasmModule = module;
+    cachedFloat64ArrayMemory0 = null;
+    cachedUint8ArrayMemory0 = null;
+    wasm.__wbindgen_start();
+    return wasm;
+}
+
+async function __wbg_load(module, imports) {
+    if (typeof Response === 'function' && module instanceof Response) {
+        if (!module.ok) {
+            throw new Error(`failed to fetch Wasm: ${module.status} ${module.statusText} fetching '${module.url}'`);
+        }
+
+        if (typeof WebAssembly.instantiateStreaming === 'function') {
+            try {
+                return await WebAssembly.instantiateStreaming(module, imports);
+            } catch (e) {
+                const validResponse = expectedResponseType(module.type);
+
+                if (validResponse && module.headers.get('Content-Type') !== 'application/wasm') {
+                    console.warn("`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\n", e);
+
+                } else { throw e; }
+            }
+        }
+
+        const bytes = await module.arrayBuffer();
+        return await WebAssembly.instantiate(bytes, imports);
+    } else {
+        const instance = await WebAssembly.instantiate(module, imports);
+
+        if (instance instanceof WebAssembly.Instance) {
+            return { instance, module };
+        } else {
+            return instance;
+        }
+    }
+
+    function expectedResponseType(type) {
+        switch (type) {
+            case 'basic': case 'cors': case 'default': return true;
+        }
+        return false;
+    }
+}
+
+function initSync(module) {
+    if (wasm !== undefined) return wasm;
+
+
+    if (module !== undefined) {
+        if (Object.getPrototypeOf(module) === Object.prototype) {
+            ({module} = module)
+        } else {
+            console.warn('using deprecated parameters for `initSync()`; pass a single object instead')
+        }
+    }
+
+    const imports = __wbg_get_imports();
+    if (!(module instanceof WebAssembly.Module)) {
+        module = new WebAssembly.Module(module);
+    }
+    const instance = new WebAssembly.Instance(module, imports);
+    return __wbg_finalize_init(instance, module);
+}
+
+async function __wbg_init(module_or_path) {
+    if (wasm !== undefined) return wasm;
+
+
+    if (module_or_path !== undefined) {
+        if (Object.getPrototypeOf(module_or_path) === Object.prototype) {
+            ({module_or_path} = module_or_path)
+        } else {
+            console.warn('using deprecated parameters for the initialization function; pass a single object instead')
+        }
+    }
+
+    if (module_or_path === undefined) {
+        module_or_path = new URL('cift_engine_bg.wasm', import.meta.url);
+    }
+    const imports = __wbg_get_imports();
+
+    if (typeof module_or_path === 'string' || (typeof Request === 'function' && module_or_path instanceof Request) || (typeof URL === 'function' && module_or_path instanceof URL)) {
+        module_or_path = fetch(module_or_path);
+    }
+
+    const { instance, module } = await __wbg_load(await module_or_path, imports);
+
+    return __wbg_finalize_init(instance, module);
+}
+
+export { initSync, __wbg_init as default };

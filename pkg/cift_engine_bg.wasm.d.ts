@@ -1,0 +1,32 @@
+/* tslint:disable */
+/* eslint-disable */
+export const memory: WebAssembly.Memory;
+export const __wbg_engine_free: (a: number, b: number) => void;
+export const commandStride: () => number;
+export const engine_addInstrument: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => number;
+export const engine_advanceTime: (a: number, b: number, c: number) => number;
+export const engine_bestAsk: (a: number, b: number) => number;
+export const engine_bestBid: (a: number, b: number) => number;
+export const engine_cancel: (a: number, b: number, c: number, d: number, e: number) => number;
+export const engine_commandBuffer: (a: number, b: number) => number;
+export const engine_depthAt: (a: number, b: number, c: number, d: number) => [number, number, number];
+export const engine_eventsPtr: (a: number) => number;
+export const engine_executeBatch: (a: number, b: number) => [number, number, number];
+export const engine_lastPrice: (a: number, b: number) => number;
+export const engine_levels: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+export const engine_liveOrders: (a: number) => number;
+export const engine_massCancel: (a: number, b: number, c: number, d: number, e: number, f: number) => number;
+export const engine_new: () => number;
+export const engine_newOrder: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number) => number;
+export const engine_order: (a: number, b: number) => [number, number];
+export const engine_replace: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
+export const engine_restore: (a: number, b: number) => [number, number, number];
+export const engine_sessionEnd: (a: number, b: number, c: number, d: number) => number;
+export const engine_snapshot: (a: number) => [number, number];
+export const eventStride: () => number;
+export const wasmMemory: () => any;
+export const __wbindgen_externrefs: WebAssembly.Table;
+export const __externref_table_dealloc: (a: number) => void;
+export const __wbindgen_free: (a: number, b: number, c: number) => void;
+export const __wbindgen_malloc: (a: number, b: number) => number;
+export const __wbindgen_start: () => void;
