@@ -39,7 +39,8 @@ pub enum CommandKind {
         account: AccountId,
         /// The new limit price, or `None` to keep it.
         new_price: Option<Price>,
-        /// The new open (unfilled) quantity.
+        /// The new open (unfilled) quantity; filled plus open must stay within
+        /// the instrument's maximum quantity.
         new_qty: Qty,
     },
     /// Cancel every live order matching all the given filters.

@@ -685,7 +685,9 @@ impl Engine {
         let o = *self.orders.get(idx);
         let spec = self.books[b].spec;
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
-        let reason = if new_qty.0 <= 0 || new_qty > spec.max_qty || new_qty.0 % spec.lot_size != 0 {
+        // The order's total (filled plus open) must stay within the instrument's bounds.
+        let total = o.filled.0.checked_add(new_qty.0);
+        let reason = if new_qty.0 <= 0 || total.is_none_or(|t| t > spec.max_qty.0) || new_qty.0 % spec.lot_size != 0 {
             Some(RejectReason::InvalidQty)
         } else if new_price.is_some() && !has_limit {
             Some(RejectReason::InvalidOrderType)
