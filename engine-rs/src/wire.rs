@@ -103,41 +103,93 @@ fn err<T>(slot: usize, problem: &'static str) -> Result<T, WireError> {
     Err(WireError { slot, problem })
 }
 
-/// An exact integer in ±2^53.
-fn int(rec: &[f64], slot: usize) -> Result<i64, WireError> {
-    let v = rec[slot];
-    if !v.is_finite() {
-        return err(slot, "not a finite number");
+/// Bit `i` set when slot `i` of the record holds an exact integer within
+/// ±2^53 — the common case, checked for all slots at once.
+#[derive(Clone, Copy)]
+struct ExactInts(u16);
+
+impl ExactInts {
+    /// The mask for a record of at least [`COMMAND_STRIDE`] slots.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn of(rec: &[f64]) -> Self {
+        use core::arch::wasm32::*;
+        assert!(rec.len() >= COMMAND_STRIDE);
+        let limit = f64x2_splat(MAX_SAFE);
+        let mut mask = 0u16;
+        for pair in 0..COMMAND_STRIDE / 2 {
+            // SAFETY: the assert above keeps both lanes of every pair inside `rec`;
+            // wasm loads need no alignment.
+            let v = unsafe { v128_load(rec.as_ptr().add(2 * pair).cast::<v128>()) };
+            // NaN fails the equality, ±Inf and |v| > 2^53 fail the bound.
+            let ok = v128_and(f64x2_eq(v, f64x2_trunc(v)), f64x2_le(f64x2_abs(v), limit));
+            mask |= u16::from(i64x2_bitmask(ok)) << (2 * pair);
+        }
+        ExactInts(mask)
     }
-    if v.fract() != 0.0 {
-        return err(slot, "not an integer");
+
+    /// The mask for a record of at least [`COMMAND_STRIDE`] slots.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    fn of(rec: &[f64]) -> Self {
+        ExactInts::scalar(rec)
     }
-    if v.abs() > MAX_SAFE {
-        return err(slot, "beyond ±2^53");
+
+    /// The same mask, one slot at a time (the reference for the SIMD path).
+    fn scalar(rec: &[f64]) -> Self {
+        let mut mask = 0u16;
+        for (i, v) in rec[..COMMAND_STRIDE].iter().enumerate() {
+            if v.is_finite() && v.fract() == 0.0 && v.abs() <= MAX_SAFE {
+                mask |= 1 << i;
+            }
+        }
+        ExactInts(mask)
     }
-    Ok(v as i64)
+
+    fn has(self, slot: usize) -> bool {
+        self.0 & (1 << slot) != 0
+    }
 }
 
-fn uint(rec: &[f64], slot: usize) -> Result<u64, WireError> {
+/// A command record with its exact-integer mask.
+struct Record<'a> {
+    rec: &'a [f64],
+    exact: ExactInts,
+}
+
+/// An exact integer in ±2^53.
+fn int(r: &Record, slot: usize) -> Result<i64, WireError> {
+    if r.exact.has(slot) {
+        return Ok(r.rec[slot] as i64);
+    }
+    let v = r.rec[slot];
+    if !v.is_finite() {
+        err(slot, "not a finite number")
+    } else if v.fract() != 0.0 {
+        err(slot, "not an integer")
+    } else {
+        err(slot, "beyond ±2^53")
+    }
+}
+
+fn uint(rec: &Record, slot: usize) -> Result<u64, WireError> {
     let v = int(rec, slot)?;
     u64::try_from(v).or_else(|_| err(slot, "negative"))
 }
 
-fn u32_at(rec: &[f64], slot: usize) -> Result<u32, WireError> {
+fn u32_at(rec: &Record, slot: usize) -> Result<u32, WireError> {
     u32::try_from(uint(rec, slot)?).or_else(|_| err(slot, "above 2^32-1"))
 }
 
-fn code_at(rec: &[f64], slot: usize) -> Result<u8, WireError> {
+fn code_at(rec: &Record, slot: usize) -> Result<u8, WireError> {
     u8::try_from(uint(rec, slot)?).or_else(|_| err(slot, "unknown code"))
 }
 
-fn coded<T>(rec: &[f64], slot: usize, from: fn(u8) -> Option<T>) -> Result<T, WireError> {
+fn coded<T>(rec: &Record, slot: usize, from: fn(u8) -> Option<T>) -> Result<T, WireError> {
     from(code_at(rec, slot)?).map_or_else(|| err(slot, "unknown code"), Ok)
 }
 
 /// An optional u32 where −1 means "any".
-fn opt_u32(rec: &[f64], slot: usize) -> Result<Option<u32>, WireError> {
-    if rec[slot] == -1.0 {
+fn opt_u32(rec: &Record, slot: usize) -> Result<Option<u32>, WireError> {
+    if rec.rec[slot] == -1.0 {
         Ok(None)
     } else {
         u32_at(rec, slot).map(Some)
@@ -149,6 +201,7 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
     if rec.len() < COMMAND_STRIDE {
         return err(rec.len(), "record too short");
     }
+    let rec = &Record { rec, exact: ExactInts::of(rec) };
     let kind_code = code_at(rec, 0)?;
     let ts = uint(rec, 1)?;
     let seq = uint(rec, 2)?;
@@ -392,9 +445,10 @@ pub fn execute_batch(engine: &mut crate::Engine, input: &[f64], count: usize, ou
         let events = match decode_command(rec) {
             Ok(cmd) => engine.execute(&cmd),
             Err(_) => {
-                let seq = uint(rec, 2).unwrap_or(0);
-                let ts = uint(rec, 1).unwrap_or(0);
-                engine.reject_malformed(seq, ts, OrderId(uint(rec, 3).unwrap_or(0)))
+                let r = &Record { rec, exact: ExactInts::scalar(rec) };
+                let seq = uint(r, 2).unwrap_or(0);
+                let ts = uint(r, 1).unwrap_or(0);
+                engine.reject_malformed(seq, ts, OrderId(uint(r, 3).unwrap_or(0)))
             }
         };
         let start = output.len();
@@ -404,4 +458,49 @@ pub fn execute_batch(engine: &mut crate::Engine, input: &[f64], count: usize, ou
         }
     }
     (output.len() - before) / EVENT_STRIDE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exact_integer_mask_flags_every_kind_of_bad_slot() {
+        let mut rec = [0.0f64; COMMAND_STRIDE];
+        rec[1] = MAX_SAFE;
+        rec[2] = -MAX_SAFE;
+        rec[3] = f64::NAN;
+        rec[4] = f64::INFINITY;
+        rec[5] = f64::NEG_INFINITY;
+        rec[6] = 0.5;
+        rec[7] = -1.25;
+        rec[8] = MAX_SAFE * 2.0;
+        rec[9] = -0.0;
+        rec[10] = 1e300;
+        rec[11] = f64::MIN_POSITIVE;
+        let mask = ExactInts::of(&rec);
+        let good = [0, 1, 2, 9, 12, 13, 14, 15];
+        for slot in 0..COMMAND_STRIDE {
+            assert_eq!(mask.has(slot), good.contains(&slot), "slot {slot}");
+        }
+        assert_eq!(ExactInts::scalar(&rec).0, mask.0);
+    }
+
+    #[test]
+    fn decode_errors_name_the_slot_and_the_problem() {
+        let mut rec = [0.0f64; COMMAND_STRIDE];
+        rec[0] = f64::from(command_kind::CANCEL);
+        rec[3] = 2.5;
+        assert_eq!(decode_command(&rec), Err(WireError { slot: 3, problem: "not an integer" }));
+        rec[3] = f64::NAN;
+        assert_eq!(decode_command(&rec).unwrap_err().to_string(), "command slot 3: not a finite number");
+        rec[3] = 7.0;
+        rec[4] = -1.0;
+        assert_eq!(decode_command(&rec), Err(WireError { slot: 4, problem: "negative" }));
+        rec[4] = 1.0;
+        rec[9] = f64::NAN; // unused by a cancel: ignored
+        assert!(decode_command(&rec).is_ok());
+        rec[0] = 42.0;
+        assert_eq!(decode_command(&rec), Err(WireError { slot: 0, problem: "unknown command kind" }));
+    }
 }
