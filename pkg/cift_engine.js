@@ -58,7 +58,10 @@ export class Engine {
      */
     bestAsk(symbol) {
         const ret = wasm.engine_bestAsk(this.__wbg_ptr, symbol);
-        return ret;
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
     }
     /**
      * Best bid price, or NaN when the bid side is empty.
@@ -67,7 +70,10 @@ export class Engine {
      */
     bestBid(symbol) {
         const ret = wasm.engine_bestBid(this.__wbg_ptr, symbol);
-        return ret;
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
     }
     /**
      * Cancels a live order of `account`.
@@ -133,7 +139,10 @@ export class Engine {
      */
     lastPrice(symbol) {
         const ret = wasm.engine_lastPrice(this.__wbg_ptr, symbol);
-        return ret;
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
     }
     /**
      * Top `n` levels of a side as `[price, qty, orders]` triples, best first.
@@ -212,6 +221,9 @@ export class Engine {
      */
     order(id) {
         const ret = wasm.engine_order(this.__wbg_ptr, id);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
         let v1;
         if (ret[0] !== 0) {
             v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();

@@ -6,6 +6,26 @@ use crate::wire::{self, command_kind, COMMAND_STRIDE, EVENT_STRIDE};
 use crate::{Engine, OrderId, Price, Side, SymbolId};
 use wasm_bindgen::prelude::*;
 
+/// A query argument as an exact integer in `[0, max]`, or a JS `Error` naming it.
+fn whole(name: &str, v: f64, max: f64) -> Result<i64, JsError> {
+    if v.is_finite() && v.fract() == 0.0 && (0.0..=max).contains(&v) {
+        Ok(v as i64)
+    } else {
+        Err(JsError::new(&format!("{name} must be an integer from 0 to {max}, got {v}")))
+    }
+}
+
+fn symbol_arg(v: f64) -> Result<SymbolId, JsError> {
+    whole("symbol", v, f64::from(u32::MAX)).map(|s| SymbolId(s as u32))
+}
+
+fn side_arg(v: f64) -> Result<Side, JsError> {
+    whole("side", v, 2.0)
+        .ok()
+        .and_then(|c| Side::from_code(c as u8))
+        .ok_or_else(|| JsError::new(&format!("side must be 1 (buy) or 2 (sell), got {v}")))
+}
+
 /// The engine as seen from JavaScript.
 ///
 /// Every command method returns the number of events it produced; read them
@@ -166,39 +186,39 @@ impl WasmEngine {
 
     /// Best bid price, or NaN when the bid side is empty.
     #[wasm_bindgen(js_name = bestBid)]
-    pub fn best_bid(&self, symbol: u32) -> f64 {
-        self.engine.best_bid(SymbolId(symbol)).map_or(f64::NAN, |l| l.price.0 as f64)
+    pub fn best_bid(&self, symbol: f64) -> Result<f64, JsError> {
+        Ok(self.engine.best_bid(symbol_arg(symbol)?).map_or(f64::NAN, |l| l.price.0 as f64))
     }
 
     /// Best ask price, or NaN when the ask side is empty.
     #[wasm_bindgen(js_name = bestAsk)]
-    pub fn best_ask(&self, symbol: u32) -> f64 {
-        self.engine.best_ask(SymbolId(symbol)).map_or(f64::NAN, |l| l.price.0 as f64)
+    pub fn best_ask(&self, symbol: f64) -> Result<f64, JsError> {
+        Ok(self.engine.best_ask(symbol_arg(symbol)?).map_or(f64::NAN, |l| l.price.0 as f64))
     }
 
     /// Visible quantity at a price on a side (1 buy, 2 sell); 0 if none.
     #[wasm_bindgen(js_name = depthAt)]
-    pub fn depth_at(&self, symbol: u32, side: u8, price: f64) -> Result<f64, JsError> {
-        let side = Side::from_code(side).ok_or_else(|| JsError::new("side must be 1 (buy) or 2 (sell)"))?;
-        Ok(self.engine.depth_at(SymbolId(symbol), side, Price(price as i64)) as f64)
+    pub fn depth_at(&self, symbol: f64, side: f64, price: f64) -> Result<f64, JsError> {
+        let price = Price(whole("price", price, wire::MAX_SAFE)?);
+        Ok(self.engine.depth_at(symbol_arg(symbol)?, side_arg(side)?, price) as f64)
     }
 
     /// Top `n` levels of a side as `[price, qty, orders]` triples, best first.
-    pub fn levels(&self, symbol: u32, side: u8, n: u32) -> Result<Vec<f64>, JsError> {
-        let side = Side::from_code(side).ok_or_else(|| JsError::new("side must be 1 (buy) or 2 (sell)"))?;
-        let levels = self.engine.levels(SymbolId(symbol), side, n as usize);
+    pub fn levels(&self, symbol: f64, side: f64, n: f64) -> Result<Vec<f64>, JsError> {
+        let n = whole("n", n, f64::from(u32::MAX))? as usize;
+        let levels = self.engine.levels(symbol_arg(symbol)?, side_arg(side)?, n);
         Ok(levels.iter().flat_map(|l| [l.price.0 as f64, l.qty as f64, f64::from(l.orders)]).collect())
     }
 
     /// A live order as `[account, symbol, side, type, tif, status (1 resting,
     /// 2 pending stop), price, stopPrice, leaves, visible, filled]`, or undefined.
-    pub fn order(&self, id: f64) -> Option<Vec<f64>> {
-        let o = self.engine.order(OrderId(id as u64))?;
+    pub fn order(&self, id: f64) -> Result<Option<Vec<f64>>, JsError> {
+        let Some(o) = self.engine.order(OrderId(whole("id", id, wire::MAX_SAFE)? as u64)) else { return Ok(None) };
         let status = match o.status {
             crate::OrderStatus::Resting => 1.0,
             crate::OrderStatus::PendingStop => 2.0,
         };
-        Some(vec![
+        Ok(Some(vec![
             f64::from(o.account.0),
             f64::from(o.symbol.0),
             f64::from(o.side.code()),
@@ -210,13 +230,13 @@ impl WasmEngine {
             o.leaves.0 as f64,
             o.visible.0 as f64,
             o.filled.0 as f64,
-        ])
+        ]))
     }
 
     /// Last trade price, or NaN before the first trade.
     #[wasm_bindgen(js_name = lastPrice)]
-    pub fn last_price(&self, symbol: u32) -> f64 {
-        self.engine.last_price(SymbolId(symbol)).map_or(f64::NAN, |p| p.0 as f64)
+    pub fn last_price(&self, symbol: f64) -> Result<f64, JsError> {
+        Ok(self.engine.last_price(symbol_arg(symbol)?).map_or(f64::NAN, |p| p.0 as f64))
     }
 
     /// Number of live orders.
