@@ -9,8 +9,8 @@
 
 use cift_engine::wire::{self, event_kind, COMMAND_STRIDE, EVENT_STRIDE};
 use cift_engine::{
-    AccountId, Command, CommandKind, Engine, InstrumentSpec, NewOrder, OrderId, OrderType, Price, Qty, Side, StpMode,
-    SymbolId, TimeInForce,
+    AccountId, AccountLimits, CollarRef, Command, CommandKind, Engine, Fees, InstrumentLimits, InstrumentSpec,
+    NewOrder, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce,
 };
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -88,6 +88,7 @@ impl Runner {
         }
         if self.commands % self.verify_every == 0 {
             self.engine.verify().map_err(|e| format!("after command #{at} {rec:?}: {e}"))?;
+            self.engine.verify_accounts().map_err(|e| format!("after command #{at} {rec:?}: {e}"))?;
         }
         Ok(start)
     }
@@ -203,6 +204,41 @@ impl Script {
             rec[slot] = v;
         }
         self.raw(rec)
+    }
+
+    fn deposit(&mut self, account: u32, amount: i64) -> &mut Self {
+        self.cmd(CommandKind::Deposit { account: AccountId(account), amount })
+    }
+
+    fn withdraw(&mut self, account: u32, amount: i64) -> &mut Self {
+        self.cmd(CommandKind::Withdraw { account: AccountId(account), amount })
+    }
+
+    fn account_limits(&mut self, account: u32, limits: AccountLimits) -> &mut Self {
+        self.cmd(CommandKind::SetAccountLimits { account: AccountId(account), limits })
+    }
+
+    fn instrument_limits(&mut self, account: u32, symbol: u32, limits: InstrumentLimits) -> &mut Self {
+        self.cmd(CommandKind::SetInstrumentLimits { account: AccountId(account), symbol: SymbolId(symbol), limits })
+    }
+
+    fn fees(&mut self, symbol: u32, fees: Fees) -> &mut Self {
+        self.cmd(CommandKind::SetFees { symbol: SymbolId(symbol), fees })
+    }
+
+    fn kill(&mut self, account: u32, on: bool) -> &mut Self {
+        self.cmd(CommandKind::SetKillSwitch { account: AccountId(account), on })
+    }
+
+    fn halt(&mut self, symbol: u32, halted: bool) -> &mut Self {
+        self.cmd(CommandKind::SetHalt { symbol: SymbolId(symbol), halted })
+    }
+
+    fn reference(&mut self, symbol: u32, price: i64) -> &mut Self {
+        self.cmd(CommandKind::SetReferencePrice {
+            symbol: SymbolId(symbol),
+            price: (price != 0).then_some(Price(price)),
+        })
     }
 
     fn raw(&mut self, rec: Record) -> &mut Self {
@@ -522,7 +558,7 @@ fn malformed() -> Script {
         .malformed_new(o, &[(12, 1e300)])
         .malformed_new(o, &[(13, -1.0)])
         .malformed_new(o, &[(14, 5.0)])
-        .malformed_new(o, &[(15, 2.0)])
+        .malformed_new(o, &[(15, 4.0)])
         .malformed_new(o, &[(15, 1.5)])
         .malformed_new(o, &[(1, nan)])
         .malformed_new(o, &[(1, -10.0)])
@@ -531,7 +567,7 @@ fn malformed() -> Script {
         .malformed_new(o, &[(0, 1.25)])
         .malformed_new(o, &[(0, nan)])
         .malformed_new(o, &[(0, 0.0)])
-        .malformed_new(o, &[(0, 8.0)])
+        .malformed_new(o, &[(0, 16.0)])
         .malformed_new(o, &[(0, 255.0)])
         .malformed_new(o, &[(0, -1.0)])
         .malformed_new(o, &[(0, 1e20), (3, 5.0)]);
@@ -564,6 +600,140 @@ fn malformed() -> Script {
     bad(CommandKind::AddInstrument(spec(6, 1, 1, (1, 10), (1, 10))), &[(9, nan)]);
     bad(CommandKind::AddInstrument(spec(6, 1, 1, (1, 10), (1, 10))), &[(14, 1e17)]);
     s.order(mkt(2, 2, 1, Buy, 60)).cancel(1, 1).mass_cancel(None, None, None);
+    s
+}
+
+fn reduce_only(o: NewOrder) -> NewOrder {
+    NewOrder { reduce_only: true, ..o }
+}
+
+/// Pre-trade risk and accounting: every account command, every risk rejection (each at its limit and one over),
+/// fills with maker rebates and taker fees, a flip from long to short, a kill switch cancelling resting orders and
+/// stops, a halt, and a position pushed to the i64 bound (Overflow).
+fn risk() -> Script {
+    let mut s = Script::default();
+    standard_instruments(&mut s);
+    // Symbol 4: lots up to 2^53, so 1024 resting orders reach 2^63.
+    s.instrument(spec(4, 1, 1, (1, 10), (1, 1 << 53)));
+    let fees = Fees { maker_ppm: -100, taker_ppm: 300, maker_per_unit: 0, taker_per_unit: 1 };
+    let limits = AccountLimits {
+        max_order_qty: 1_000,
+        max_order_notional: 500_000,
+        max_open_orders: 4,
+        rate_capacity: 12,
+        rate_per_interval: 1,
+        rate_interval: 100,
+        ..AccountLimits::default()
+    };
+    let sym1 = InstrumentLimits {
+        max_order_qty: 500,
+        max_long: 800,
+        max_short: 300,
+        collar_bps: 500,
+        collar_ref: CollarRef::Host,
+        ..InstrumentLimits::default()
+    };
+    s.fees(1, fees)
+        .fees(9, fees)
+        .deposit(10, 1_000_000)
+        .deposit(11, 500_000)
+        .withdraw(11, 500_001)
+        .withdraw(11, 100_000)
+        .withdraw(12, 1)
+        .account_limits(10, limits)
+        .instrument_limits(10, 1, sym1)
+        .instrument_limits(10, 9, sym1)
+        .reference(1, 1_000)
+        .order(lim(1, 10, 1, Buy, 1_000, 501))
+        .order(lim(1, 10, 1, Buy, 1_000, 500))
+        .order(lim(2, 10, 1, Buy, 1_001, 500))
+        .order(lim(2, 10, 1, Buy, 1_051, 10))
+        .order(lim(2, 10, 1, Sell, 949, 10))
+        .order(lim(2, 10, 1, Buy, 1_050, 301))
+        .order(lim(2, 10, 1, Buy, 999, 300))
+        .order(lim(3, 10, 1, Sell, 1_050, 301))
+        .order(reduce_only(lim(3, 10, 1, Sell, 1_050, 1)))
+        // Unmanaged account 12 sells into account 10's bids: maker fills with a rebate; 10 is long 600.
+        .order(lim(50, 12, 1, Sell, 999, 600))
+        .cancel(2, 10)
+        .order(reduce_only(lim(3, 10, 1, Sell, 1_040, 400)))
+        .order(reduce_only(lim(4, 10, 1, Sell, 1_041, 201)))
+        .order(reduce_only(lim(4, 10, 1, Sell, 1_041, 200)))
+        .replace(3, 10, None, 401)
+        .replace(3, 10, Some(1_039), 400)
+        // Worst-case short: 600 open sells + 301 − 600 long = 301.
+        .order(lim(5, 10, 1, Sell, 1_045, 301))
+        .order(lim(5, 10, 1, Sell, 1_045, 300))
+        .order(lim(6, 10, 1, Buy, 990, 10))
+        .order(lim(7, 10, 1, Buy, 990, 10))
+        // Account 12 lifts the three sells: 10 goes from long 600 to short 300, partly at a taker's fee.
+        .order(mkt(51, 12, 1, Buy, 1_000))
+        .replace(5, 10, Some(1_045), 1_000)
+        .cancel(6, 10)
+        // Account 14 (no limits) flips from long 10 to short 15 in one fill, then covers 5 at a profit.
+        .deposit(14, 100_000)
+        .order(lim(54, 12, 1, Sell, 1_000, 10))
+        .order(lim(40, 14, 1, Buy, 1_000, 10))
+        .order(lim(55, 12, 1, Buy, 990, 30))
+        .order(mkt(41, 14, 1, Sell, 25))
+        .cancel(55, 12)
+        .order(lim(56, 12, 1, Sell, 985, 5))
+        .order(mkt(42, 14, 1, Buy, 5))
+        .withdraw(14, 1_000_000)
+        // Account 11 may not sell short, has a gross exposure limit and little cash.
+        .account_limits(
+            11,
+            AccountLimits { max_gross_exposure: 600_000, forbid_short: true, ..AccountLimits::default() },
+        )
+        .order(lim(20, 11, 1, Sell, 1_000, 1))
+        .order(lim(20, 11, 1, Buy, 1_000, 300))
+        .order(lim(21, 11, 2, Buy, 1_000, 310))
+        .order(lim(21, 11, 2, Buy, 1_000, 100))
+        .order(lim(21, 11, 2, Buy, 1_000, 90))
+        .order(mkt(22, 11, 1, Buy, 50))
+        .order(lim(23, 11, 1, Sell, 1_020, 60))
+        .order(mkt(24, 11, 1, Sell, 1))
+        .withdraw(11, 1_000_000)
+        // Rate limit: 12 orders at once, the 13th in the same instant is refused, one more after 100 time units.
+        .account_limits(
+            13,
+            AccountLimits { rate_capacity: 2, rate_per_interval: 1, rate_interval: 100, ..AccountLimits::default() },
+        )
+        .deposit(13, 1_000_000);
+    let (ts, seq) = (s.ts, s.seq);
+    s.cmd_at(ts, seq + 1, CommandKind::New(lim(30, 13, 2, Buy, 1_000, 10)))
+        .cmd_at(ts, seq + 2, CommandKind::New(stop(31, 13, 2, Sell, 500, 10)))
+        .cmd_at(ts, seq + 3, CommandKind::New(lim(32, 13, 2, Buy, 1_000, 10)))
+        .cmd_at(ts + 100, seq + 4, CommandKind::New(lim(32, 13, 2, Buy, 1_000, 10)));
+    s.seq += 4;
+    s.ts += 100;
+    // Halt: no new orders or replaces on symbol 2, but cancels work.
+    s.halt(2, true)
+        .order(lim(33, 13, 2, Buy, 1_000, 10))
+        .order(lim(52, 12, 2, Buy, 1_000, 10))
+        .replace(30, 13, None, 20)
+        .cancel(32, 13)
+        .halt(2, false)
+        .halt(9, true)
+        // Kill switch: cancels the resting order and the pending stop, refuses new orders until it is off.
+        .kill(13, true)
+        .order(lim(33, 13, 2, Buy, 1_000, 10))
+        .kill(13, false)
+        .order(lim(33, 13, 2, Buy, 1_000, 10))
+        .fees(2, Fees { maker_ppm: 50, taker_ppm: 50, maker_per_unit: 2, taker_per_unit: 2 })
+        .order(lim(53, 12, 2, Sell, 1_000, 10))
+        .reference(1, 0)
+        .reference(9, 5)
+        .instrument_limits(10, 1, InstrumentLimits { collar_bps: 100, collar_ref: CollarRef::Last, ..sym1 })
+        .instrument_limits(10, 2, InstrumentLimits { collar_bps: 100, collar_ref: CollarRef::Mid, ..sym1 })
+        .order(lim(9, 10, 2, Buy, 1_015, 10));
+    // Overflow: 1023 buys of 2^53 fit under 2^63; the 1024th would not.
+    let big = 1i64 << 53;
+    for i in 0..1_024 {
+        s.deposit(20, big);
+        s.order(lim(1_000 + i, 20, 4, Buy, 1, big));
+    }
+    s.mass_cancel(Some(20), None, None).mass_cancel(Some(10), None, None);
     s
 }
 
@@ -980,10 +1150,10 @@ fn manifest(vectors: &[Vector]) -> String {
 /// reason, so a change that stops exercising one of them is noticed.
 fn coverage(dir: &Path, vectors: &[Vector]) -> Result<(), String> {
     let mut missing = Vec::new();
-    let mut commands = [false; 8];
-    let mut events = [false; 9];
-    let mut rejects = [false; 15];
-    let mut cancels = [false; 7];
+    let mut commands = [false; 16];
+    let mut events = [false; 12];
+    let mut rejects = [false; 30];
+    let mut cancels = [false; 8];
     for v in vectors {
         let read = |file: String| -> Result<Vec<f64>, String> {
             let bytes = std::fs::read(dir.join(&file)).map_err(|e| format!("reading {file}: {e}"))?;
@@ -1023,6 +1193,7 @@ fn run(dir: &Path) -> Result<(), String> {
         script_vector(dir, "amendments", amendments())?,
         script_vector(dir, "rejects", rejects())?,
         script_vector(dir, "malformed", malformed())?,
+        script_vector(dir, "risk", risk())?,
         // Tight band and few accounts: constant crossing, self-trade prevention, icebergs refreshing.
         random_vector(dir, "dense", 0x5EED_0001, 20_000, 3, 4)?,
         random_vector(dir, "random", 0x5EED_0002, 200_000, 12, 40)?,

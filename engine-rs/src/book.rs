@@ -3,6 +3,7 @@
 
 use crate::instrument::InstrumentSpec;
 use crate::level::Ladder;
+use crate::risk::InstrumentRisk;
 use crate::types::{Price, Side};
 use std::collections::BTreeMap;
 
@@ -17,6 +18,8 @@ pub(crate) struct Book {
     pub buy_stops: BTreeMap<StopKey, u32>,
     pub sell_stops: BTreeMap<StopKey, u32>,
     pub last_price: Option<Price>,
+    /// Fees, halt and host reference price.
+    pub risk: InstrumentRisk,
 }
 
 impl Book {
@@ -28,6 +31,7 @@ impl Book {
             buy_stops: BTreeMap::new(),
             sell_stops: BTreeMap::new(),
             last_price: None,
+            risk: InstrumentRisk::default(),
         }
     }
 

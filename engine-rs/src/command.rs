@@ -2,6 +2,7 @@
 //! sequence travel inside the command; the engine has no clock.
 
 use crate::instrument::InstrumentSpec;
+use crate::risk::{AccountLimits, Fees, InstrumentLimits};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +61,66 @@ pub enum CommandKind {
     /// Move time forward to the command's `ts`: GTD orders whose expiry is
     /// at or before it expire.
     AdvanceTime,
+    /// Add cash to an account (amount > 0, money units). Makes the account managed.
+    Deposit {
+        /// The account.
+        account: AccountId,
+        /// Amount, in money units (price units × quantity units).
+        amount: i64,
+    },
+    /// Take cash out of an account (amount > 0, at most its buying power).
+    Withdraw {
+        /// The account.
+        account: AccountId,
+        /// Amount, in money units.
+        amount: i64,
+    },
+    /// Replace an account's limits. Makes the account managed.
+    SetAccountLimits {
+        /// The account.
+        account: AccountId,
+        /// The new limits (zero: unlimited); a rate limit starts with a full bucket.
+        limits: AccountLimits,
+    },
+    /// Replace an account's limits in one instrument. Makes the account managed.
+    SetInstrumentLimits {
+        /// The account.
+        account: AccountId,
+        /// The instrument.
+        symbol: SymbolId,
+        /// The new limits (zero: unlimited).
+        limits: InstrumentLimits,
+    },
+    /// Replace an instrument's fees (open orders' fee reservations follow).
+    SetFees {
+        /// The instrument.
+        symbol: SymbolId,
+        /// The new fees.
+        fees: Fees,
+    },
+    /// Turn an account's kill switch on (its open orders are cancelled, new
+    /// ones rejected) or off. Makes the account managed.
+    SetKillSwitch {
+        /// The account.
+        account: AccountId,
+        /// On or off.
+        on: bool,
+    },
+    /// Halt or resume trading in an instrument: while halted, new orders and
+    /// replaces are rejected for every account; cancels still work.
+    SetHalt {
+        /// The instrument.
+        symbol: SymbolId,
+        /// Halted or not.
+        halted: bool,
+    },
+    /// Set (or clear, with `None`) the host's reference price of an instrument for price collars.
+    SetReferencePrice {
+        /// The instrument.
+        symbol: SymbolId,
+        /// The reference price.
+        price: Option<Price>,
+    },
 }
 
 /// A new order.
@@ -91,6 +152,8 @@ pub struct NewOrder {
     pub stp: StpMode,
     /// Reject rather than take liquidity.
     pub post_only: bool,
+    /// Only reduce the position (checked for managed accounts; ignored otherwise).
+    pub reduce_only: bool,
 }
 
 impl NewOrder {
@@ -110,6 +173,7 @@ impl NewOrder {
             expire_at: 0,
             stp: StpMode::None,
             post_only: false,
+            reduce_only: false,
         }
     }
 

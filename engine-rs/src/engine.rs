@@ -6,6 +6,7 @@ use crate::command::{Command, CommandKind, NewOrder};
 use crate::event::{CancelReason, Event, EventKind, RejectReason};
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderSlab, OrderStatus, OrderView, NIL};
+use crate::risk::{Account, Liquidity, Rejection, Reservation};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
@@ -35,12 +36,14 @@ pub struct Engine {
     pub(crate) last_cmd_seq: u64,
     pub(crate) last_event_seq: u64,
     pub(crate) next_arrival: u64,
+    /// Managed accounts (see `risk`).
+    pub(crate) accounts: FxHashMap<AccountId, Account>,
     // Per-command scratch space, kept to avoid allocating on every command.
     events: Vec<Event>,
     cmd_seq: u64,
-    cmd_ts: u64,
+    pub(crate) cmd_ts: u64,
     touched: Vec<(usize, Side, Price)>,
-    triggered: VecDeque<u32>,
+    pub(crate) triggered: VecDeque<u32>,
     scratch: Vec<u32>,
 }
 
@@ -62,6 +65,7 @@ impl Engine {
             last_cmd_seq: 0,
             last_event_seq: 0,
             next_arrival: 0,
+            accounts: FxHashMap::default(),
             events: Vec::new(),
             cmd_seq: 0,
             cmd_ts: 0,
@@ -93,6 +97,16 @@ impl Engine {
             CommandKind::MassCancel { account, symbol, side } => self.mass_cancel(account, symbol, side),
             CommandKind::SessionEnd { symbol } => self.session_end(symbol),
             CommandKind::AdvanceTime => self.expire_gtd(cmd.ts),
+            CommandKind::Deposit { account, amount } => self.deposit(account, amount),
+            CommandKind::Withdraw { account, amount } => self.withdraw(account, amount),
+            CommandKind::SetAccountLimits { account, limits } => self.set_account_limits(account, limits),
+            CommandKind::SetInstrumentLimits { account, symbol, limits } => {
+                self.set_instrument_limits(account, symbol, limits)
+            }
+            CommandKind::SetFees { symbol, fees } => self.set_fees(symbol, fees),
+            CommandKind::SetKillSwitch { account, on } => self.set_kill_switch(account, on),
+            CommandKind::SetHalt { symbol, halted } => self.set_halt(symbol, halted),
+            CommandKind::SetReferencePrice { symbol, price } => self.set_reference_price(symbol, price),
         }
         self.flush_book_deltas();
         &self.events
@@ -189,13 +203,19 @@ impl Engine {
 
     // ---- events ----
 
-    fn emit(&mut self, kind: EventKind) {
+    pub(crate) fn emit(&mut self, kind: EventKind) {
         self.last_event_seq += 1;
         self.events.push(Event { seq: self.last_event_seq, cmd_seq: self.cmd_seq, ts: self.cmd_ts, kind });
     }
 
-    fn reject(&mut self, order_id: OrderId, account: AccountId, symbol: SymbolId, reason: RejectReason) {
-        self.emit(EventKind::Rejected { order_id, account, symbol, reason });
+    pub(crate) fn reject(&mut self, order_id: OrderId, account: AccountId, symbol: SymbolId, reason: RejectReason) {
+        self.emit(EventKind::Rejected { order_id, account, symbol, reason, limit: 0, requested: 0 });
+    }
+
+    /// A rejection with the limit and the requested amount behind it.
+    pub(crate) fn reject_with(&mut self, order_id: OrderId, account: AccountId, symbol: SymbolId, r: Rejection) {
+        let Rejection { reason, limit, requested } = r;
+        self.emit(EventKind::Rejected { order_id, account, symbol, reason, limit, requested });
     }
 
     fn touch(&mut self, book: usize, side: Side, price: Price) {
@@ -302,6 +322,23 @@ impl Engine {
         if let Err(reason) = self.validate(o, &self.books[b]) {
             return self.reject(o.id, o.account, o.symbol, reason);
         }
+        if self.books[b].risk.halted {
+            let r = Rejection::new(RejectReason::Halted, 0, i128::from(o.qty.0));
+            return self.reject_with(o.id, o.account, o.symbol, r);
+        }
+        let managed = self.accounts.contains_key(&o.account);
+        let mut covered = 0;
+        if managed {
+            match self.check_new(o, b) {
+                Ok(c) => covered = c,
+                Err(r) => return self.reject_with(o.id, o.account, o.symbol, r),
+            }
+            let now = self.cmd_ts;
+            if let Some(bucket) = &mut self.accounts.get_mut(&o.account).expect("managed").bucket {
+                let took = bucket.try_take(now);
+                debug_assert!(took, "the check saw a token");
+            }
+        }
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let is_stop = matches!(o.order_type, OrderType::Stop | OrderType::StopLimit);
         let price = if has_limit { o.price } else { Price(0) };
@@ -334,11 +371,18 @@ impl Engine {
             filled: Qty(0),
             expire_at: if o.tif == TimeInForce::Gtd { o.expire_at } else { 0 },
             arrival: self.next_arrival,
+            managed,
+            reduce_only: managed && o.reduce_only,
+            covered,
+            res: Reservation::default(),
             prev: NIL,
             next: NIL,
         };
         let idx = self.orders.insert(order);
         self.ids.insert(o.id, idx);
+        if managed {
+            self.track(idx);
+        }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, order.arrival), idx);
         }
@@ -369,6 +413,8 @@ impl Engine {
             last_price,
         };
         self.emit(kind);
+        // A triggered stop-market stops reserving at its stop price.
+        self.sync(idx);
         self.triggered.push_back(idx);
     }
 
@@ -424,6 +470,7 @@ impl Engine {
 
     /// Forgets an order that is no longer live (already unlinked).
     fn free(&mut self, idx: u32) {
+        self.release(idx);
         let o = self.orders.get(idx);
         self.ids.remove(&o.id);
         if o.tif == TimeInForce::Gtd {
@@ -454,7 +501,7 @@ impl Engine {
     }
 
     /// Cancels a live order's whole open quantity and frees it.
-    fn cancel_live(&mut self, b: usize, idx: u32, reason: CancelReason) {
+    pub(crate) fn cancel_live(&mut self, b: usize, idx: u32, reason: CancelReason) {
         let o = *self.orders.get(idx);
         match o.status {
             OrderStatus::Resting => {
@@ -536,6 +583,7 @@ impl Engine {
                             return true;
                         }
                         self.orders.get_mut(t).leaves.0 -= d.0;
+                        self.sync(t);
                         self.cancel_event(t, d, Qty(t_leaves.0 - d.0), CancelReason::SelfTrade);
                     }
                     None => unreachable!(),
@@ -572,6 +620,12 @@ impl Engine {
                 maker_leaves,
                 taker_leaves,
             });
+            if maker.managed {
+                self.on_fill(b, idx, price, qty, Liquidity::Maker);
+            }
+            if taker.managed {
+                self.on_fill(b, t, price, qty, Liquidity::Taker);
+            }
             if maker_visible.0 == 0 {
                 let level = self.books[b].ladder_mut(maker_side).level_mut(lvl);
                 level.unlink(&mut self.orders, idx);
@@ -596,6 +650,7 @@ impl Engine {
     fn cancel_taker(&mut self, t: u32) {
         let leaves = self.orders.get(t).leaves;
         self.orders.get_mut(t).leaves = Qty(0);
+        self.sync(t);
         self.cancel_event(t, leaves, Qty(0), CancelReason::SelfTrade);
     }
 
@@ -619,6 +674,7 @@ impl Engine {
         };
         self.books[b].ladder_mut(side).level_mut(lvl).qty -= i128::from(old_visible.0 - visible.0);
         self.touch(b, side, price);
+        self.sync(idx);
         self.cancel_event(idx, d, leaves, CancelReason::SelfTrade);
     }
 
@@ -700,6 +756,18 @@ impl Engine {
             return self.reject(id, account, o.symbol, reason);
         }
         let price = new_price.unwrap_or(o.price);
+        if self.books[b].risk.halted {
+            let r = Rejection::new(RejectReason::Halted, 0, i128::from(new_qty.0));
+            return self.reject_with(id, account, o.symbol, r);
+        }
+        let covered = if o.managed {
+            match self.check_replace(b, idx, price, new_qty.0) {
+                Ok(c) => c,
+                Err(r) => return self.reject_with(id, account, o.symbol, r),
+            }
+        } else {
+            0
+        };
         let replaced = |priority_kept| EventKind::Replaced {
             order_id: id,
             account,
@@ -716,6 +784,8 @@ impl Engine {
             let m = self.orders.get_mut(idx);
             m.price = price;
             m.leaves = new_qty;
+            m.covered = covered;
+            self.sync(idx);
             return self.emit(replaced(true));
         }
         if price == o.price && new_qty <= o.leaves {
@@ -723,12 +793,14 @@ impl Engine {
                 let m = self.orders.get_mut(idx);
                 let old_visible = m.visible;
                 m.leaves = new_qty;
+                m.covered = covered;
                 m.visible = m.visible.min(new_qty);
                 let ladder = self.books[b].ladder(o.side);
                 (ladder.find(o.price).expect("resting order has a level"), old_visible.0 - m.visible.0)
             };
             self.books[b].ladder_mut(o.side).level_mut(lvl).qty -= i128::from(shrink);
             self.touch(b, o.side, o.price);
+            self.sync(idx);
             return self.emit(replaced(true));
         }
         if o.post_only {
@@ -745,8 +817,10 @@ impl Engine {
             let m = self.orders.get_mut(idx);
             m.price = price;
             m.leaves = new_qty;
+            m.covered = covered;
             m.visible = Qty(0);
         }
+        self.sync(idx);
         self.emit(replaced(false));
         self.enter(b, idx);
         self.run_triggers(b);
@@ -913,5 +987,13 @@ fn command_ids(kind: &CommandKind) -> (OrderId, AccountId, SymbolId) {
         }
         CommandKind::SessionEnd { symbol } => (OrderId(0), AccountId(0), symbol.unwrap_or_default()),
         CommandKind::AdvanceTime => (OrderId(0), AccountId(0), SymbolId(0)),
+        CommandKind::Deposit { account, .. }
+        | CommandKind::Withdraw { account, .. }
+        | CommandKind::SetAccountLimits { account, .. }
+        | CommandKind::SetKillSwitch { account, .. } => (OrderId(0), account, SymbolId(0)),
+        CommandKind::SetInstrumentLimits { account, symbol, .. } => (OrderId(0), account, symbol),
+        CommandKind::SetFees { symbol, .. }
+        | CommandKind::SetHalt { symbol, .. }
+        | CommandKind::SetReferencePrice { symbol, .. } => (OrderId(0), AccountId(0), symbol),
     }
 }

@@ -1,5 +1,6 @@
 //! Events: everything the engine reports, each with its own sequence number.
 
+use crate::risk::Liquidity;
 use crate::types::{coded_enum, AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,10 @@ pub enum EventKind {
         symbol: SymbolId,
         /// Why.
         reason: RejectReason,
+        /// For a risk rejection, the limit that was hit (0 otherwise).
+        limit: i128,
+        /// For a risk rejection, what the command asked for against that limit (0 otherwise).
+        requested: i128,
     },
     /// A trade between a resting (maker) and an incoming (taker) order,
     /// always at the maker's price.
@@ -144,6 +149,50 @@ pub enum EventKind {
         /// Orders now at the level.
         orders: u32,
     },
+    /// One side of a trade, for a managed account: emitted right after the `Trade`.
+    Fill {
+        /// The account.
+        account: AccountId,
+        /// Its order.
+        order_id: OrderId,
+        /// The instrument.
+        symbol: SymbolId,
+        /// The order's side.
+        side: Side,
+        /// Maker (resting) or taker (incoming).
+        liquidity: Liquidity,
+        /// Trade price.
+        price: Price,
+        /// Trade quantity.
+        qty: Qty,
+        /// Fee charged (negative: rebate).
+        fee: i128,
+        /// P&L this fill realized.
+        realized: i128,
+        /// Position after the fill.
+        position: i64,
+        /// Cash after the fill and its fee.
+        cash: i128,
+    },
+    /// A deposit (positive) or withdrawal (negative) was applied.
+    CashMoved {
+        /// The account.
+        account: AccountId,
+        /// Signed amount.
+        amount: i128,
+        /// Cash afterwards.
+        cash: i128,
+    },
+    /// A configuration command was applied.
+    ConfigChanged {
+        /// What changed: the command's wire kind code (10 account limits, 11 instrument
+        /// limits, 12 fees, 13 kill switch, 14 halt, 15 reference price).
+        what: u8,
+        /// The account it concerns (zero if none).
+        account: AccountId,
+        /// The instrument it concerns (zero if none).
+        symbol: SymbolId,
+    },
 }
 
 coded_enum!(
@@ -177,6 +226,36 @@ coded_enum!(
         UnknownOrder = 13,
         /// The order type does not fit the request (e.g. a price on a stop-market replace).
         InvalidOrderType = 14,
+        /// Quantity above the account's or instrument's maximum order quantity.
+        MaxOrderQty = 15,
+        /// Notional above the maximum order notional.
+        MaxOrderNotional = 16,
+        /// Limit price further from the reference than the collar allows (limit: the nearest allowed price).
+        PriceCollar = 17,
+        /// Position plus open buys plus this order above the maximum long position.
+        MaxLongPosition = 18,
+        /// Short position plus open sells plus this order above the maximum short position.
+        MaxShortPosition = 19,
+        /// Gross exposure with this order above the account's maximum.
+        MaxGrossExposure = 20,
+        /// The order (or replace) needs more cash than the buying power.
+        InsufficientBuyingPower = 21,
+        /// A sell beyond the long position in an account that may not sell short (limit: the coverable quantity).
+        ShortSellingNotAllowed = 22,
+        /// The account already has its maximum number of open orders.
+        MaxOpenOrders = 23,
+        /// The account's order-rate bucket is empty (limit: capacity; requested: orders in the burst).
+        RateLimited = 24,
+        /// The account's kill switch is on.
+        KillSwitch = 25,
+        /// The instrument is halted.
+        Halted = 26,
+        /// A reduce-only order would not reduce the position (limit: the quantity it may still reduce).
+        ReduceOnly = 27,
+        /// A withdrawal above the buying power.
+        InsufficientFunds = 28,
+        /// Checked arithmetic would overflow (e.g. a position beyond ±2^63).
+        Overflow = 29,
     }
 );
 
@@ -195,5 +274,7 @@ coded_enum!(
         Expired = 5,
         /// A mass cancel.
         MassCancel = 6,
+        /// The account's kill switch was turned on.
+        KillSwitch = 7,
     }
 );

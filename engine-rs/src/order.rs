@@ -1,5 +1,6 @@
 //! Live orders, kept in a slab and linked into their price level's FIFO queue.
 
+use crate::risk::Reservation;
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,14 @@ pub(crate) struct Order {
     pub expire_at: u64,
     /// Engine-wide arrival counter: orders stops and expiries deterministically.
     pub arrival: u64,
+    /// Whether the owner is a managed account (checked and accounted).
+    pub managed: bool,
+    /// May only reduce the position (managed accounts only).
+    pub reduce_only: bool,
+    /// Sell quantity covered by the long position (see `risk`).
+    pub covered: i64,
+    /// What the order contributes to its account's totals, as last applied.
+    pub res: Reservation,
     #[serde(skip)]
     pub prev: u32,
     #[serde(skip)]
@@ -107,6 +116,10 @@ pub struct OrderView {
     pub visible: Qty,
     /// Quantity filled so far.
     pub filled: Qty,
+    /// Whether it may only reduce the position.
+    pub reduce_only: bool,
+    /// Cash it reserves from its account's buying power (0 for unmanaged accounts).
+    pub reserved: i128,
 }
 
 impl From<&Order> for OrderView {
@@ -124,6 +137,8 @@ impl From<&Order> for OrderView {
             leaves: o.leaves,
             visible: o.visible,
             filled: o.filled,
+            reduce_only: o.reduce_only,
+            reserved: o.res.cash,
         }
     }
 }

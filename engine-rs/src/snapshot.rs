@@ -5,11 +5,12 @@ use crate::book::Book;
 use crate::engine::Engine;
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderStatus, NIL};
-use crate::types::{Price, Side, TimeInForce};
+use crate::risk::{Account, InstrumentRisk};
+use crate::types::{AccountId, Price, Side, TimeInForce};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// Why a snapshot could not be restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +31,15 @@ struct EngineState {
     last_event_seq: u64,
     next_arrival: u64,
     books: Vec<BookState>,
+    /// Managed accounts in id order, with their totals (checked against the orders on restore).
+    accounts: Vec<(AccountId, Account)>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct BookState {
     spec: InstrumentSpec,
     last_price: Option<Price>,
+    risk: InstrumentRisk,
     /// Bids then asks, each best level first, each level in queue order.
     resting: Vec<Order>,
     /// Buy stops then sell stops, each in trigger order.
@@ -43,7 +47,7 @@ struct BookState {
 }
 
 impl Engine {
-    /// Serializes the full state (books, queues, stops, counters) to bytes.
+    /// Serializes the full state (books, queues, stops, counters, accounts) to bytes.
     pub fn snapshot(&self) -> Vec<u8> {
         let books = self
             .books
@@ -61,7 +65,7 @@ impl Engine {
                         OrderStatus::PendingStop => stops.push(o),
                     }
                 }
-                BookState { spec: book.spec, last_price: book.last_price, resting, stops }
+                BookState { spec: book.spec, last_price: book.last_price, risk: book.risk, resting, stops }
             })
             .collect();
         let state = EngineState {
@@ -70,6 +74,7 @@ impl Engine {
             last_event_seq: self.last_event_seq,
             next_arrival: self.next_arrival,
             books,
+            accounts: self.managed_accounts().into_iter().map(|a| (a, self.accounts[&a].clone())).collect(),
         };
         postcard::to_allocvec(&state).expect("engine state serializes")
     }
@@ -92,11 +97,18 @@ impl Engine {
             engine.book_of.insert(bs.spec.symbol, b);
             engine.books.push(Book::new(bs.spec));
             engine.books[b].last_price = bs.last_price;
+            engine.books[b].risk = bs.risk;
             for o in bs.resting.into_iter().chain(bs.stops) {
                 engine.restore_order(b, o)?;
             }
         }
+        for (id, account) in state.accounts {
+            if engine.accounts.insert(id, account).is_some() {
+                return Err(SnapshotError(format!("account {} appears twice", id.0)));
+            }
+        }
         engine.verify().map_err(SnapshotError)?;
+        engine.verify_accounts().map_err(SnapshotError)?;
         Ok(engine)
     }
 

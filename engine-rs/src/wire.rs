@@ -6,7 +6,7 @@
 //! Command slots: `0` kind, `1` ts, `2` seq, then per kind —
 //! - New (1): `3` order id, `4` account, `5` symbol, `6` side, `7` order type,
 //!   `8` tif, `9` price, `10` qty, `11` stop price, `12` display qty,
-//!   `13` expire at, `14` STP mode, `15` flags (bit 0: post-only).
+//!   `13` expire at, `14` STP mode, `15` flags (bit 0: post-only, bit 1: reduce-only).
 //! - Cancel (2): `3` order id, `4` account.
 //! - Replace (3): `3` order id, `4` account, `9` new price (0 keeps it), `10` new qty.
 //! - MassCancel (4): `4` account, `5` symbol (−1: any), `6` side (0: any).
@@ -14,12 +14,32 @@
 //! - AdvanceTime (6): nothing more; `1` is the new time.
 //! - AddInstrument (7): `5` symbol, `9` tick size, `10` lot size, `11` min price,
 //!   `12` max price, `13` min qty, `14` max qty.
+//! - Deposit (8): `4` account, `9` amount (> 0, money units).
+//! - Withdraw (9): `4` account, `9` amount (> 0).
+//! - SetAccountLimits (10): `4` account, `6` rate capacity, `7` rate refill per
+//!   interval, `8` rate interval, `9` max order qty, `10` max order notional,
+//!   `11` max gross exposure, `12` max open orders, `15` flags (bit 0: short
+//!   selling forbidden). Zero means unlimited.
+//! - SetInstrumentLimits (11): `4` account, `5` symbol, `6` collar reference
+//!   (0 off, 1 last trade, 2 mid, 3 host), `7` collar basis points, `9` max order
+//!   qty, `10` max order notional, `11` max long, `12` max short.
+//! - SetFees (12): `5` symbol, `9` maker ppm, `10` taker ppm (parts per million of
+//!   notional, 1 bp = 100 ppm, |ppm| ≤ 10^6), `11` maker per unit, `12` taker per
+//!   unit (money units per quantity unit); negative is a rebate.
+//! - SetKillSwitch (13): `4` account, `15` flags (bit 0: on).
+//! - SetHalt (14): `5` symbol, `15` flags (bit 0: halted).
+//! - SetReferencePrice (15): `5` symbol, `9` price (0 clears it).
+//!
+//! Money (cash, fees, P&L, notional) is exact in an f64 up to 2^53 in
+//! magnitude; the engine keeps it in i128, so only the JS side loses exactness
+//! beyond that.
 //!
 //! Event slots: `0` kind, `1` event seq, `2` command seq, `3` ts, then per kind —
 //! - InstrumentAdded (1): `4` symbol.
 //! - Accepted (2): `4` order id, `5` account, `6` symbol, `7` side, `8` order type,
 //!   `9` tif, `10` price, `11` qty.
-//! - Rejected (3): `4` order id, `5` account, `6` symbol, `7` reason.
+//! - Rejected (3): `4` order id, `5` account, `6` symbol, `7` reason, `8` limit,
+//!   `9` requested (both 0 unless a risk check).
 //! - Trade (4): `4` symbol, `5` maker id, `6` taker id, `7` maker account,
 //!   `8` taker account, `9` taker side, `10` price, `11` qty, `12` maker leaves,
 //!   `13` taker leaves.
@@ -30,10 +50,16 @@
 //! - Triggered (7): `4` order id, `5` account, `6` symbol, `7` side, `8` stop price,
 //!   `9` last price.
 //! - BookDelta (8): `4` symbol, `5` side, `6` price, `7` qty, `8` orders.
+//! - Fill (9): `4` account, `5` order id, `6` symbol, `7` side + 10 × liquidity
+//!   (1 maker, 2 taker: 11 buy maker, 12 sell maker, 21 buy taker, 22 sell taker),
+//!   `8` price, `9` qty, `10` fee, `11` realized P&L, `12` position after, `13` cash after.
+//! - CashMoved (10): `4` account, `5` signed amount, `6` cash after.
+//! - ConfigChanged (11): `4` what (the command kind code, 10–15), `5` account, `6` symbol.
 
 use crate::command::{Command, CommandKind, NewOrder};
 use crate::event::{Event, EventKind};
 use crate::instrument::InstrumentSpec;
+use crate::risk::{AccountLimits, CollarRef, Fees, InstrumentLimits};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use std::fmt;
 
@@ -60,6 +86,22 @@ pub mod command_kind {
     pub const ADVANCE_TIME: u8 = 6;
     /// Add instrument.
     pub const ADD_INSTRUMENT: u8 = 7;
+    /// Deposit.
+    pub const DEPOSIT: u8 = 8;
+    /// Withdraw.
+    pub const WITHDRAW: u8 = 9;
+    /// Set account limits.
+    pub const SET_ACCOUNT_LIMITS: u8 = 10;
+    /// Set instrument limits.
+    pub const SET_INSTRUMENT_LIMITS: u8 = 11;
+    /// Set fees.
+    pub const SET_FEES: u8 = 12;
+    /// Set kill switch.
+    pub const SET_KILL_SWITCH: u8 = 13;
+    /// Set halt.
+    pub const SET_HALT: u8 = 14;
+    /// Set reference price.
+    pub const SET_REFERENCE_PRICE: u8 = 15;
 }
 
 /// Event kind codes (slot 0).
@@ -80,6 +122,12 @@ pub mod event_kind {
     pub const TRIGGERED: u8 = 7;
     /// L2 level change.
     pub const BOOK_DELTA: u8 = 8;
+    /// One managed side of a trade.
+    pub const FILL: u8 = 9;
+    /// Deposit or withdrawal.
+    pub const CASH_MOVED: u8 = 10;
+    /// Configuration acknowledged.
+    pub const CONFIG_CHANGED: u8 = 11;
 }
 
 /// Why a command record could not be decoded.
@@ -196,6 +244,33 @@ fn opt_u32(rec: &Record, slot: usize) -> Result<Option<u32>, WireError> {
     }
 }
 
+/// Flags in slot 15 with no bits beyond `allowed`.
+fn flags_at(rec: &Record, allowed: u64) -> Result<u64, WireError> {
+    let flags = uint(rec, 15)?;
+    if flags & !allowed != 0 {
+        return err(15, "unknown flag bits");
+    }
+    Ok(flags)
+}
+
+/// A positive amount.
+fn amount_at(rec: &Record, slot: usize) -> Result<i64, WireError> {
+    let v = int(rec, slot)?;
+    if v <= 0 {
+        return err(slot, "not positive");
+    }
+    Ok(v)
+}
+
+/// A non-negative limit (0: unlimited).
+fn limit_at(rec: &Record, slot: usize) -> Result<i64, WireError> {
+    let v = int(rec, slot)?;
+    if v < 0 {
+        return err(slot, "negative");
+    }
+    Ok(v)
+}
+
 /// Decodes one command record (at least [`COMMAND_STRIDE`] slots).
 pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
     if rec.len() < COMMAND_STRIDE {
@@ -207,10 +282,7 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
     let seq = uint(rec, 2)?;
     let kind = match kind_code {
         command_kind::NEW => {
-            let flags = uint(rec, 15)?;
-            if flags > 1 {
-                return err(15, "unknown flag bits");
-            }
+            let flags = flags_at(rec, 0b11)?;
             CommandKind::New(NewOrder {
                 id: OrderId(uint(rec, 3)?),
                 account: AccountId(u32_at(rec, 4)?),
@@ -225,6 +297,7 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
                 expire_at: uint(rec, 13)?,
                 stp: coded(rec, 14, StpMode::from_code)?,
                 post_only: flags & 1 == 1,
+                reduce_only: flags & 2 == 2,
             })
         }
         command_kind::CANCEL => {
@@ -258,6 +331,69 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
             min_qty: Qty(int(rec, 13)?),
             max_qty: Qty(int(rec, 14)?),
         }),
+        command_kind::DEPOSIT => {
+            CommandKind::Deposit { account: AccountId(u32_at(rec, 4)?), amount: amount_at(rec, 9)? }
+        }
+        command_kind::WITHDRAW => {
+            CommandKind::Withdraw { account: AccountId(u32_at(rec, 4)?), amount: amount_at(rec, 9)? }
+        }
+        command_kind::SET_ACCOUNT_LIMITS => {
+            let flags = flags_at(rec, 1)?;
+            let limits = AccountLimits {
+                max_order_qty: limit_at(rec, 9)?,
+                max_order_notional: limit_at(rec, 10)?.into(),
+                max_gross_exposure: limit_at(rec, 11)?.into(),
+                max_open_orders: u32_at(rec, 12)?,
+                rate_capacity: uint(rec, 6)?,
+                rate_per_interval: uint(rec, 7)?,
+                rate_interval: uint(rec, 8)?,
+                forbid_short: flags & 1 == 1,
+            };
+            if limits.rate_capacity > 0 && limits.rate_interval == 0 {
+                return err(8, "zero interval for a rate limit");
+            }
+            CommandKind::SetAccountLimits { account: AccountId(u32_at(rec, 4)?), limits }
+        }
+        command_kind::SET_INSTRUMENT_LIMITS => CommandKind::SetInstrumentLimits {
+            account: AccountId(u32_at(rec, 4)?),
+            symbol: SymbolId(u32_at(rec, 5)?),
+            limits: InstrumentLimits {
+                collar_ref: coded(rec, 6, CollarRef::from_code)?,
+                collar_bps: u32_at(rec, 7)?,
+                max_order_qty: limit_at(rec, 9)?,
+                max_order_notional: limit_at(rec, 10)?.into(),
+                max_long: limit_at(rec, 11)?,
+                max_short: limit_at(rec, 12)?,
+            },
+        },
+        command_kind::SET_FEES => {
+            let fees = Fees {
+                maker_ppm: int(rec, 9)?,
+                taker_ppm: int(rec, 10)?,
+                maker_per_unit: int(rec, 11)?,
+                taker_per_unit: int(rec, 12)?,
+            };
+            if fees.maker_ppm.unsigned_abs() > 1_000_000 {
+                return err(9, "rate beyond ±10^6 ppm");
+            }
+            if fees.taker_ppm.unsigned_abs() > 1_000_000 {
+                return err(10, "rate beyond ±10^6 ppm");
+            }
+            CommandKind::SetFees { symbol: SymbolId(u32_at(rec, 5)?), fees }
+        }
+        command_kind::SET_KILL_SWITCH => {
+            CommandKind::SetKillSwitch { account: AccountId(u32_at(rec, 4)?), on: flags_at(rec, 1)? == 1 }
+        }
+        command_kind::SET_HALT => {
+            CommandKind::SetHalt { symbol: SymbolId(u32_at(rec, 5)?), halted: flags_at(rec, 1)? == 1 }
+        }
+        command_kind::SET_REFERENCE_PRICE => {
+            let price = limit_at(rec, 9)?;
+            CommandKind::SetReferencePrice {
+                symbol: SymbolId(u32_at(rec, 5)?),
+                price: (price != 0).then_some(Price(price)),
+            }
+        }
         _ => return err(0, "unknown command kind"),
     };
     Ok(Command { ts, seq, kind })
@@ -284,7 +420,7 @@ pub fn encode_command(cmd: &Command, rec: &mut [f64]) {
             rec[12] = o.display_qty.0 as f64;
             rec[13] = o.expire_at as f64;
             rec[14] = f64::from(o.stp.code());
-            rec[15] = f64::from(u8::from(o.post_only));
+            rec[15] = f64::from(u8::from(o.post_only) | u8::from(o.reduce_only) << 1);
         }
         CommandKind::Cancel { order_id, account } => {
             rec[0] = f64::from(command_kind::CANCEL);
@@ -319,6 +455,58 @@ pub fn encode_command(cmd: &Command, rec: &mut [f64]) {
             rec[13] = s.min_qty.0 as f64;
             rec[14] = s.max_qty.0 as f64;
         }
+        CommandKind::Deposit { account, amount } | CommandKind::Withdraw { account, amount } => {
+            let deposit = matches!(cmd.kind, CommandKind::Deposit { .. });
+            rec[0] = f64::from(if deposit { command_kind::DEPOSIT } else { command_kind::WITHDRAW });
+            rec[4] = f64::from(account.0);
+            rec[9] = amount as f64;
+        }
+        CommandKind::SetAccountLimits { account, limits: l } => {
+            rec[0] = f64::from(command_kind::SET_ACCOUNT_LIMITS);
+            rec[4] = f64::from(account.0);
+            rec[6] = l.rate_capacity as f64;
+            rec[7] = l.rate_per_interval as f64;
+            rec[8] = l.rate_interval as f64;
+            rec[9] = l.max_order_qty as f64;
+            rec[10] = l.max_order_notional as f64;
+            rec[11] = l.max_gross_exposure as f64;
+            rec[12] = f64::from(l.max_open_orders);
+            rec[15] = f64::from(u8::from(l.forbid_short));
+        }
+        CommandKind::SetInstrumentLimits { account, symbol, limits: l } => {
+            rec[0] = f64::from(command_kind::SET_INSTRUMENT_LIMITS);
+            rec[4] = f64::from(account.0);
+            rec[5] = f64::from(symbol.0);
+            rec[6] = f64::from(l.collar_ref.code());
+            rec[7] = f64::from(l.collar_bps);
+            rec[9] = l.max_order_qty as f64;
+            rec[10] = l.max_order_notional as f64;
+            rec[11] = l.max_long as f64;
+            rec[12] = l.max_short as f64;
+        }
+        CommandKind::SetFees { symbol, fees } => {
+            rec[0] = f64::from(command_kind::SET_FEES);
+            rec[5] = f64::from(symbol.0);
+            rec[9] = fees.maker_ppm as f64;
+            rec[10] = fees.taker_ppm as f64;
+            rec[11] = fees.maker_per_unit as f64;
+            rec[12] = fees.taker_per_unit as f64;
+        }
+        CommandKind::SetKillSwitch { account, on } => {
+            rec[0] = f64::from(command_kind::SET_KILL_SWITCH);
+            rec[4] = f64::from(account.0);
+            rec[15] = f64::from(u8::from(on));
+        }
+        CommandKind::SetHalt { symbol, halted } => {
+            rec[0] = f64::from(command_kind::SET_HALT);
+            rec[5] = f64::from(symbol.0);
+            rec[15] = f64::from(u8::from(halted));
+        }
+        CommandKind::SetReferencePrice { symbol, price } => {
+            rec[0] = f64::from(command_kind::SET_REFERENCE_PRICE);
+            rec[5] = f64::from(symbol.0);
+            rec[9] = price.map_or(0.0, |p| p.0 as f64);
+        }
     }
 }
 
@@ -344,9 +532,16 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
                 qty.0 as f64,
             ]),
         ),
-        EventKind::Rejected { order_id, account, symbol, reason } => (
+        EventKind::Rejected { order_id, account, symbol, reason, limit, requested } => (
             event_kind::REJECTED,
-            pad(&[order_id.0 as f64, f64::from(account.0), f64::from(symbol.0), f64::from(reason.code())]),
+            pad(&[
+                order_id.0 as f64,
+                f64::from(account.0),
+                f64::from(symbol.0),
+                f64::from(reason.code()),
+                limit as f64,
+                requested as f64,
+            ]),
         ),
         EventKind::Trade {
             symbol,
@@ -425,6 +620,27 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
             event_kind::BOOK_DELTA,
             pad(&[f64::from(symbol.0), f64::from(side.code()), price.0 as f64, qty as f64, f64::from(orders)]),
         ),
+        EventKind::Fill { account, order_id, symbol, side, liquidity, price, qty, fee, realized, position, cash } => (
+            event_kind::FILL,
+            [
+                f64::from(account.0),
+                order_id.0 as f64,
+                f64::from(symbol.0),
+                f64::from(side.code() + 10 * liquidity.code()),
+                price.0 as f64,
+                qty.0 as f64,
+                fee as f64,
+                realized as f64,
+                position as f64,
+                cash as f64,
+            ],
+        ),
+        EventKind::CashMoved { account, amount, cash } => {
+            (event_kind::CASH_MOVED, pad(&[f64::from(account.0), amount as f64, cash as f64]))
+        }
+        EventKind::ConfigChanged { what, account, symbol } => {
+            (event_kind::CONFIG_CHANGED, pad(&[f64::from(what), f64::from(account.0), f64::from(symbol.0)]))
+        }
     };
     rec[0] = f64::from(kind);
     rec[4..].copy_from_slice(&fields);

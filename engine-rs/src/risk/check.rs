@@ -1,0 +1,279 @@
+//! Pre-trade checks of a managed account's new order or replace, in a fixed
+//! order: kill switch, rate, order size and notional, price collar, reduce-only,
+//! open orders, position limits (and the i64 position bound), gross exposure,
+//! short selling, buying power. Each check runs only if its limit is set; the
+//! first that fails names its reason and numbers. Nothing here changes state.
+
+use super::{reservation, Account, CollarRef, Holding, Rejection};
+use crate::book::Book;
+use crate::command::NewOrder;
+use crate::engine::Engine;
+use crate::event::RejectReason as R;
+use crate::order::{OrderStatus, NIL};
+use crate::types::{AccountId, OrderType, Price, Side, StpMode};
+
+/// The order being checked, new or as it would be after a replace.
+pub(crate) struct Ask {
+    pub account: AccountId,
+    pub side: Side,
+    /// The price a collar measures (limit and stop-limit orders).
+    pub limit: Option<Price>,
+    /// The price it reserves at (0: a market order, checked by walking the book).
+    pub reserve_price: Price,
+    pub qty: i64,
+    pub reduce_only: bool,
+    pub stp: StpMode,
+}
+
+/// What the order being replaced already contributes, so it is not counted twice.
+#[derive(Default)]
+pub(crate) struct Own {
+    pub leaves: i64,
+    pub covered: i64,
+    pub notional: i128,
+    pub cash: i128,
+    pub reduce_only: bool,
+}
+
+/// The collar's reference as a fraction `num / den` (den 2 for a mid).
+fn reference(book: &Book, kind: CollarRef) -> Option<(i128, i128)> {
+    match kind {
+        CollarRef::Off => None,
+        CollarRef::Last => book.last_price.map(|p| (i128::from(p.0), 1)),
+        CollarRef::Host => book.risk.reference.map(|p| (i128::from(p.0), 1)),
+        CollarRef::Mid => {
+            let bid = book.bids.best().map(|l| book.bids.level(l).price)?;
+            let ask = book.asks.best().map(|l| book.asks.level(l).price)?;
+            Some((i128::from(bid.0) + i128::from(ask.0), 2))
+        }
+    }
+}
+
+/// Floor division for a positive divisor.
+fn div_floor(n: i128, d: i128) -> i128 {
+    n.div_euclid(d)
+}
+
+/// Ceiling division for a positive divisor.
+fn div_ceil(n: i128, d: i128) -> i128 {
+    -(-n).div_euclid(d)
+}
+
+impl Engine {
+    /// A book's mark price: last trade, else mid (half away from zero), else the host's reference.
+    pub(crate) fn mark(&self, b: usize) -> Option<Price> {
+        let book = &self.books[b];
+        if let Some(p) = book.last_price {
+            return Some(p);
+        }
+        if let Some((num, 2)) = reference(book, CollarRef::Mid) {
+            return Some(Price(super::position::div_round(num, 2) as i64));
+        }
+        book.risk.reference
+    }
+
+    /// Value of the first `first` and of the first `qty` units a market order of
+    /// `account` on `side` would take from book `b`, and how much it could take.
+    /// Own orders are skipped under self-trade prevention (they never fill then),
+    /// which makes the values upper bounds that are exact without self-trades.
+    fn walk(&self, b: usize, ask: &Ask, first: i64) -> (i128, i128) {
+        let ladder = self.books[b].ladder(ask.side.opposite());
+        let (mut got, mut at_first, mut value) = (0i64, None, 0i128);
+        'levels: for lvl in ladder.iter_best_first() {
+            let level = ladder.level(lvl);
+            let mut idx = level.head;
+            while idx != NIL {
+                let o = self.orders.get(idx);
+                idx = o.next;
+                if o.account == ask.account && ask.stp != StpMode::None {
+                    continue;
+                }
+                let take = o.leaves.0.min(ask.qty - got);
+                if at_first.is_none() && got + take >= first {
+                    at_first = Some(value + i128::from(level.price.0) * i128::from(first - got));
+                }
+                value += i128::from(level.price.0) * i128::from(take);
+                got += take;
+                if got == ask.qty {
+                    break 'levels;
+                }
+            }
+        }
+        (at_first.unwrap_or(value), value)
+    }
+
+    /// Σ |position| × mark over the account's holdings (|basis| where no mark exists).
+    fn position_exposure(&self, acct: &Account) -> i128 {
+        acct.holdings
+            .iter()
+            .map(|(sym, h)| match self.book_of.get(sym).and_then(|&b| self.mark(b)) {
+                Some(m) => i128::from(h.pos.qty).abs() * i128::from(m.0),
+                None => h.pos.basis.abs(),
+            })
+            .sum()
+    }
+
+    /// Checks a new order of a managed account; returns the quantity its long position covers.
+    pub(crate) fn check_new(&self, o: &NewOrder, b: usize) -> Result<i64, Rejection> {
+        let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
+        let reserve_price = match o.order_type {
+            OrderType::Limit | OrderType::StopLimit => o.price,
+            OrderType::Stop => o.stop_price,
+            OrderType::Market => Price(0),
+        };
+        let ask = Ask {
+            account: o.account,
+            side: o.side,
+            limit: has_limit.then_some(o.price),
+            reserve_price,
+            qty: o.qty.0,
+            reduce_only: o.reduce_only,
+            stp: o.stp,
+        };
+        self.check(b, &ask, None)
+    }
+
+    /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns its new covered quantity.
+    pub(crate) fn check_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
+        let o = self.orders.get(idx);
+        let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
+        let reserve_price = match (o.order_type, o.status) {
+            (OrderType::Limit | OrderType::StopLimit, _) => price,
+            (OrderType::Stop, OrderStatus::PendingStop) => o.stop_price,
+            _ => Price(0),
+        };
+        let ask = Ask {
+            account: o.account,
+            side: o.side,
+            // Only a new limit price is collared: keeping the price re-checks nothing about it.
+            limit: (has_limit && price != o.price).then_some(price),
+            reserve_price,
+            qty,
+            reduce_only: o.reduce_only,
+            stp: o.stp,
+        };
+        let own = Own {
+            leaves: o.res.leaves,
+            covered: o.res.covered,
+            notional: o.res.notional,
+            cash: o.res.cash,
+            reduce_only: o.reduce_only,
+        };
+        self.check(b, &ask, Some(own))
+    }
+
+    fn check(&self, b: usize, ask: &Ask, own: Option<Own>) -> Result<i64, Rejection> {
+        let acct = &self.accounts[&ask.account];
+        let book = &self.books[b];
+        let default = Holding::default();
+        let h = acct.holdings.get(&book.spec.symbol).unwrap_or(&default);
+        let qty = i128::from(ask.qty);
+        let is_new = own.is_none();
+        let own = own.unwrap_or_default();
+        let (al, il) = (&acct.limits, &h.limits);
+
+        if acct.killed {
+            return Err(Rejection::new(R::KillSwitch, 0, qty));
+        }
+        if let (true, Some(bucket)) = (is_new, &acct.bucket) {
+            let available = bucket.available(self.cmd_ts);
+            if available == 0 {
+                let cap = i128::from(bucket.capacity());
+                return Err(Rejection::new(R::RateLimited, cap, cap + 1));
+            }
+        }
+        for limit in [il.max_order_qty, al.max_order_qty] {
+            if limit > 0 && ask.qty > limit {
+                return Err(Rejection::new(R::MaxOrderQty, limit.into(), qty));
+            }
+        }
+        let covered = if ask.side == Side::Sell { (h.free_long() + i128::from(own.covered)).min(qty) } else { 0 };
+        let market = ask.reserve_price.0 == 0;
+        let (first_value, value) = if market { self.walk(b, ask, covered as i64) } else { (0, 0) };
+        let notional = if market { value } else { i128::from(ask.reserve_price.0) * qty };
+        for limit in [il.max_order_notional, al.max_order_notional] {
+            if limit > 0 && notional > limit {
+                return Err(Rejection::new(R::MaxOrderNotional, limit, notional));
+            }
+        }
+        if let (Some(price), true) = (ask.limit, il.collar_bps > 0) {
+            if let Some((num, den)) = reference(book, il.collar_ref) {
+                let p = i128::from(price.0) * den;
+                let bps = i128::from(il.collar_bps);
+                if (p - num).abs() * 10_000 > bps * num {
+                    let bound = if p > num {
+                        div_floor(num * (10_000 + bps), 10_000 * den)
+                    } else {
+                        div_ceil(num * (10_000 - bps), 10_000 * den)
+                    };
+                    return Err(Rejection::new(R::PriceCollar, bound, price.0.into()));
+                }
+            }
+        }
+        let pos = i128::from(h.pos.qty);
+        if ask.reduce_only {
+            let (reducible, others) = match ask.side {
+                Side::Buy => ((-pos).max(0), h.ro_buy),
+                Side::Sell => (pos.max(0), h.ro_sell),
+            };
+            let others = others - if own.reduce_only { i128::from(own.leaves) } else { 0 };
+            let room = (reducible - others).max(0);
+            if qty > room {
+                return Err(Rejection::new(R::ReduceOnly, room, qty));
+            }
+        }
+        if is_new && al.max_open_orders > 0 && acct.open_orders >= al.max_open_orders {
+            let limit = i128::from(al.max_open_orders);
+            return Err(Rejection::new(R::MaxOpenOrders, limit, i128::from(acct.open_orders) + 1));
+        }
+        let own_leaves = i128::from(own.leaves);
+        match ask.side {
+            Side::Buy => {
+                let worst = pos + h.open_buy - own_leaves + qty;
+                if il.max_long > 0 && worst > i128::from(il.max_long) {
+                    return Err(Rejection::new(R::MaxLongPosition, il.max_long.into(), worst));
+                }
+                if worst > i128::from(i64::MAX) {
+                    return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
+                }
+            }
+            Side::Sell => {
+                let worst = h.open_sell - own_leaves + qty - pos;
+                if il.max_short > 0 && worst > i128::from(il.max_short) {
+                    return Err(Rejection::new(R::MaxShortPosition, il.max_short.into(), worst));
+                }
+                if worst > i128::from(i64::MAX) {
+                    return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
+                }
+            }
+        }
+        if al.max_gross_exposure > 0 {
+            let gross = self.position_exposure(acct) + acct.open_notional - own.notional + notional;
+            if gross > al.max_gross_exposure {
+                return Err(Rejection::new(R::MaxGrossExposure, al.max_gross_exposure, gross));
+            }
+        }
+        if ask.side == Side::Sell && covered < qty && al.forbid_short {
+            return Err(Rejection::new(R::ShortSellingNotAllowed, covered, qty));
+        }
+        let fees = &book.risk.fees;
+        let required = if market {
+            let (units, cash) = match ask.side {
+                Side::Buy => (qty, value),
+                Side::Sell => (qty - covered, value - first_value),
+            };
+            if cash == 0 {
+                0
+            } else {
+                cash + fees.estimate(cash, units as i64)
+            }
+        } else {
+            reservation(ask.side, ask.reserve_price, ask.qty, covered as i64, fees).cash
+        };
+        let available = acct.buying_power() + own.cash;
+        if required > available {
+            return Err(Rejection::new(R::InsufficientBuyingPower, available, required));
+        }
+        Ok(covered as i64)
+    }
+}

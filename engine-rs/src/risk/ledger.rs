@@ -1,0 +1,439 @@
+//! Accounting of managed accounts: reservations applied by difference at one
+//! place ([`Engine::sync`]) whenever an order changes, fills into positions and
+//! cash, the account commands, the queries, and a from-scratch consistency check.
+
+use super::{reservation, Account, AccountLimits, AccountView, Fees, InstrumentLimits, Liquidity, PositionView};
+use super::{Rejection, Reservation};
+use crate::engine::Engine;
+use crate::event::{CancelReason, EventKind, RejectReason};
+use crate::order::{Order, OrderStatus};
+use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId};
+use std::collections::BTreeMap;
+
+/// Wire kind codes of the configuration commands, echoed in `ConfigChanged`.
+pub(crate) mod what {
+    pub const ACCOUNT_LIMITS: u8 = 10;
+    pub const INSTRUMENT_LIMITS: u8 = 11;
+    pub const FEES: u8 = 12;
+    pub const KILL_SWITCH: u8 = 13;
+    pub const HALT: u8 = 14;
+    pub const REFERENCE_PRICE: u8 = 15;
+}
+
+/// The price an order reserves at: its limit, a pending stop-market's stop
+/// price, or 0 for market and triggered stop-market orders (they never rest).
+pub(crate) fn reserving_price(o: &Order) -> Price {
+    match (o.order_type, o.status) {
+        (OrderType::Limit | OrderType::StopLimit, _) => o.price,
+        (OrderType::Stop, OrderStatus::PendingStop) => o.stop_price,
+        _ => Price(0),
+    }
+}
+
+impl Engine {
+    fn fees_of(&self, symbol: SymbolId) -> Fees {
+        self.book_of.get(&symbol).map_or_else(Fees::default, |&b| self.books[b].risk.fees)
+    }
+
+    /// The reservation order `o` needs now.
+    fn needs(&self, o: &Order) -> Reservation {
+        reservation(o.side, reserving_price(o), o.leaves.0, o.covered, &self.fees_of(o.symbol))
+    }
+
+    /// Applies a managed order's current reservation to its account by
+    /// difference. Called after every change of an order's leaves, price,
+    /// status or covered quantity.
+    pub(crate) fn sync(&mut self, idx: u32) {
+        let o = *self.orders.get(idx);
+        if o.managed {
+            let new = self.needs(&o);
+            let m = self.orders.get_mut(idx);
+            m.res = new;
+            m.covered = new.covered;
+            self.apply(&o, o.res, new);
+        }
+    }
+
+    /// Starts accounting a new managed order.
+    pub(crate) fn track(&mut self, idx: u32) {
+        let account = self.orders.get(idx).account;
+        self.accounts.get_mut(&account).expect("managed account").open_orders += 1;
+        self.sync(idx);
+    }
+
+    /// Stops accounting an order that is leaving the book: every reservation it held is released.
+    pub(crate) fn release(&mut self, idx: u32) {
+        let o = *self.orders.get(idx);
+        if o.managed {
+            self.apply(&o, o.res, Reservation::default());
+            self.orders.get_mut(idx).res = Reservation::default();
+            self.accounts.get_mut(&o.account).expect("managed account").open_orders -= 1;
+        }
+    }
+
+    fn apply(&mut self, o: &Order, old: Reservation, new: Reservation) {
+        let acct = self.accounts.get_mut(&o.account).expect("managed account");
+        acct.reserved += new.cash - old.cash;
+        acct.open_notional += new.notional - old.notional;
+        let h = acct.holdings.entry(o.symbol).or_default();
+        let leaves = i128::from(new.leaves - old.leaves);
+        match o.side {
+            Side::Buy => {
+                h.open_buy += leaves;
+                if o.reduce_only {
+                    h.ro_buy += leaves;
+                }
+            }
+            Side::Sell => {
+                h.open_sell += leaves;
+                if o.reduce_only {
+                    h.ro_sell += leaves;
+                }
+                h.covered += i128::from(new.covered - old.covered);
+            }
+        }
+    }
+
+    /// Books one side of a trade for a managed order (its leaves already
+    /// reduced): fee, position, cash, reservation, then the `Fill` event.
+    pub(crate) fn on_fill(&mut self, b: usize, idx: u32, price: Price, qty: Qty, liquidity: Liquidity) {
+        let o = *self.orders.get(idx);
+        let notional = i128::from(price.0) * i128::from(qty.0);
+        let fee = self.books[b].risk.fees.fee(liquidity, notional, qty.0);
+        let acct = self.accounts.get_mut(&o.account).expect("managed account");
+        let h = acct.holdings.entry(o.symbol).or_default();
+        let short_before = h.short_requirement();
+        let realized = h.pos.apply_fill(o.side, price.0, qty.0);
+        acct.short_req += h.short_requirement() - short_before;
+        let position = h.pos.qty;
+        acct.realized += realized;
+        acct.cash += if o.side == Side::Buy { -notional } else { notional } - fee;
+        let cash = acct.cash;
+        if o.side == Side::Sell {
+            // A sell delivers its covered quantity first.
+            let m = self.orders.get_mut(idx);
+            m.covered -= m.covered.min(qty.0);
+        }
+        self.sync(idx);
+        if o.side == Side::Sell {
+            self.uncover(b, o.account, o.symbol);
+        }
+        let (account, order_id, symbol, side) = (o.account, o.id, o.symbol, o.side);
+        self.emit(EventKind::Fill {
+            account,
+            order_id,
+            symbol,
+            side,
+            liquidity,
+            price,
+            qty,
+            fee,
+            realized,
+            position,
+            cash,
+        });
+    }
+
+    /// Keeps Σ covered ≤ long: when a short sale's fill has eaten into quantity
+    /// other sells counted as covered, the latest of those (worst price, stops
+    /// last) become short sales and reserve collateral.
+    fn uncover(&mut self, b: usize, account: AccountId, symbol: SymbolId) {
+        let h = &self.accounts[&account].holdings[&symbol];
+        let mut excess = h.covered - i128::from(h.pos.qty.max(0));
+        if excess <= 0 {
+            return;
+        }
+        let mut victims = Vec::new();
+        self.collect_live(b, Some(Side::Sell), |o| o.account == account && o.covered > 0, &mut victims);
+        // Triggered stops waiting to enter are live but not linked anywhere yet.
+        victims.extend(self.triggered.iter().copied().filter(|&i| {
+            let o = self.orders.get(i);
+            o.account == account && o.side == Side::Sell && o.covered > 0
+        }));
+        for idx in victims.into_iter().rev() {
+            let m = self.orders.get_mut(idx);
+            let take = i128::from(m.covered).min(excess);
+            m.covered -= take as i64;
+            excess -= take;
+            self.sync(idx);
+            if excess == 0 {
+                break;
+            }
+        }
+        debug_assert_eq!(excess, 0, "covered quantity above the long position");
+    }
+
+    /// Makes `account` managed if it is not, adopting its live orders.
+    fn manage(&mut self, account: AccountId) {
+        if self.accounts.contains_key(&account) {
+            return;
+        }
+        self.accounts.insert(account, Account::default());
+        for b in 0..self.books.len() {
+            let mut adopted = Vec::new();
+            self.collect_live(b, None, |o| o.account == account, &mut adopted);
+            for idx in adopted {
+                let m = self.orders.get_mut(idx);
+                m.managed = true;
+                m.covered = 0;
+                self.track(idx);
+            }
+        }
+    }
+
+    fn config_changed(&mut self, what: u8, account: AccountId, symbol: SymbolId) {
+        self.emit(EventKind::ConfigChanged { what, account, symbol });
+    }
+
+    fn refuse(&mut self, account: AccountId, symbol: SymbolId, r: Rejection) {
+        self.reject_with(OrderId(0), account, symbol, r);
+    }
+
+    fn malformed(&mut self, account: AccountId, symbol: SymbolId) {
+        self.reject(OrderId(0), account, symbol, RejectReason::Malformed);
+    }
+
+    pub(crate) fn deposit(&mut self, account: AccountId, amount: i64) {
+        if amount <= 0 {
+            return self.malformed(account, SymbolId(0));
+        }
+        let cash = self.accounts.get(&account).map_or(0, |a| a.cash);
+        let Some(after) = cash.checked_add(amount.into()) else {
+            return self.refuse(
+                account,
+                SymbolId(0),
+                Rejection::new(RejectReason::Overflow, i128::MAX - cash, amount.into()),
+            );
+        };
+        self.manage(account);
+        self.accounts.get_mut(&account).expect("managed").cash = after;
+        self.emit(EventKind::CashMoved { account, amount: amount.into(), cash: after });
+    }
+
+    pub(crate) fn withdraw(&mut self, account: AccountId, amount: i64) {
+        if amount <= 0 {
+            return self.malformed(account, SymbolId(0));
+        }
+        let power = self.accounts.get(&account).map_or(0, Account::buying_power);
+        if i128::from(amount) > power {
+            let r = Rejection::new(RejectReason::InsufficientFunds, power.max(0), amount.into());
+            return self.refuse(account, SymbolId(0), r);
+        }
+        let acct = self.accounts.get_mut(&account).expect("positive buying power means managed");
+        acct.cash -= i128::from(amount);
+        let cash = acct.cash;
+        self.emit(EventKind::CashMoved { account, amount: -i128::from(amount), cash });
+    }
+
+    pub(crate) fn set_account_limits(&mut self, account: AccountId, limits: AccountLimits) {
+        let l = &limits;
+        if l.max_order_qty < 0
+            || l.max_order_notional < 0
+            || l.max_gross_exposure < 0
+            || (l.rate_capacity > 0 && l.rate_interval == 0)
+        {
+            return self.malformed(account, SymbolId(0));
+        }
+        self.manage(account);
+        let now = self.cmd_ts;
+        let acct = self.accounts.get_mut(&account).expect("managed");
+        acct.limits = limits;
+        acct.bucket = (limits.rate_capacity > 0).then(|| {
+            super::bucket::TokenBucket::new(limits.rate_capacity, limits.rate_per_interval, limits.rate_interval, now)
+        });
+        self.config_changed(what::ACCOUNT_LIMITS, account, SymbolId(0));
+    }
+
+    pub(crate) fn set_instrument_limits(&mut self, account: AccountId, symbol: SymbolId, limits: InstrumentLimits) {
+        if !self.book_of.contains_key(&symbol) {
+            return self.reject(OrderId(0), account, symbol, RejectReason::UnknownSymbol);
+        }
+        let l = &limits;
+        if l.max_order_qty < 0 || l.max_order_notional < 0 || l.max_long < 0 || l.max_short < 0 {
+            return self.malformed(account, symbol);
+        }
+        self.manage(account);
+        self.accounts.get_mut(&account).expect("managed").holdings.entry(symbol).or_default().limits = limits;
+        self.config_changed(what::INSTRUMENT_LIMITS, account, symbol);
+    }
+
+    pub(crate) fn set_fees(&mut self, symbol: SymbolId, fees: Fees) {
+        let Some(&b) = self.book_of.get(&symbol) else {
+            return self.reject(OrderId(0), AccountId(0), symbol, RejectReason::UnknownSymbol);
+        };
+        if !fees.is_valid() {
+            return self.malformed(AccountId(0), symbol);
+        }
+        self.books[b].risk.fees = fees;
+        // Open orders' fee reservations follow the new fees.
+        let mut managed = Vec::new();
+        self.collect_live(b, None, |o| o.managed, &mut managed);
+        for idx in managed {
+            self.sync(idx);
+        }
+        self.config_changed(what::FEES, AccountId(0), symbol);
+    }
+
+    pub(crate) fn set_kill_switch(&mut self, account: AccountId, on: bool) {
+        self.manage(account);
+        self.accounts.get_mut(&account).expect("managed").killed = on;
+        self.config_changed(what::KILL_SWITCH, account, SymbolId(0));
+        if on {
+            for b in 0..self.books.len() {
+                let mut victims = Vec::new();
+                self.collect_live(b, None, |o| o.account == account, &mut victims);
+                for idx in victims {
+                    self.cancel_live(b, idx, CancelReason::KillSwitch);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn set_halt(&mut self, symbol: SymbolId, halted: bool) {
+        let Some(&b) = self.book_of.get(&symbol) else {
+            return self.reject(OrderId(0), AccountId(0), symbol, RejectReason::UnknownSymbol);
+        };
+        self.books[b].risk.halted = halted;
+        self.config_changed(what::HALT, AccountId(0), symbol);
+    }
+
+    pub(crate) fn set_reference_price(&mut self, symbol: SymbolId, price: Option<Price>) {
+        let Some(&b) = self.book_of.get(&symbol) else {
+            return self.reject(OrderId(0), AccountId(0), symbol, RejectReason::UnknownSymbol);
+        };
+        if price.is_some_and(|p| p.0 <= 0) {
+            return self.malformed(AccountId(0), symbol);
+        }
+        self.books[b].risk.reference = price;
+        self.config_changed(what::REFERENCE_PRICE, AccountId(0), symbol);
+    }
+
+    // ---- queries ----
+
+    fn mark_of(&self, symbol: SymbolId) -> Option<Price> {
+        self.book_of.get(&symbol).and_then(|&b| self.mark(b))
+    }
+
+    /// A managed account's cash, reservations, buying power, equity and P&L;
+    /// `None` for an account that is not managed.
+    pub fn account(&self, account: AccountId) -> Option<AccountView> {
+        let a = self.accounts.get(&account)?;
+        let (mut basis, mut unrealized) = (0i128, 0i128);
+        for (&sym, h) in &a.holdings {
+            basis += h.pos.basis;
+            unrealized += self.mark_of(sym).map_or(0, |m| h.pos.unrealized(m.0));
+        }
+        Some(AccountView {
+            cash: a.cash,
+            reserved: a.reserved,
+            buying_power: a.buying_power(),
+            equity: a.cash + basis + unrealized,
+            realized: a.realized,
+            unrealized,
+            open_orders: a.open_orders,
+            killed: a.killed,
+        })
+    }
+
+    /// A managed account's position in one instrument (all zero if it never traded it).
+    pub fn position(&self, account: AccountId, symbol: SymbolId) -> Option<PositionView> {
+        let a = self.accounts.get(&account)?;
+        let pos = a.holdings.get(&symbol).map(|h| h.pos).unwrap_or_default();
+        let mark = self.mark_of(symbol);
+        Some(PositionView {
+            qty: pos.qty,
+            avg_price: if pos.qty == 0 { 0.0 } else { pos.basis as f64 / pos.qty as f64 },
+            basis: pos.basis,
+            realized: pos.realized,
+            unrealized: mark.map_or(0, |m| pos.unrealized(m.0)),
+            mark,
+        })
+    }
+
+    /// The managed accounts, in id order.
+    pub fn managed_accounts(&self) -> Vec<AccountId> {
+        let mut ids: Vec<AccountId> = self.accounts.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Recomputes every managed account's reservations and open-order totals
+    /// from its live orders, and says which disagrees with the kept totals:
+    /// reserved cash, open notional and count, side and reduce-only totals,
+    /// covered quantity (never above the long position), short requirement
+    /// and realized P&L.
+    pub fn verify_accounts(&self) -> Result<(), String> {
+        let mut fresh: BTreeMap<AccountId, Account> = BTreeMap::new();
+        for &idx in self.ids.values() {
+            let o = self.orders.get(idx);
+            if !o.managed {
+                if self.accounts.contains_key(&o.account) || o.res != Reservation::default() {
+                    return Err(format!("order {} of account {} is not accounted", o.id.0, o.account.0));
+                }
+                continue;
+            }
+            let need = self.needs(o);
+            if need != o.res || o.covered != need.covered {
+                return Err(format!("order {} holds {:?} but needs {:?}", o.id.0, o.res, need));
+            }
+            let a = fresh.entry(o.account).or_default();
+            a.reserved += need.cash;
+            a.open_notional += need.notional;
+            a.open_orders += 1;
+            let h = a.holdings.entry(o.symbol).or_default();
+            let leaves = i128::from(need.leaves);
+            match o.side {
+                Side::Buy => {
+                    h.open_buy += leaves;
+                    h.ro_buy += if o.reduce_only { leaves } else { 0 };
+                }
+                Side::Sell => {
+                    h.open_sell += leaves;
+                    h.ro_sell += if o.reduce_only { leaves } else { 0 };
+                    h.covered += i128::from(need.covered);
+                }
+            }
+        }
+        for id in self.managed_accounts() {
+            let a = &self.accounts[&id];
+            let f = fresh.remove(&id).unwrap_or_default();
+            let at = format!("account {}", id.0);
+            if (a.reserved, a.open_notional, a.open_orders) != (f.reserved, f.open_notional, f.open_orders) {
+                return Err(format!(
+                    "{at}: keeps reserved/notional/orders {}/{}/{} but its orders need {}/{}/{}",
+                    a.reserved, a.open_notional, a.open_orders, f.reserved, f.open_notional, f.open_orders
+                ));
+            }
+            let (mut short_req, mut realized) = (0, 0);
+            for (sym, h) in &a.holdings {
+                let d = f.holdings.get(sym).cloned().unwrap_or_default();
+                let kept = (h.open_buy, h.open_sell, h.ro_buy, h.ro_sell, h.covered);
+                let need = (d.open_buy, d.open_sell, d.ro_buy, d.ro_sell, d.covered);
+                if kept != need {
+                    return Err(format!("{at} symbol {}: keeps open totals {kept:?} but orders give {need:?}", sym.0));
+                }
+                if h.covered > i128::from(h.pos.qty.max(0)) {
+                    return Err(format!(
+                        "{at} symbol {}: covers {} with a position of {}",
+                        sym.0, h.covered, h.pos.qty
+                    ));
+                }
+                short_req += h.short_requirement();
+                realized += h.pos.realized;
+            }
+            if f.holdings.keys().any(|s| !a.holdings.contains_key(s)) {
+                return Err(format!("{at}: open orders in an instrument it has no holding in"));
+            }
+            if (a.short_req, a.realized) != (short_req, realized) {
+                return Err(format!(
+                    "{at}: short requirement / realized {}/{} but holdings give {short_req}/{realized}",
+                    a.short_req, a.realized
+                ));
+            }
+        }
+        if let Some(id) = fresh.keys().next() {
+            return Err(format!("account {} has managed orders but is not managed", id.0));
+        }
+        Ok(())
+    }
+}

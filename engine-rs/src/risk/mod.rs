@@ -1,0 +1,338 @@
+//! Pre-trade risk and accounting state: per-account cash, positions, limits
+//! and open-order reservations, per-instrument fees, halts and references.
+//!
+//! Units. Money is price units × quantity units (an engine's instruments share
+//! one scale; the host normalizes), held in `i128` so ticks × lots never
+//! overflow. On the wire money travels as f64, exact up to 2^53; larger values
+//! lose exactness on the JS side only.
+//!
+//! Managed accounts. An account is managed from the first applied account
+//! command that names it (deposit, withdrawal, account or instrument limits,
+//! kill switch); only managed accounts are checked and accounted. Any orders
+//! it already has are adopted then. Other accounts behave exactly as without
+//! this module (no checks, no accounting, no extra events).
+//!
+//! Reservations. Every open order of a managed account holds a reservation,
+//! recomputed from the order alone ([`reservation`]) and applied to the
+//! account's totals by difference whenever the order changes:
+//! - a buy reserves `price × leaves + fee estimate`;
+//! - a sell first covers quantity with the long position not already covered
+//!   by other open sells (no cash); the uncovered rest is a short sale and
+//!   reserves `price × uncovered + fee estimate` as collateral;
+//! - `price` is the limit (limit, stop-limit) or the stop price (a pending
+//!   stop-market); market orders and triggered stop-markets reserve nothing
+//!   (they never rest; a market order's check walks the book instead);
+//! - the fee estimate is the larger of the maker and taker fee, at least 0.
+//!
+//! Buying power = cash − reserved − short requirement, where a short position
+//! keeps its sale proceeds plus an equal collateral: requirement =
+//! 2 × |basis| of every short position.
+
+pub(crate) mod bucket;
+pub(crate) mod check;
+pub(crate) mod ledger;
+pub(crate) mod position;
+
+use crate::event::RejectReason;
+use crate::types::{coded_enum, Price, Side, SymbolId};
+use bucket::TokenBucket;
+use position::{div_round, Position};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Parts-per-million denominator of fee rates (1 basis point = 100 ppm).
+pub const PPM: i128 = 1_000_000;
+
+coded_enum!(
+    /// Which reference price a price collar measures against.
+    CollarRef {
+        /// No collar.
+        Off = 0,
+        /// The instrument's last trade price.
+        Last = 1,
+        /// The midpoint of best bid and best ask.
+        Mid = 2,
+        /// The price the host set with `SetReferencePrice`.
+        Host = 3,
+    }
+);
+
+coded_enum!(
+    /// Which side of a trade an order was on.
+    Liquidity {
+        /// The resting order.
+        Maker = 1,
+        /// The incoming order.
+        Taker = 2,
+    }
+);
+
+/// Limits of one account; zero means unlimited.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLimits {
+    /// Largest quantity of one order.
+    pub max_order_qty: i64,
+    /// Largest notional (price × quantity) of one order.
+    pub max_order_notional: i128,
+    /// Largest gross exposure: Σ |position| × mark + open-order notional.
+    pub max_gross_exposure: i128,
+    /// Most open orders (resting and pending stops).
+    pub max_open_orders: u32,
+    /// Order-rate bucket size (0: no rate limit).
+    pub rate_capacity: u64,
+    /// Orders the bucket regains every `rate_interval`.
+    pub rate_per_interval: u64,
+    /// Refill interval in timestamp units (> 0 when `rate_capacity` > 0).
+    pub rate_interval: u64,
+    /// Reject sells beyond the long position (short sales).
+    pub forbid_short: bool,
+}
+
+/// Limits of one account in one instrument; zero means unlimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstrumentLimits {
+    /// Largest quantity of one order.
+    pub max_order_qty: i64,
+    /// Largest notional of one order.
+    pub max_order_notional: i128,
+    /// Largest long position, counting every open buy as filled.
+    pub max_long: i64,
+    /// Largest short position (as a positive number), counting every open sell as filled.
+    pub max_short: i64,
+    /// Price collar width in basis points (0: no collar).
+    pub collar_bps: u32,
+    /// The collar's reference price.
+    pub collar_ref: CollarRef,
+}
+
+impl Default for InstrumentLimits {
+    fn default() -> Self {
+        InstrumentLimits {
+            max_order_qty: 0,
+            max_order_notional: 0,
+            max_long: 0,
+            max_short: 0,
+            collar_bps: 0,
+            collar_ref: CollarRef::Off,
+        }
+    }
+}
+
+/// Fees of one instrument: a rate in parts per million of notional plus an
+/// amount per quantity unit, for each side of a trade. Negative is a rebate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fees {
+    /// Maker rate, ppm of notional (|rate| ≤ 1 000 000).
+    pub maker_ppm: i64,
+    /// Taker rate, ppm of notional (|rate| ≤ 1 000 000).
+    pub taker_ppm: i64,
+    /// Maker amount per quantity unit, in money units.
+    pub maker_per_unit: i64,
+    /// Taker amount per quantity unit, in money units.
+    pub taker_per_unit: i64,
+}
+
+impl Fees {
+    /// Whether the rates are within ±100 %, which keeps every fee within its notional's magnitude.
+    pub fn is_valid(&self) -> bool {
+        self.maker_ppm.unsigned_abs() <= PPM as u64 && self.taker_ppm.unsigned_abs() <= PPM as u64
+    }
+
+    /// The fee of one fill: `round_half_away(notional × ppm / 10^6) + per_unit × qty`.
+    pub fn fee(&self, liquidity: Liquidity, notional: i128, qty: i64) -> i128 {
+        let (ppm, per_unit) = match liquidity {
+            Liquidity::Maker => (self.maker_ppm, self.maker_per_unit),
+            Liquidity::Taker => (self.taker_ppm, self.taker_per_unit),
+        };
+        // Split the notional so `notional × ppm` cannot overflow: n = q·10^6 + r.
+        let (q, r) = (notional / PPM, notional % PPM);
+        q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM) + i128::from(per_unit) * i128::from(qty)
+    }
+
+    /// What an order reserves for fees: the larger of its maker and taker fee, at least zero.
+    pub fn estimate(&self, notional: i128, qty: i64) -> i128 {
+        self.fee(Liquidity::Maker, notional, qty).max(self.fee(Liquidity::Taker, notional, qty)).max(0)
+    }
+}
+
+/// What one open order of a managed account contributes to its account's
+/// totals, as last applied (so a change is applied by difference).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Reservation {
+    /// Open quantity counted in the side totals.
+    pub leaves: i64,
+    /// Quantity of a sell covered by the long position.
+    pub covered: i64,
+    /// `price × leaves`, for gross exposure.
+    pub notional: i128,
+    /// Cash held back from buying power.
+    pub cash: i128,
+}
+
+/// The reservation an order needs: `price` is its reserving price (0 for a
+/// market or triggered stop-market order), `covered` its covered quantity.
+pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
+    let covered = if side == Side::Sell { covered.clamp(0, leaves) } else { 0 };
+    if price.0 == 0 {
+        return Reservation { leaves, covered, notional: 0, cash: 0 };
+    }
+    let units = leaves - covered;
+    let cash_notional = i128::from(price.0) * i128::from(units);
+    let cash = if units == 0 { 0 } else { cash_notional + fees.estimate(cash_notional, units) };
+    Reservation { leaves, covered, notional: i128::from(price.0) * i128::from(leaves), cash }
+}
+
+/// One account's holding in one instrument: position, limits and the totals of its open orders there.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Holding {
+    pub pos: Position,
+    pub limits: InstrumentLimits,
+    /// Σ leaves of open buys / sells.
+    pub open_buy: i128,
+    pub open_sell: i128,
+    /// Σ leaves of open reduce-only buys / sells.
+    pub ro_buy: i128,
+    pub ro_sell: i128,
+    /// Σ covered quantity of open sells (never above the long position).
+    pub covered: i128,
+}
+
+impl Holding {
+    /// The long position not yet covered by open sells.
+    pub fn free_long(&self) -> i128 {
+        (i128::from(self.pos.qty.max(0)) - self.covered).max(0)
+    }
+
+    /// 2 × |basis| while short (sale proceeds plus equal collateral), else 0.
+    pub fn short_requirement(&self) -> i128 {
+        if self.pos.qty < 0 {
+            2 * self.pos.basis.abs()
+        } else {
+            0
+        }
+    }
+}
+
+/// A managed account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Account {
+    pub cash: i128,
+    /// Σ cash reservations of open orders.
+    pub reserved: i128,
+    /// Σ short requirements of the holdings.
+    pub short_req: i128,
+    /// Σ realized P&L over all holdings.
+    pub realized: i128,
+    /// Σ notional of open orders.
+    pub open_notional: i128,
+    pub open_orders: u32,
+    pub limits: AccountLimits,
+    pub bucket: Option<TokenBucket>,
+    pub killed: bool,
+    pub holdings: BTreeMap<SymbolId, Holding>,
+}
+
+impl Account {
+    /// Cash minus reservations minus short requirements.
+    pub fn buying_power(&self) -> i128 {
+        self.cash - self.reserved - self.short_req
+    }
+}
+
+/// Per-instrument risk settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct InstrumentRisk {
+    pub fees: Fees,
+    pub halted: bool,
+    pub reference: Option<Price>,
+}
+
+/// A risk rejection: the reason and the numbers behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    pub reason: RejectReason,
+    pub limit: i128,
+    pub requested: i128,
+}
+
+impl Rejection {
+    pub fn new(reason: RejectReason, limit: i128, requested: i128) -> Self {
+        Rejection { reason, limit, requested }
+    }
+}
+
+/// An account's state, as the `account` query reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountView {
+    /// Cash.
+    pub cash: i128,
+    /// Cash reserved by open orders.
+    pub reserved: i128,
+    /// Cash − reserved − short requirement.
+    pub buying_power: i128,
+    /// Cash + Σ position × mark.
+    pub equity: i128,
+    /// Realized P&L over all instruments.
+    pub realized: i128,
+    /// Unrealized P&L over all instruments, at their marks.
+    pub unrealized: i128,
+    /// Open orders (resting and pending stops).
+    pub open_orders: u32,
+    /// Whether the kill switch is on.
+    pub killed: bool,
+}
+
+/// A position, as the `position` query reports it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PositionView {
+    /// Signed quantity.
+    pub qty: i64,
+    /// Average entry price (basis / qty): a derived display value, the only float in the core.
+    pub avg_price: f64,
+    /// Signed cost of the open quantity.
+    pub basis: i128,
+    /// Realized P&L.
+    pub realized: i128,
+    /// Unrealized P&L at the mark (0 without one).
+    pub unrealized: i128,
+    /// The mark used: last trade, else mid (rounded half away from zero), else the host's reference.
+    pub mark: Option<Price>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fees_round_half_away_and_add_the_per_unit_part() {
+        let f = Fees { maker_ppm: -100, taker_ppm: 250, maker_per_unit: 0, taker_per_unit: 2 };
+        // 10 000 × 250 / 10^6 = 2.5 → 3; plus 2 × 7.
+        assert_eq!(f.fee(Liquidity::Taker, 10_000, 7), 3 + 14);
+        // −1.0 rebate exactly; −0.5 rounds away from zero to −1.
+        assert_eq!(f.fee(Liquidity::Maker, 10_000, 7), -1);
+        assert_eq!(f.fee(Liquidity::Maker, 5_000, 7), -1);
+        assert_eq!(f.fee(Liquidity::Maker, 4_999, 7), 0);
+        assert_eq!(f.estimate(10_000, 7), 17);
+        let rebate = Fees { maker_ppm: -100, taker_ppm: -100, ..Fees::default() };
+        assert_eq!(rebate.estimate(10_000, 1), 0, "a rebate reserves nothing");
+    }
+
+    #[test]
+    fn fees_do_not_overflow_at_the_largest_notional() {
+        let f = Fees { maker_ppm: 1_000_000, taker_ppm: -1_000_000, maker_per_unit: i64::MAX, taker_per_unit: 0 };
+        let n = i128::from(i64::MAX) * i128::from(i64::MAX);
+        assert_eq!(f.fee(Liquidity::Taker, n, 1), -n);
+        assert_eq!(f.fee(Liquidity::Maker, n, i64::MAX), n + n);
+        assert!(!Fees { maker_ppm: 1_000_001, ..f }.is_valid() && f.is_valid());
+    }
+
+    #[test]
+    fn a_sell_reserves_only_its_uncovered_part() {
+        let f = Fees { taker_ppm: 1_000, ..Fees::default() };
+        let r = reservation(Side::Sell, Price(100), 10, 4, &f);
+        assert_eq!(r, Reservation { leaves: 10, covered: 4, notional: 1_000, cash: 600 + 1 });
+        assert_eq!(reservation(Side::Sell, Price(100), 10, 10, &f).cash, 0);
+        assert_eq!(reservation(Side::Buy, Price(100), 10, 4, &f).cash, 1_000 + 1);
+        assert_eq!(reservation(Side::Buy, Price(0), 10, 0, &f), Reservation { leaves: 10, ..Reservation::default() });
+    }
+}

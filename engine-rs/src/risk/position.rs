@@ -1,0 +1,134 @@
+//! One account's position in one instrument, with average-cost P&L.
+//!
+//! Average-cost method: buying into a long (or selling into a short) adds the
+//! fill's notional to the cost basis; reducing releases the basis pro rata,
+//! `released = basis × closed / |qty|`, rounded half away from zero, and
+//! realizes `proceeds − released` (signed for shorts). A fill that crosses zero
+//! first closes the whole position, then opens the rest at the fill price. The
+//! basis always holds exactly what the open quantity cost, so
+//! `cash + Σ basis = deposits − withdrawals − fees + realized` holds exactly.
+
+use crate::types::Side;
+
+/// Quantity, cost basis and realized P&L of one position, in integer units
+/// (money in price units × quantity units).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    /// Signed quantity: positive long, negative short.
+    pub qty: i64,
+    /// Signed cost of the open quantity (negative for a short).
+    pub basis: i128,
+    /// Realized P&L so far.
+    pub realized: i128,
+}
+
+/// `n / d` rounded half away from zero (`d` ≠ 0).
+pub(crate) fn div_round(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if 2 * r.abs() >= d.abs() {
+        q + if (n < 0) == (d < 0) { 1 } else { -1 }
+    } else {
+        q
+    }
+}
+
+impl Position {
+    /// Applies a fill of `qty` at `price` on `side`; returns the P&L it realized.
+    pub fn apply_fill(&mut self, side: Side, price: i64, qty: i64) -> i128 {
+        debug_assert!(qty > 0);
+        let signed = match side {
+            Side::Buy => i128::from(qty),
+            Side::Sell => -i128::from(qty),
+        };
+        let notional = i128::from(price) * signed;
+        let held = i128::from(self.qty);
+        if held == 0 || (held > 0) == (signed > 0) {
+            self.qty = i64::try_from(held + signed).expect("position within i64");
+            self.basis += notional;
+            return 0;
+        }
+        // Reducing, closing or flipping.
+        let closing = signed.abs().min(held.abs());
+        let released = if closing == held.abs() { self.basis } else { div_round(self.basis * closing, held.abs()) };
+        // A long realizes exit value − cost; a short realizes cost − exit value
+        // (its basis is negative, so both are `released` minus the exit notional's sign flip).
+        let exit_value = i128::from(price) * closing * held.signum();
+        let realized = exit_value - released;
+        self.basis -= released;
+        self.realized += realized;
+        let rest = signed + closing * held.signum();
+        self.qty = i64::try_from(held + signed).expect("position within i64");
+        if rest != 0 {
+            // The flip opens the remainder at the fill price.
+            debug_assert_eq!(self.basis, 0);
+            self.basis = i128::from(price) * rest;
+        }
+        realized
+    }
+
+    /// Unrealized P&L marked at `mark`.
+    pub fn unrealized(&self, mark: i64) -> i128 {
+        i128::from(self.qty) * i128::from(mark) - self.basis
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Side::{Buy, Sell};
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(div_round(5, 2), 3);
+        assert_eq!(div_round(-5, 2), -3);
+        assert_eq!(div_round(7, 3), 2);
+        assert_eq!(div_round(-7, 3), -2);
+        assert_eq!(div_round(8, 3), 3);
+        assert_eq!(div_round(4, -2), -2);
+    }
+
+    #[test]
+    fn long_then_partial_and_full_close() {
+        let mut p = Position::default();
+        assert_eq!(p.apply_fill(Buy, 100, 10), 0);
+        assert_eq!(p.apply_fill(Buy, 110, 10), 0);
+        assert_eq!((p.qty, p.basis), (20, 2_100)); // average 105
+        assert_eq!(p.unrealized(120), 300);
+        assert_eq!(p.apply_fill(Sell, 120, 5), 75); // 5 × (120 − 105)
+        assert_eq!((p.qty, p.basis), (15, 1_575));
+        assert_eq!(p.apply_fill(Sell, 100, 15), -75);
+        assert_eq!(p, Position { qty: 0, basis: 0, realized: 0 });
+    }
+
+    #[test]
+    fn short_then_cover() {
+        let mut p = Position::default();
+        p.apply_fill(Sell, 50, 4);
+        assert_eq!((p.qty, p.basis), (-4, -200));
+        assert_eq!(p.unrealized(45), 20);
+        assert_eq!(p.apply_fill(Buy, 45, 3), 15);
+        assert_eq!((p.qty, p.basis, p.realized), (-1, -50, 15));
+    }
+
+    #[test]
+    fn a_flip_from_long_to_short_in_one_fill() {
+        let mut p = Position::default();
+        p.apply_fill(Buy, 100, 3);
+        assert_eq!(p.apply_fill(Sell, 90, 5), -30); // closes 3 at a loss of 10 each
+        assert_eq!((p.qty, p.basis, p.realized), (-2, -180, -30));
+        assert_eq!(p.apply_fill(Buy, 80, 4), 20); // covers 2 at +10, opens 2 long at 80
+        assert_eq!((p.qty, p.basis, p.realized), (2, 160, -10));
+    }
+
+    #[test]
+    fn pro_rata_release_rounds_and_the_last_close_releases_the_rest() {
+        let mut p = Position::default();
+        p.apply_fill(Buy, 10, 1);
+        p.apply_fill(Buy, 11, 2); // basis 32 for 3: average 10.67
+        assert_eq!(p.apply_fill(Sell, 12, 1), 1); // releases round(32/3) = 11
+        assert_eq!(p.basis, 21);
+        assert_eq!(p.apply_fill(Sell, 12, 2), 3); // releases the remaining 21 exactly
+        assert_eq!(p, Position { qty: 0, basis: 0, realized: 4 });
+    }
+}
