@@ -12,6 +12,11 @@ export class Engine {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * A managed account as `[cash, reserved, buyingPower, equity, realized, unrealized, openOrders, killed (0/1)]`
+     * (money exact up to 2^53), or undefined if the account is not managed.
+     */
+    account(account: number): Float64Array | undefined;
+    /**
      * Adds an instrument (integer price and quantity units).
      */
     addInstrument(ts: number, seq: number, symbol: number, tick_size: number, lot_size: number, min_price: number, max_price: number, min_qty: number, max_qty: number): number;
@@ -36,6 +41,10 @@ export class Engine {
      * WASM memory; write them there, then call `executeBatch(count)`.
      */
     commandBuffer(count: number): number;
+    /**
+     * Deposits `amount` money units into `account` (making it managed).
+     */
+    deposit(ts: number, seq: number, account: number, amount: number): number;
     /**
      * Visible quantity at a price on a side (1 buy, 2 sell); 0 if none.
      */
@@ -66,7 +75,7 @@ export class Engine {
      */
     massCancel(ts: number, seq: number, account: number, symbol: number, side: number): number;
     /**
-     * Submits a new order. `flags` bit 0 is post-only.
+     * Submits a new order. `flags` bit 0 is post-only, bit 1 reduce-only.
      */
     newOrder(ts: number, seq: number, id: number, account: number, symbol: number, side: number, order_type: number, tif: number, price: number, qty: number, stop_price: number, display_qty: number, expire_at: number, stp: number, flags: number): number;
     /**
@@ -78,6 +87,11 @@ export class Engine {
      * 2 pending stop), price, stopPrice, leaves, visible, filled]`, or undefined.
      */
     order(id: number): Float64Array | undefined;
+    /**
+     * A managed account's position as `[qty, averagePrice, basis, realized, unrealized, mark (NaN: none)]`,
+     * or undefined if the account is not managed.
+     */
+    position(account: number, symbol: number): Float64Array | undefined;
     /**
      * Replaces a live order's price (0 keeps it) and open quantity.
      */
@@ -91,9 +105,37 @@ export class Engine {
      */
     sessionEnd(ts: number, seq: number, symbol: number): number;
     /**
+     * Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling.
+     */
+    setAccountLimits(ts: number, seq: number, account: number, max_order_qty: number, max_order_notional: number, max_gross_exposure: number, max_open_orders: number, rate_capacity: number, rate_per_interval: number, rate_interval: number, flags: number): number;
+    /**
+     * Sets an instrument's fees: rates in ppm of notional (1 bp = 100 ppm), amounts per quantity unit; negative is a rebate.
+     */
+    setFees(ts: number, seq: number, symbol: number, maker_ppm: number, taker_ppm: number, maker_per_unit: number, taker_per_unit: number): number;
+    /**
+     * Halts (1) or resumes (0) an instrument.
+     */
+    setHalt(ts: number, seq: number, symbol: number, halted: number): number;
+    /**
+     * Sets an account's limits in one instrument (0: unlimited); collar reference 0 off, 1 last, 2 mid, 3 host.
+     */
+    setInstrumentLimits(ts: number, seq: number, account: number, symbol: number, max_order_qty: number, max_order_notional: number, max_long: number, max_short: number, collar_bps: number, collar_ref: number): number;
+    /**
+     * Turns an account's kill switch on (1) or off (0).
+     */
+    setKillSwitch(ts: number, seq: number, account: number, on: number): number;
+    /**
+     * Sets an instrument's reference price for collars (0 clears it).
+     */
+    setReferencePrice(ts: number, seq: number, symbol: number, price: number): number;
+    /**
      * The full engine state as bytes.
      */
     snapshot(): Uint8Array;
+    /**
+     * Withdraws `amount` money units from `account` (at most its buying power).
+     */
+    withdraw(ts: number, seq: number, account: number, amount: number): number;
 }
 
 /**
@@ -117,12 +159,14 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_engine_free: (a: number, b: number) => void;
     readonly commandStride: () => number;
+    readonly engine_account: (a: number, b: number) => [number, number, number, number];
     readonly engine_addInstrument: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => number;
     readonly engine_advanceTime: (a: number, b: number, c: number) => number;
     readonly engine_bestAsk: (a: number, b: number) => [number, number, number];
     readonly engine_bestBid: (a: number, b: number) => [number, number, number];
     readonly engine_cancel: (a: number, b: number, c: number, d: number, e: number) => number;
     readonly engine_commandBuffer: (a: number, b: number) => number;
+    readonly engine_deposit: (a: number, b: number, c: number, d: number, e: number) => number;
     readonly engine_depthAt: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly engine_eventsPtr: (a: number) => number;
     readonly engine_executeBatch: (a: number, b: number) => [number, number, number];
@@ -133,10 +177,18 @@ export interface InitOutput {
     readonly engine_new: () => number;
     readonly engine_newOrder: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number) => number;
     readonly engine_order: (a: number, b: number) => [number, number, number, number];
+    readonly engine_position: (a: number, b: number, c: number) => [number, number, number, number];
     readonly engine_replace: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
     readonly engine_restore: (a: number, b: number) => [number, number, number];
     readonly engine_sessionEnd: (a: number, b: number, c: number, d: number) => number;
+    readonly engine_setAccountLimits: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => number;
+    readonly engine_setFees: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => number;
+    readonly engine_setHalt: (a: number, b: number, c: number, d: number, e: number) => number;
+    readonly engine_setInstrumentLimits: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => number;
+    readonly engine_setKillSwitch: (a: number, b: number, c: number, d: number, e: number) => number;
+    readonly engine_setReferencePrice: (a: number, b: number, c: number, d: number, e: number) => number;
     readonly engine_snapshot: (a: number) => [number, number];
+    readonly engine_withdraw: (a: number, b: number, c: number, d: number, e: number) => number;
     readonly eventStride: () => number;
     readonly wasmMemory: () => any;
     readonly __wbindgen_externrefs: WebAssembly.Table;

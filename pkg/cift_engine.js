@@ -25,6 +25,24 @@ export class Engine {
         wasm.__wbg_engine_free(ptr, 0);
     }
     /**
+     * A managed account as `[cash, reserved, buyingPower, equity, realized, unrealized, openOrders, killed (0/1)]`
+     * (money exact up to 2^53), or undefined if the account is not managed.
+     * @param {number} account
+     * @returns {Float64Array | undefined}
+     */
+    account(account) {
+        const ret = wasm.engine_account(this.__wbg_ptr, account);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        let v1;
+        if (ret[0] !== 0) {
+            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        }
+        return v1;
+    }
+    /**
      * Adds an instrument (integer price and quantity units).
      * @param {number} ts
      * @param {number} seq
@@ -95,6 +113,18 @@ export class Engine {
      */
     commandBuffer(count) {
         const ret = wasm.engine_commandBuffer(this.__wbg_ptr, count);
+        return ret >>> 0;
+    }
+    /**
+     * Deposits `amount` money units into `account` (making it managed).
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} account
+     * @param {number} amount
+     * @returns {number}
+     */
+    deposit(ts, seq, account, amount) {
+        const ret = wasm.engine_deposit(this.__wbg_ptr, ts, seq, account, amount);
         return ret >>> 0;
     }
     /**
@@ -182,7 +212,7 @@ export class Engine {
         return ret >>> 0;
     }
     /**
-     * Submits a new order. `flags` bit 0 is post-only.
+     * Submits a new order. `flags` bit 0 is post-only, bit 1 reduce-only.
      * @param {number} ts
      * @param {number} seq
      * @param {number} id
@@ -221,6 +251,25 @@ export class Engine {
      */
     order(id) {
         const ret = wasm.engine_order(this.__wbg_ptr, id);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        let v1;
+        if (ret[0] !== 0) {
+            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        }
+        return v1;
+    }
+    /**
+     * A managed account's position as `[qty, averagePrice, basis, realized, unrealized, mark (NaN: none)]`,
+     * or undefined if the account is not managed.
+     * @param {number} account
+     * @param {number} symbol
+     * @returns {Float64Array | undefined}
+     */
+    position(account, symbol) {
+        const ret = wasm.engine_position(this.__wbg_ptr, account, symbol);
         if (ret[3]) {
             throw takeFromExternrefTable0(ret[2]);
         }
@@ -271,6 +320,94 @@ export class Engine {
         return ret >>> 0;
     }
     /**
+     * Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} account
+     * @param {number} max_order_qty
+     * @param {number} max_order_notional
+     * @param {number} max_gross_exposure
+     * @param {number} max_open_orders
+     * @param {number} rate_capacity
+     * @param {number} rate_per_interval
+     * @param {number} rate_interval
+     * @param {number} flags
+     * @returns {number}
+     */
+    setAccountLimits(ts, seq, account, max_order_qty, max_order_notional, max_gross_exposure, max_open_orders, rate_capacity, rate_per_interval, rate_interval, flags) {
+        const ret = wasm.engine_setAccountLimits(this.__wbg_ptr, ts, seq, account, max_order_qty, max_order_notional, max_gross_exposure, max_open_orders, rate_capacity, rate_per_interval, rate_interval, flags);
+        return ret >>> 0;
+    }
+    /**
+     * Sets an instrument's fees: rates in ppm of notional (1 bp = 100 ppm), amounts per quantity unit; negative is a rebate.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} symbol
+     * @param {number} maker_ppm
+     * @param {number} taker_ppm
+     * @param {number} maker_per_unit
+     * @param {number} taker_per_unit
+     * @returns {number}
+     */
+    setFees(ts, seq, symbol, maker_ppm, taker_ppm, maker_per_unit, taker_per_unit) {
+        const ret = wasm.engine_setFees(this.__wbg_ptr, ts, seq, symbol, maker_ppm, taker_ppm, maker_per_unit, taker_per_unit);
+        return ret >>> 0;
+    }
+    /**
+     * Halts (1) or resumes (0) an instrument.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} symbol
+     * @param {number} halted
+     * @returns {number}
+     */
+    setHalt(ts, seq, symbol, halted) {
+        const ret = wasm.engine_setHalt(this.__wbg_ptr, ts, seq, symbol, halted);
+        return ret >>> 0;
+    }
+    /**
+     * Sets an account's limits in one instrument (0: unlimited); collar reference 0 off, 1 last, 2 mid, 3 host.
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} account
+     * @param {number} symbol
+     * @param {number} max_order_qty
+     * @param {number} max_order_notional
+     * @param {number} max_long
+     * @param {number} max_short
+     * @param {number} collar_bps
+     * @param {number} collar_ref
+     * @returns {number}
+     */
+    setInstrumentLimits(ts, seq, account, symbol, max_order_qty, max_order_notional, max_long, max_short, collar_bps, collar_ref) {
+        const ret = wasm.engine_setInstrumentLimits(this.__wbg_ptr, ts, seq, account, symbol, max_order_qty, max_order_notional, max_long, max_short, collar_bps, collar_ref);
+        return ret >>> 0;
+    }
+    /**
+     * Turns an account's kill switch on (1) or off (0).
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} account
+     * @param {number} on
+     * @returns {number}
+     */
+    setKillSwitch(ts, seq, account, on) {
+        const ret = wasm.engine_setKillSwitch(this.__wbg_ptr, ts, seq, account, on);
+        return ret >>> 0;
+    }
+    /**
+     * Sets an instrument's reference price for collars (0 clears it).
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} symbol
+     * @param {number} price
+     * @returns {number}
+     */
+    setReferencePrice(ts, seq, symbol, price) {
+        const ret = wasm.engine_setReferencePrice(this.__wbg_ptr, ts, seq, symbol, price);
+        return ret >>> 0;
+    }
+    /**
      * The full engine state as bytes.
      * @returns {Uint8Array}
      */
@@ -279,6 +416,18 @@ export class Engine {
         var v1 = getArrayU8FromWasm0(ret[0], ret[1]).slice();
         wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
         return v1;
+    }
+    /**
+     * Withdraws `amount` money units from `account` (at most its buying power).
+     * @param {number} ts
+     * @param {number} seq
+     * @param {number} account
+     * @param {number} amount
+     * @returns {number}
+     */
+    withdraw(ts, seq, account, amount) {
+        const ret = wasm.engine_withdraw(this.__wbg_ptr, ts, seq, account, amount);
+        return ret >>> 0;
     }
 }
 if (Symbol.dispose) Engine.prototype[Symbol.dispose] = Engine.prototype.free;

@@ -3,7 +3,7 @@
 //! (see [`crate::wire`]), so no JS object is made per command or event.
 
 use crate::wire::{self, command_kind, COMMAND_STRIDE, EVENT_STRIDE};
-use crate::{Engine, OrderId, Price, Side, SymbolId};
+use crate::{AccountId, Engine, OrderId, Price, Side, SymbolId};
 use wasm_bindgen::prelude::*;
 
 /// A query argument as an exact integer in `[0, max]`, or a JS `Error` naming it.
@@ -17,6 +17,10 @@ fn whole(name: &str, v: f64, max: f64) -> Result<i64, JsError> {
 
 fn symbol_arg(v: f64) -> Result<SymbolId, JsError> {
     whole("symbol", v, f64::from(u32::MAX)).map(|s| SymbolId(s as u32))
+}
+
+fn account_arg(v: f64) -> Result<AccountId, JsError> {
+    whole("account", v, f64::from(u32::MAX)).map(|a| AccountId(a as u32))
 }
 
 fn side_arg(v: f64) -> Result<Side, JsError> {
@@ -79,7 +83,7 @@ impl WasmEngine {
         ])
     }
 
-    /// Submits a new order. `flags` bit 0 is post-only.
+    /// Submits a new order. `flags` bit 0 is post-only, bit 1 reduce-only.
     #[wasm_bindgen(js_name = newOrder)]
     #[allow(clippy::too_many_arguments)]
     pub fn new_order(
@@ -153,6 +157,148 @@ impl WasmEngine {
     pub fn advance_time(&mut self, ts: f64, seq: f64) -> u32 {
         let k = f64::from(command_kind::ADVANCE_TIME);
         self.run(&[k, ts, seq, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Deposits `amount` money units into `account` (making it managed).
+    pub fn deposit(&mut self, ts: f64, seq: f64, account: f64, amount: f64) -> u32 {
+        let k = f64::from(command_kind::DEPOSIT);
+        self.run(&[k, ts, seq, 0.0, account, 0.0, 0.0, 0.0, 0.0, amount, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Withdraws `amount` money units from `account` (at most its buying power).
+    pub fn withdraw(&mut self, ts: f64, seq: f64, account: f64, amount: f64) -> u32 {
+        let k = f64::from(command_kind::WITHDRAW);
+        self.run(&[k, ts, seq, 0.0, account, 0.0, 0.0, 0.0, 0.0, amount, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    /// Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling.
+    #[wasm_bindgen(js_name = setAccountLimits)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_account_limits(
+        &mut self,
+        ts: f64,
+        seq: f64,
+        account: f64,
+        max_order_qty: f64,
+        max_order_notional: f64,
+        max_gross_exposure: f64,
+        max_open_orders: f64,
+        rate_capacity: f64,
+        rate_per_interval: f64,
+        rate_interval: f64,
+        flags: f64,
+    ) -> u32 {
+        let k = f64::from(command_kind::SET_ACCOUNT_LIMITS);
+        self.run(&[
+            k,
+            ts,
+            seq,
+            0.0,
+            account,
+            0.0,
+            rate_capacity,
+            rate_per_interval,
+            rate_interval,
+            max_order_qty,
+            max_order_notional,
+            max_gross_exposure,
+            max_open_orders,
+            0.0,
+            0.0,
+            flags,
+        ])
+    }
+
+    /// Sets an account's limits in one instrument (0: unlimited); collar reference 0 off, 1 last, 2 mid, 3 host.
+    #[wasm_bindgen(js_name = setInstrumentLimits)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_instrument_limits(
+        &mut self,
+        ts: f64,
+        seq: f64,
+        account: f64,
+        symbol: f64,
+        max_order_qty: f64,
+        max_order_notional: f64,
+        max_long: f64,
+        max_short: f64,
+        collar_bps: f64,
+        collar_ref: f64,
+    ) -> u32 {
+        let k = f64::from(command_kind::SET_INSTRUMENT_LIMITS);
+        self.run(&[
+            k,
+            ts,
+            seq,
+            0.0,
+            account,
+            symbol,
+            collar_ref,
+            collar_bps,
+            0.0,
+            max_order_qty,
+            max_order_notional,
+            max_long,
+            max_short,
+            0.0,
+            0.0,
+            0.0,
+        ])
+    }
+
+    /// Sets an instrument's fees: rates in ppm of notional (1 bp = 100 ppm), amounts per quantity unit; negative is a rebate.
+    #[wasm_bindgen(js_name = setFees)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_fees(
+        &mut self,
+        ts: f64,
+        seq: f64,
+        symbol: f64,
+        maker_ppm: f64,
+        taker_ppm: f64,
+        maker_per_unit: f64,
+        taker_per_unit: f64,
+    ) -> u32 {
+        let k = f64::from(command_kind::SET_FEES);
+        self.run(&[
+            k,
+            ts,
+            seq,
+            0.0,
+            0.0,
+            symbol,
+            0.0,
+            0.0,
+            0.0,
+            maker_ppm,
+            taker_ppm,
+            maker_per_unit,
+            taker_per_unit,
+            0.0,
+            0.0,
+            0.0,
+        ])
+    }
+
+    /// Turns an account's kill switch on (1) or off (0).
+    #[wasm_bindgen(js_name = setKillSwitch)]
+    pub fn set_kill_switch(&mut self, ts: f64, seq: f64, account: f64, on: f64) -> u32 {
+        let k = f64::from(command_kind::SET_KILL_SWITCH);
+        self.run(&[k, ts, seq, 0.0, account, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, on])
+    }
+
+    /// Halts (1) or resumes (0) an instrument.
+    #[wasm_bindgen(js_name = setHalt)]
+    pub fn set_halt(&mut self, ts: f64, seq: f64, symbol: f64, halted: f64) -> u32 {
+        let k = f64::from(command_kind::SET_HALT);
+        self.run(&[k, ts, seq, 0.0, 0.0, symbol, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, halted])
+    }
+
+    /// Sets an instrument's reference price for collars (0 clears it).
+    #[wasm_bindgen(js_name = setReferencePrice)]
+    pub fn set_reference_price(&mut self, ts: f64, seq: f64, symbol: f64, price: f64) -> u32 {
+        let k = f64::from(command_kind::SET_REFERENCE_PRICE);
+        self.run(&[k, ts, seq, 0.0, 0.0, symbol, 0.0, 0.0, 0.0, price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     }
 
     /// Makes room for `count` command records and returns their address in
@@ -237,6 +383,36 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = lastPrice)]
     pub fn last_price(&self, symbol: f64) -> Result<f64, JsError> {
         Ok(self.engine.last_price(symbol_arg(symbol)?).map_or(f64::NAN, |p| p.0 as f64))
+    }
+
+    /// A managed account as `[cash, reserved, buyingPower, equity, realized, unrealized, openOrders, killed (0/1)]`
+    /// (money exact up to 2^53), or undefined if the account is not managed.
+    pub fn account(&self, account: f64) -> Result<Option<Vec<f64>>, JsError> {
+        let Some(a) = self.engine.account(account_arg(account)?) else { return Ok(None) };
+        Ok(Some(vec![
+            a.cash as f64,
+            a.reserved as f64,
+            a.buying_power as f64,
+            a.equity as f64,
+            a.realized as f64,
+            a.unrealized as f64,
+            f64::from(a.open_orders),
+            f64::from(u8::from(a.killed)),
+        ]))
+    }
+
+    /// A managed account's position as `[qty, averagePrice, basis, realized, unrealized, mark (NaN: none)]`,
+    /// or undefined if the account is not managed.
+    pub fn position(&self, account: f64, symbol: f64) -> Result<Option<Vec<f64>>, JsError> {
+        let Some(p) = self.engine.position(account_arg(account)?, symbol_arg(symbol)?) else { return Ok(None) };
+        Ok(Some(vec![
+            p.qty as f64,
+            p.avg_price,
+            p.basis as f64,
+            p.realized as f64,
+            p.unrealized as f64,
+            p.mark.map_or(f64::NAN, |m| m.0 as f64),
+        ]))
     }
 
     /// Number of live orders.

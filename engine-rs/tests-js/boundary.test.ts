@@ -124,7 +124,7 @@ test('event records read through the memory view decode to the documented fields
     { kind: 8, seq: 14, cmdSeq: 6, ts: t(6), symbol: 7, side: BUY, price: 990, qty: 0, orders: 0 },
     { kind: 8, seq: 15, cmdSeq: 6, ts: t(6), symbol: 7, side: BUY, price: 995, qty: 60, orders: 1 },
   ]);
-  assert.deepEqual(s.cancel(999, 4), [{ kind: 3, seq: 16, cmdSeq: 7, ts: t(7), orderId: 999, account: 4, symbol: 0, reason: 13 }]);
+  assert.deepEqual(s.cancel(999, 4), [{ kind: 3, seq: 16, cmdSeq: 7, ts: t(7), orderId: 999, account: 4, symbol: 0, reason: 13, limit: 0, requested: 0 }]);
   s.engine.free();
 });
 
@@ -338,7 +338,7 @@ test('a NaN, infinite or fractional price is rejected as Malformed and changes n
   for (const price of [NaN, Infinity, -Infinity, 110.5, 1e300]) {
     // Per call: a crossing buy that would trade if its price decoded.
     const n = s.engine.newOrder(s.ts, seq, 4, 4, 1, BUY, LIMIT, GTC, price, 10, 0, 0, 0, 0, 0);
-    assert.deepEqual(s.events(n), [{ kind: 3, seq: ++eventSeq, cmdSeq: seq, ts: s.ts, orderId: 4, account: 0, symbol: 0, reason: 1 }]);
+    assert.deepEqual(s.events(n), [{ kind: 3, seq: ++eventSeq, cmdSeq: seq, ts: s.ts, orderId: 4, account: 0, symbol: 0, reason: 1, limit: 0, requested: 0 }]);
     // Batch: the same record through executeBatch.
     const ptr = s.engine.commandBuffer(1);
     new Float64Array(wasmMemory().buffer, ptr, COMMAND_STRIDE).set([1, s.ts, seq, 4, 4, 1, BUY, LIMIT, GTC, price, 10, 0, 0, 0, 0, 0]);

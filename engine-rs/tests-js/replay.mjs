@@ -105,6 +105,22 @@ export function callOne(engine, r) {
       return engine.advanceTime(r[1], r[2]);
     case 7:
       return engine.addInstrument(r[1], r[2], r[5], r[9], r[10], r[11], r[12], r[13], r[14]);
+    case 8:
+      return engine.deposit(r[1], r[2], r[4], r[9]);
+    case 9:
+      return engine.withdraw(r[1], r[2], r[4], r[9]);
+    case 10:
+      return engine.setAccountLimits(r[1], r[2], r[4], r[9], r[10], r[11], r[12], r[6], r[7], r[8], r[15]);
+    case 11:
+      return engine.setInstrumentLimits(r[1], r[2], r[4], r[5], r[9], r[10], r[11], r[12], r[7], r[6]);
+    case 12:
+      return engine.setFees(r[1], r[2], r[5], r[9], r[10], r[11], r[12]);
+    case 13:
+      return engine.setKillSwitch(r[1], r[2], r[4], r[15]);
+    case 14:
+      return engine.setHalt(r[1], r[2], r[5], r[15]);
+    case 15:
+      return engine.setReferencePrice(r[1], r[2], r[5], r[9]);
     default: {
       const ptr = engine.commandBuffer(1);
       new Float64Array(wasmMemory().buffer, ptr, COMMAND_STRIDE).set(r);
@@ -165,14 +181,30 @@ export function snapshotAfter(wasm, commands) {
 const SLOTS = {
   1: ['symbol'],
   2: ['orderId', 'account', 'symbol', 'side', 'orderType', 'tif', 'price', 'qty'],
-  3: ['orderId', 'account', 'symbol', 'reason'],
+  3: ['orderId', 'account', 'symbol', 'reason', 'limit', 'requested'],
   4: ['symbol', 'makerId', 'takerId', 'makerAccount', 'takerAccount', 'takerSide', 'price', 'qty', 'makerLeaves', 'takerLeaves'],
   5: ['orderId', 'account', 'symbol', 'side', 'qty', 'leaves', 'reason'],
   6: ['orderId', 'account', 'symbol', 'side', 'oldPrice', 'newPrice', 'oldQty', 'newQty', 'priorityKept'],
   7: ['orderId', 'account', 'symbol', 'side', 'stopPrice', 'lastPrice'],
   8: ['symbol', 'side', 'price', 'qty', 'orders'],
+  9: ['account', 'orderId', 'symbol', 'sideLiquidity', 'price', 'qty', 'fee', 'realized', 'position', 'cash'],
+  10: ['account', 'amount', 'cash'],
+  11: ['what', 'account', 'symbol'],
 };
-const KINDS = ['?', 'InstrumentAdded', 'Accepted', 'Rejected', 'Trade', 'Cancelled', 'Replaced', 'Triggered', 'BookDelta'];
+const KINDS = [
+  '?',
+  'InstrumentAdded',
+  'Accepted',
+  'Rejected',
+  'Trade',
+  'Cancelled',
+  'Replaced',
+  'Triggered',
+  'BookDelta',
+  'Fill',
+  'CashMoved',
+  'ConfigChanged',
+];
 
 /**
  * Name of slot `slot` of an event of kind `kind`.
