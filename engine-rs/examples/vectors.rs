@@ -766,6 +766,8 @@ struct RandomFlow {
     live: Vec<(u64, u32)>,
     live_at: HashMap<u64, usize>,
     peak_live: usize,
+    /// Accounts 1..=managed are managed (risk mode); 0 leaves every account unmanaged.
+    managed: u32,
 }
 
 impl RandomFlow {
@@ -794,6 +796,7 @@ impl RandomFlow {
             live: Vec::new(),
             live_at: HashMap::new(),
             peak_live: 0,
+            managed: 0,
         };
         for i in 0..flow.markets.len() {
             let m = &flow.markets[i];
@@ -885,7 +888,74 @@ impl RandomFlow {
         if self.rng.chance(150) {
             o.stp = StpMode::from_code(self.rng.range(1, 4) as u8).expect("STP codes 1..=4 exist");
         }
+        if self.managed > 0 && self.rng.chance(80) {
+            o.reduce_only = true;
+        }
         o
+    }
+
+    /// Risk mode: accounts 1..=`managed` get cash, fees apply on symbols 1 and 2, and about 4 % of the commands
+    /// become account commands (deposits, withdrawals, limits, kill switches, halts, fees, references).
+    fn enable_risk(&mut self, managed: u32) -> Result<(), String> {
+        self.managed = managed;
+        for a in 1..=managed {
+            let amount = self.rng.range(50_000_000, 2_000_000_000);
+            self.command(CommandKind::Deposit { account: AccountId(a), amount })?;
+        }
+        for symbol in [1, 2] {
+            let fees = Fees { maker_ppm: -50, taker_ppm: 250, maker_per_unit: 0, taker_per_unit: 1 };
+            self.command(CommandKind::SetFees { symbol: SymbolId(symbol), fees })?;
+        }
+        Ok(())
+    }
+
+    fn risk_command(&mut self, m: usize) -> Result<(), String> {
+        let account = AccountId(self.rng.range(1, i64::from(self.managed)) as u32);
+        let symbol = SymbolId(self.markets[m].symbol);
+        let kind = match self.rng.below(9) {
+            0 => CommandKind::Deposit { account, amount: self.rng.range(1, 50_000_000) },
+            1 => CommandKind::Withdraw { account, amount: self.rng.range(1, 200_000_000) },
+            2 => CommandKind::SetKillSwitch { account, on: self.rng.chance(200) },
+            3 => CommandKind::SetHalt { symbol, halted: self.rng.chance(150) },
+            4 => {
+                let fees = Fees {
+                    maker_ppm: self.rng.range(-200, 300),
+                    taker_ppm: self.rng.range(-100, 900),
+                    maker_per_unit: self.rng.range(-1, 2),
+                    taker_per_unit: self.rng.range(0, 3),
+                };
+                CommandKind::SetFees { symbol, fees }
+            }
+            5 => {
+                let offset = self.rng.range(-3, 3);
+                let price = self.price(m, Buy, offset);
+                CommandKind::SetReferencePrice { symbol, price: self.rng.chance(900).then_some(Price(price)) }
+            }
+            6 => {
+                let lot = self.markets[m].lot;
+                let limits = InstrumentLimits {
+                    max_order_qty: if self.rng.chance(500) { 0 } else { lot * self.rng.range(50, 2_000) },
+                    max_order_notional: 0,
+                    max_long: if self.rng.chance(500) { 0 } else { lot * self.rng.range(500, 20_000) },
+                    max_short: if self.rng.chance(500) { 0 } else { lot * self.rng.range(500, 20_000) },
+                    collar_bps: self.rng.range(0, 40) as u32,
+                    collar_ref: CollarRef::from_code(self.rng.below(4) as u8).expect("collar codes 0..=3"),
+                };
+                CommandKind::SetInstrumentLimits { account, symbol, limits }
+            }
+            _ => {
+                let limits = AccountLimits {
+                    max_open_orders: self.rng.range(0, 80) as u32,
+                    forbid_short: self.rng.chance(400),
+                    rate_capacity: self.rng.range(0, 30) as u64,
+                    rate_per_interval: self.rng.range(1, 5) as u64,
+                    rate_interval: 1_000,
+                    ..AccountLimits::default()
+                };
+                CommandKind::SetAccountLimits { account, limits }
+            }
+        };
+        self.command(kind)
     }
 
     fn limit_order(&mut self, m: usize, offset: i64) -> NewOrder {
@@ -921,6 +991,9 @@ impl RandomFlow {
             mk.mid = walked.clamp(mk.min_ticks + 100, mk.max_ticks - 100);
         }
         let band = self.band;
+        if self.managed > 0 && self.rng.chance(40) {
+            return self.risk_command(m);
+        }
         match self.rng.below(1000) {
             0..=469 => {
                 let offset = self.rng.range(-4, band);
@@ -1091,8 +1164,12 @@ fn random_vector(
     commands: usize,
     accounts: u32,
     band: i64,
+    managed: u32,
 ) -> Result<Vector, String> {
     let mut flow = RandomFlow::new(seed, accounts, band, 997).map_err(|e| format!("{name}: {e}"))?;
+    if managed > 0 {
+        flow.enable_risk(managed).map_err(|e| format!("{name}: {e}"))?;
+    }
     while flow.records.len() < commands {
         flow.step().map_err(|e| format!("{name}: {e}"))?;
     }
@@ -1195,8 +1272,10 @@ fn run(dir: &Path) -> Result<(), String> {
         script_vector(dir, "malformed", malformed())?,
         script_vector(dir, "risk", risk())?,
         // Tight band and few accounts: constant crossing, self-trade prevention, icebergs refreshing.
-        random_vector(dir, "dense", 0x5EED_0001, 20_000, 3, 4)?,
-        random_vector(dir, "random", 0x5EED_0002, 200_000, 12, 40)?,
+        random_vector(dir, "dense", 0x5EED_0001, 20_000, 3, 4, 0)?,
+        random_vector(dir, "random", 0x5EED_0002, 200_000, 12, 40, 0)?,
+        // Risk mode: 6 of 8 accounts managed, account commands mixed into the flow.
+        random_vector(dir, "risk_random", 0x5EED_0004, 60_000, 8, 20, 6)?,
         snapshot_vector(dir, 0x5EED_0003, 40_000)?,
     ];
     write(dir, "manifest.json", manifest(&vectors).as_bytes())?;

@@ -90,6 +90,15 @@ impl Engine {
                     h.ro_sell += leaves;
                 }
                 h.covered += i128::from(new.covered - old.covered);
+                match (old.covered > 0, new.covered > 0) {
+                    (false, true) => {
+                        h.covered_sells.insert((o.arrival, o.id));
+                    }
+                    (true, false) => {
+                        h.covered_sells.remove(&(o.arrival, o.id));
+                    }
+                    _ => {}
+                }
             }
         }
     }
@@ -116,7 +125,7 @@ impl Engine {
         }
         self.sync(idx);
         if o.side == Side::Sell {
-            self.uncover(b, o.account, o.symbol);
+            self.uncover(o.account, o.symbol);
         }
         let (account, order_id, symbol, side) = (o.account, o.id, o.symbol, o.side);
         self.emit(EventKind::Fill {
@@ -135,32 +144,28 @@ impl Engine {
     }
 
     /// Keeps Σ covered ≤ long: when a short sale's fill has eaten into quantity
-    /// other sells counted as covered, the latest of those (worst price, stops
-    /// last) become short sales and reserve collateral.
-    fn uncover(&mut self, b: usize, account: AccountId, symbol: SymbolId) {
+    /// other sells counted as covered, the most recent of those lose coverage
+    /// first and reserve collateral as short sales.
+    fn uncover(&mut self, account: AccountId, symbol: SymbolId) {
         let h = &self.accounts[&account].holdings[&symbol];
         let mut excess = h.covered - i128::from(h.pos.qty.max(0));
-        if excess <= 0 {
-            return;
-        }
-        let mut victims = Vec::new();
-        self.collect_live(b, Some(Side::Sell), |o| o.account == account && o.covered > 0, &mut victims);
-        // Triggered stops waiting to enter are live but not linked anywhere yet.
-        victims.extend(self.triggered.iter().copied().filter(|&i| {
-            let o = self.orders.get(i);
-            o.account == account && o.side == Side::Sell && o.covered > 0
-        }));
-        for idx in victims.into_iter().rev() {
+        let mut below: Option<(u64, OrderId)> = None;
+        while excess > 0 {
+            let sells = &self.accounts[&account].holdings[&symbol].covered_sells;
+            let next = match below {
+                None => sells.iter().next_back(),
+                Some(key) => sells.range(..key).next_back(),
+            };
+            let Some(&key) = next else { break };
+            below = Some(key);
+            let idx = self.ids[&key.1];
             let m = self.orders.get_mut(idx);
             let take = i128::from(m.covered).min(excess);
             m.covered -= take as i64;
             excess -= take;
             self.sync(idx);
-            if excess == 0 {
-                break;
-            }
         }
-        debug_assert_eq!(excess, 0, "covered quantity above the long position");
+        debug_assert!(excess <= 0, "covered quantity above the long position");
     }
 
     /// Makes `account` managed if it is not, adopting its live orders.
@@ -391,6 +396,9 @@ impl Engine {
                     h.open_sell += leaves;
                     h.ro_sell += if o.reduce_only { leaves } else { 0 };
                     h.covered += i128::from(need.covered);
+                    if need.covered > 0 {
+                        h.covered_sells.insert((o.arrival, o.id));
+                    }
                 }
             }
         }
@@ -411,6 +419,9 @@ impl Engine {
                 let need = (d.open_buy, d.open_sell, d.ro_buy, d.ro_sell, d.covered);
                 if kept != need {
                     return Err(format!("{at} symbol {}: keeps open totals {kept:?} but orders give {need:?}", sym.0));
+                }
+                if h.covered_sells != d.covered_sells {
+                    return Err(format!("{at} symbol {}: the index of covered sells is stale", sym.0));
                 }
                 if h.covered > i128::from(h.pos.qty.max(0)) {
                     return Err(format!(

@@ -27,6 +27,26 @@
 //! Buying power = cash − reserved − short requirement, where a short position
 //! keeps its sale proceeds plus an equal collateral: requirement =
 //! 2 × |basis| of every short position.
+//!
+//! Rules worth knowing:
+//! - A replace is checked against buying power plus the order's current
+//!   reservation (it "reserves the larger of old and new until it resolves";
+//!   the engine resolves it within the command).
+//! - A buy reserves its whole cost even when it covers a short (conservative).
+//! - Coverage of sells is assigned at accept and replace. When a short sale's
+//!   fill eats into a long other sells counted on, the most recent of those
+//!   lose coverage first and reserve collateral, even beyond buying power.
+//! - A triggered stop-market order releases its reservation and executes
+//!   unchecked, like the market it becomes; reduce-only is checked at accept
+//!   and replace, not re-checked as the position moves.
+//! - Fees are rounded per fill, so a reservation's fee estimate (rounded once
+//!   for the whole order) can be a unit short of the fees charged.
+//! - Price collars apply to limit prices (limit, stop-limit, a replace's new
+//!   price); without a reference price the collar is skipped. The mark for
+//!   P&L and exposure is the last trade, else the mid, else the host's
+//!   reference (no mark: unrealized 0, exposure |basis|).
+//! - The rate bucket counts new orders that pass every other check.
+//! - A halt is a property of the instrument and applies to every account.
 
 pub(crate) mod bucket;
 pub(crate) mod check;
@@ -34,11 +54,11 @@ pub(crate) mod ledger;
 pub(crate) mod position;
 
 use crate::event::RejectReason;
-use crate::types::{coded_enum, Price, Side, SymbolId};
+use crate::types::{coded_enum, OrderId, Price, Side, SymbolId};
 use bucket::TokenBucket;
 use position::{div_round, Position};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Parts-per-million denominator of fee rates (1 basis point = 100 ppm).
 pub const PPM: i128 = 1_000_000;
@@ -144,14 +164,32 @@ impl Fees {
             Liquidity::Maker => (self.maker_ppm, self.maker_per_unit),
             Liquidity::Taker => (self.taker_ppm, self.taker_per_unit),
         };
+        let per_unit = i128::from(per_unit) * i128::from(qty);
+        if ppm == 0 {
+            return per_unit;
+        }
+        // The common case in 64 bits (128-bit division is slow); the same rounding either way.
+        if let Some(scaled) = i64::try_from(notional).ok().and_then(|n| n.checked_mul(ppm)) {
+            return i128::from(div_round_i64(scaled, PPM as i64)) + per_unit;
+        }
         // Split the notional so `notional × ppm` cannot overflow: n = q·10^6 + r.
         let (q, r) = (notional / PPM, notional % PPM);
-        q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM) + i128::from(per_unit) * i128::from(qty)
+        q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM) + per_unit
     }
 
     /// What an order reserves for fees: the larger of its maker and taker fee, at least zero.
     pub fn estimate(&self, notional: i128, qty: i64) -> i128 {
         self.fee(Liquidity::Maker, notional, qty).max(self.fee(Liquidity::Taker, notional, qty)).max(0)
+    }
+}
+
+/// `n / d` rounded half away from zero, in 64 bits (`d` > 0).
+fn div_round_i64(n: i64, d: i64) -> i64 {
+    let (q, r) = (n / d, n % d);
+    if 2 * r.abs() >= d {
+        q + n.signum()
+    } else {
+        q
     }
 }
 
@@ -195,6 +233,8 @@ pub(crate) struct Holding {
     pub ro_sell: i128,
     /// Σ covered quantity of open sells (never above the long position).
     pub covered: i128,
+    /// The open sells with covered quantity, by arrival: whose coverage goes first when the long shrinks.
+    pub covered_sells: BTreeSet<(u64, OrderId)>,
 }
 
 impl Holding {
@@ -306,6 +346,12 @@ mod tests {
     #[test]
     fn fees_round_half_away_and_add_the_per_unit_part() {
         let f = Fees { maker_ppm: -100, taker_ppm: 250, maker_per_unit: 0, taker_per_unit: 2 };
+        // The 64-bit and 128-bit paths round alike.
+        for n in [0i128, 1, 4_999, 5_000, 5_001, 15_000, 25_000, 1 << 40] {
+            let wide = |ppm: i64| (n / PPM) * i128::from(ppm) + div_round((n % PPM) * i128::from(ppm), PPM);
+            assert_eq!(f.fee(Liquidity::Maker, n, 0), wide(-100), "{n}");
+            assert_eq!(f.fee(Liquidity::Taker, n, 0), wide(250), "{n}");
+        }
         // 10 000 × 250 / 10^6 = 2.5 → 3; plus 2 × 7.
         assert_eq!(f.fee(Liquidity::Taker, 10_000, 7), 3 + 14);
         // −1.0 rebate exactly; −0.5 rounds away from zero to −1.
