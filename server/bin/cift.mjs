@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The `cift` command line. Runs the TypeScript sources through tsx's loader,
+// so there is no build step.
+import { readFileSync } from 'node:fs';
+
+const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+const USAGE = `Usage: cift <command> [options]
+
+Commands:
+  serve [--port N]   Run the HTTP server on Node (port: --port, else $PORT, else 8000)
+  help               Show this help
+
+Options:
+  -h, --help         Show this help
+  -v, --version      Print the version`;
+
+/** Prints a usage error and exits with status 2. */
+function usageError(message) {
+  console.error(`cift: ${message}`);
+  console.error("Run 'cift --help' for usage.");
+  process.exit(2);
+}
+
+async function serve(args) {
+  let portArg;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-h' || arg === '--help') {
+      console.log('Usage: cift serve [--port N]\n\nRuns the HTTP server on Node (port: --port, else $PORT, else 8000).');
+      return;
+    } else if (arg === '--port' || arg === '-p') {
+      portArg = args[++i];
+      if (portArg === undefined) usageError(`${arg} needs a value`);
+    } else if (arg.startsWith('--port=')) {
+      portArg = arg.slice('--port='.length);
+    } else {
+      usageError(`unknown option for serve: '${arg}'`);
+    }
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { parsePort, startNodeServer } = await import('../src/node.ts');
+  let port;
+  try {
+    port = portArg === undefined ? parsePort(process.env.PORT, 'PORT') : parsePort(portArg, '--port');
+  } catch (err) {
+    usageError(err.message);
+  }
+  try {
+    await startNodeServer(port);
+  } catch (err) {
+    console.error(`cift: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+const [command, ...args] = process.argv.slice(2);
+switch (command) {
+  case 'serve':
+    await serve(args);
+    break;
+  case 'help':
+  case '-h':
+  case '--help':
+    console.log(USAGE);
+    break;
+  case '-v':
+  case '--version':
+    console.log(version);
+    break;
+  case undefined:
+    console.error(USAGE);
+    process.exit(2);
+    break;
+  default:
+    usageError(`unknown command '${command}'`);
+}

@@ -1,0 +1,64 @@
+// The `cift` command line, run as a child process.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const cli = fileURLToPath(new URL('../bin/cift.mjs', import.meta.url));
+
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { status, stdout, stderr };
+}
+
+test('--help lists the commands', () => {
+  const { status, stdout } = run('--help');
+  assert.equal(status, 0);
+  assert.match(stdout, /Usage: cift <command>/);
+  assert.match(stdout, /serve \[--port N\]/);
+});
+
+test('an unknown command is a usage error (exit 2)', () => {
+  const { status, stdout, stderr } = run('frobnicate');
+  assert.equal(status, 2);
+  assert.equal(stdout, '');
+  assert.match(stderr, /unknown command 'frobnicate'/);
+});
+
+test('no command prints the usage and exits 2', () => {
+  const { status, stderr } = run();
+  assert.equal(status, 2);
+  assert.match(stderr, /Usage: cift/);
+});
+
+test('serve rejects a bad port with exit 2', () => {
+  const { status, stderr } = run('serve', '--port', '70000');
+  assert.equal(status, 2);
+  assert.match(stderr, /--port must be a port number/);
+});
+
+test('serve answers /health and stops on SIGTERM', { timeout: 60_000 }, async () => {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        const m = /listening on (http:\/\/\S+)/.exec(output);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`cift serve exited (${code}) before listening: ${output}`)));
+    });
+    const res = await fetch(`${url}/health`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true, engine: { liveOrders: 0 } });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
