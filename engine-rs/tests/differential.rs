@@ -218,6 +218,7 @@ impl Gen {
             expire_at,
             stp: self.stp(),
             post_only: tif.may_rest() && self.rng.u32(..15) == 0,
+            reduce_only: false,
         })
     }
 
@@ -252,6 +253,7 @@ impl Gen {
             expire_at: if tif == TimeInForce::Gtd { self.ts + self.rng.u64(1..400) } else { 0 },
             stp: self.stp(),
             post_only: false,
+            reduce_only: false,
         })
     }
 

@@ -208,6 +208,8 @@ impl Run {
                 StpMode::DecrementAndCancel,
             ])?,
             post_only: u.ratio(1, 16)?,
+            // Ignored for an unmanaged account: it must change nothing.
+            reduce_only: u.ratio(1, 16)?,
         })
     }
 
@@ -448,7 +450,14 @@ impl Run {
                 }
                 self.live.get_mut(&order_id).expect("checked live").pending = false;
             }
-            EventKind::InstrumentAdded { .. } | EventKind::Rejected { .. } | EventKind::BookDelta { .. } => {}
+            // Raw records may be risk commands; their events move cash and positions, not orders (risk
+            // cancels come as `Cancelled`).
+            EventKind::InstrumentAdded { .. }
+            | EventKind::Rejected { .. }
+            | EventKind::BookDelta { .. }
+            | EventKind::Fill { .. }
+            | EventKind::CashMoved { .. }
+            | EventKind::ConfigChanged { .. } => {}
         }
         Ok(())
     }

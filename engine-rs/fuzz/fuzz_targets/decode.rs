@@ -57,5 +57,12 @@ fn slots_read(kind: &CommandKind) -> &'static [usize] {
         CommandKind::SessionEnd { .. } => &[0, 1, 2, 5],
         CommandKind::AdvanceTime => &[0, 1, 2],
         CommandKind::AddInstrument(_) => &[0, 1, 2, 5, 9, 10, 11, 12, 13, 14],
+        CommandKind::Deposit { .. } | CommandKind::Withdraw { .. } => &[0, 1, 2, 4, 9],
+        CommandKind::SetAccountLimits { .. } => &[0, 1, 2, 4, 6, 7, 8, 9, 10, 11, 12, 15],
+        CommandKind::SetInstrumentLimits { .. } => &[0, 1, 2, 4, 5, 6, 7, 9, 10, 11, 12],
+        CommandKind::SetFees { .. } => &[0, 1, 2, 5, 9, 10, 11, 12],
+        CommandKind::SetKillSwitch { .. } => &[0, 1, 2, 4, 15],
+        CommandKind::SetHalt { .. } => &[0, 1, 2, 5, 15],
+        CommandKind::SetReferencePrice { .. } => &[0, 1, 2, 5, 9],
     }
 }

@@ -3,7 +3,7 @@
 
 use cift_engine::wire::{event_kind, EVENT_STRIDE, MAX_SAFE};
 use cift_engine::{
-    AccountId, CancelReason, Event, EventKind, OrderId, OrderType, Price, Qty, RejectReason, Side, SymbolId,
+    AccountId, CancelReason, Event, EventKind, Liquidity, OrderId, OrderType, Price, Qty, RejectReason, Side, SymbolId,
     TimeInForce,
 };
 use libfuzzer_sys::arbitrary::{self, Unstructured};
@@ -84,6 +84,16 @@ fn int(rec: &[f64], slot: usize) -> Result<i64, String> {
     Ok(v as i64)
 }
 
+/// An integer slot that may lie beyond 2^53 (a level total, money, a risk limit):
+/// it travels rounded, so only integrality is checked.
+fn wide(rec: &[f64], slot: usize) -> Result<i128, String> {
+    let v = rec[slot];
+    if !v.is_finite() || v.fract() != 0.0 {
+        return Err(format!("event slot {slot} is not an integer: {v}"));
+    }
+    Ok(v as i128)
+}
+
 fn uint(rec: &[f64], slot: usize) -> Result<u64, String> {
     u64::try_from(int(rec, slot)?).map_err(|_| format!("event slot {slot} is negative"))
 }
@@ -125,6 +135,8 @@ pub fn decode_event(rec: &[f64]) -> Result<Event, String> {
             account: AccountId(u32_at(rec, 5)?),
             symbol: SymbolId(u32_at(rec, 6)?),
             reason: code(rec, 7, RejectReason::from_code)?,
+            limit: wide(rec, 8)?,
+            requested: wide(rec, 9)?,
         },
         event_kind::TRADE => EventKind::Trade {
             symbol: SymbolId(u32_at(rec, 4)?),
@@ -170,15 +182,39 @@ pub fn decode_event(rec: &[f64]) -> Result<Event, String> {
             symbol: SymbolId(u32_at(rec, 4)?),
             side: code(rec, 5, Side::from_code)?,
             price: Price(int(rec, 6)?),
-            // A level total may exceed 2^53 in units; it travels rounded.
-            qty: {
-                let v = rec[7];
-                if !v.is_finite() || v.fract() != 0.0 {
-                    return Err(format!("event slot 7 is not an integer: {v}"));
-                }
-                v as i128
-            },
+            qty: wide(rec, 7)?,
             orders: u32_at(rec, 8)?,
+        },
+        event_kind::FILL => {
+            // Side and liquidity share slot 7: side + 10 × liquidity.
+            let both = int(rec, 7)?;
+            let side = u8::try_from(both % 10).ok().and_then(Side::from_code);
+            let liquidity = u8::try_from(both / 10).ok().and_then(Liquidity::from_code);
+            let (Some(side), Some(liquidity)) = (side, liquidity) else {
+                return Err(format!("event slot 7: bad side/liquidity {both}"));
+            };
+            let position = wide(rec, 12)?;
+            EventKind::Fill {
+                account: AccountId(u32_at(rec, 4)?),
+                order_id: OrderId(uint(rec, 5)?),
+                symbol: SymbolId(u32_at(rec, 6)?),
+                side,
+                liquidity,
+                price: Price(int(rec, 8)?),
+                qty: Qty(int(rec, 9)?),
+                fee: wide(rec, 10)?,
+                realized: wide(rec, 11)?,
+                position: i64::try_from(position).map_err(|_| format!("event slot 12: position {position}"))?,
+                cash: wide(rec, 13)?,
+            }
+        }
+        event_kind::CASH_MOVED => {
+            EventKind::CashMoved { account: AccountId(u32_at(rec, 4)?), amount: wide(rec, 5)?, cash: wide(rec, 6)? }
+        }
+        event_kind::CONFIG_CHANGED => EventKind::ConfigChanged {
+            what: u8::try_from(int(rec, 4)?).map_err(|_| "event slot 4: not a command kind".to_string())?,
+            account: AccountId(u32_at(rec, 5)?),
+            symbol: SymbolId(u32_at(rec, 6)?),
         },
         k => return Err(format!("unknown event kind {k}")),
     };

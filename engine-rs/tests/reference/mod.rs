@@ -69,8 +69,17 @@ impl RefOrder {
             leaves: self.leaves,
             visible: self.visible,
             filled: self.filled,
+            // The reference models no managed (risk-checked) accounts: nothing is ever reduce-only or reserved.
+            reduce_only: false,
+            reserved: 0,
         }
     }
+}
+
+/// The risk layer's commands (cash, limits, fees, kill switch, halt, reference price) are outside the model: the
+/// differential streams never generate them.
+fn unmodelled(kind: &CommandKind) -> ! {
+    panic!("the reference book does not model risk commands: {kind:?}")
 }
 
 /// Whether an order type carries a limit price.
@@ -206,6 +215,7 @@ impl RefEngine {
                 }
                 CommandKind::SessionEnd { symbol } => (OrderId(0), AccountId(0), symbol.unwrap_or_default()),
                 CommandKind::AdvanceTime => (OrderId(0), AccountId(0), SymbolId(0)),
+                ref other => unmodelled(other),
             };
             self.reject(order_id, account, symbol, RejectReason::OutOfSequence);
             return std::mem::take(&mut self.events);
@@ -230,6 +240,7 @@ impl RefEngine {
                 self.cancel_where(symbol, AccountId(0), CancelReason::Expired, |o| o.tif == TimeInForce::Day)
             }
             CommandKind::AdvanceTime => self.expire_gtd(cmd.ts),
+            ref other => unmodelled(other),
         }
         for (b, side, price) in std::mem::take(&mut self.touched) {
             let (qty, orders) = self.books[b].level(side, price);
@@ -302,7 +313,7 @@ impl RefEngine {
     }
 
     fn reject(&mut self, order_id: OrderId, account: AccountId, symbol: SymbolId, reason: RejectReason) {
-        self.emit(EventKind::Rejected { order_id, account, symbol, reason });
+        self.emit(EventKind::Rejected { order_id, account, symbol, reason, limit: 0, requested: 0 });
     }
 
     fn cancelled(&mut self, o: &RefOrder, qty: Qty, leaves: Qty, reason: CancelReason) {
