@@ -6,7 +6,7 @@ use crate::command::{Command, CommandKind, NewOrder};
 use crate::event::{CancelReason, Event, EventKind, RejectReason};
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderSlab, OrderStatus, OrderView, NIL};
-use crate::risk::{Account, Liquidity, Rejection, Reservation};
+use crate::risk::{Account, Liquidity, OrderRisk, Rejection};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
@@ -38,6 +38,8 @@ pub struct Engine {
     pub(crate) next_arrival: u64,
     /// Managed accounts (see `risk`).
     pub(crate) accounts: FxHashMap<AccountId, Account>,
+    /// Risk state of managed orders, by slab slot (grown on demand; see `OrderRisk`).
+    pub(crate) order_risk: Vec<OrderRisk>,
     // Per-command scratch space, kept to avoid allocating on every command.
     events: Vec<Event>,
     cmd_seq: u64,
@@ -66,6 +68,7 @@ impl Engine {
             last_event_seq: 0,
             next_arrival: 0,
             accounts: FxHashMap::default(),
+            order_risk: Vec::new(),
             events: Vec::new(),
             cmd_seq: 0,
             cmd_ts: 0,
@@ -158,7 +161,11 @@ impl Engine {
 
     /// A live order (resting or pending stop).
     pub fn order(&self, id: OrderId) -> Option<OrderView> {
-        self.ids.get(&id).map(|&idx| OrderView::from(self.orders.get(idx)))
+        self.ids.get(&id).map(|&idx| {
+            let o = self.orders.get(idx);
+            let r = if o.managed { self.order_risk[idx as usize] } else { OrderRisk::default() };
+            OrderView::new(o, r.reduce_only, r.res.cash)
+        })
     }
 
     /// Ids of the orders queued at one level, front first.
@@ -372,15 +379,13 @@ impl Engine {
             expire_at: if o.tif == TimeInForce::Gtd { o.expire_at } else { 0 },
             arrival: self.next_arrival,
             managed,
-            reduce_only: managed && o.reduce_only,
-            covered,
-            res: Reservation::default(),
             prev: NIL,
             next: NIL,
         };
         let idx = self.orders.insert(order);
         self.ids.insert(o.id, idx);
         if managed {
+            *self.risk_slot(idx) = OrderRisk { reduce_only: o.reduce_only, covered, ..OrderRisk::default() };
             self.track(idx);
         }
         if o.tif == TimeInForce::Gtd {
@@ -784,7 +789,7 @@ impl Engine {
             let m = self.orders.get_mut(idx);
             m.price = price;
             m.leaves = new_qty;
-            m.covered = covered;
+            self.set_covered(idx, covered);
             self.sync(idx);
             return self.emit(replaced(true));
         }
@@ -793,11 +798,11 @@ impl Engine {
                 let m = self.orders.get_mut(idx);
                 let old_visible = m.visible;
                 m.leaves = new_qty;
-                m.covered = covered;
                 m.visible = m.visible.min(new_qty);
                 let ladder = self.books[b].ladder(o.side);
                 (ladder.find(o.price).expect("resting order has a level"), old_visible.0 - m.visible.0)
             };
+            self.set_covered(idx, covered);
             self.books[b].ladder_mut(o.side).level_mut(lvl).qty -= i128::from(shrink);
             self.touch(b, o.side, o.price);
             self.sync(idx);
@@ -817,9 +822,9 @@ impl Engine {
             let m = self.orders.get_mut(idx);
             m.price = price;
             m.leaves = new_qty;
-            m.covered = covered;
             m.visible = Qty(0);
         }
+        self.set_covered(idx, covered);
         self.sync(idx);
         self.emit(replaced(false));
         self.enter(b, idx);

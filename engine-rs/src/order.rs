@@ -1,6 +1,5 @@
 //! Live orders, kept in a slab and linked into their price level's FIFO queue.
 
-use crate::risk::Reservation;
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
 
@@ -16,8 +15,9 @@ pub enum OrderStatus {
     PendingStop,
 }
 
-/// A live order and its queue links.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A live order and its queue links. Kept small for the matching loop: a
+/// managed order's risk state lives in a side table (`Engine::order_risk`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Order {
     pub id: OrderId,
     pub account: AccountId,
@@ -43,15 +43,7 @@ pub(crate) struct Order {
     pub arrival: u64,
     /// Whether the owner is a managed account (checked and accounted).
     pub managed: bool,
-    /// May only reduce the position (managed accounts only).
-    pub reduce_only: bool,
-    /// Sell quantity covered by the long position (see `risk`).
-    pub covered: i64,
-    /// What the order contributes to its account's totals, as last applied.
-    pub res: Reservation,
-    #[serde(skip)]
     pub prev: u32,
-    #[serde(skip)]
     pub next: u32,
 }
 
@@ -122,8 +114,8 @@ pub struct OrderView {
     pub reserved: i128,
 }
 
-impl From<&Order> for OrderView {
-    fn from(o: &Order) -> Self {
+impl OrderView {
+    pub(crate) fn new(o: &Order, reduce_only: bool, reserved: i128) -> Self {
         OrderView {
             id: o.id,
             account: o.account,
@@ -137,8 +129,8 @@ impl From<&Order> for OrderView {
             leaves: o.leaves,
             visible: o.visible,
             filled: o.filled,
-            reduce_only: o.reduce_only,
-            reserved: o.res.cash,
+            reduce_only,
+            reserved,
         }
     }
 }

@@ -5,8 +5,8 @@ use crate::book::Book;
 use crate::engine::Engine;
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderStatus, NIL};
-use crate::risk::{Account, InstrumentRisk};
-use crate::types::{AccountId, Price, Side, TimeInForce};
+use crate::risk::{Account, InstrumentRisk, OrderRisk, Reservation};
+use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -41,9 +41,89 @@ struct BookState {
     last_price: Option<Price>,
     risk: InstrumentRisk,
     /// Bids then asks, each best level first, each level in queue order.
-    resting: Vec<Order>,
+    resting: Vec<OrderState>,
     /// Buy stops then sell stops, each in trigger order.
-    stops: Vec<Order>,
+    stops: Vec<OrderState>,
+}
+
+/// A live order as stored: the engine's `Order` (without queue links) and its risk state, in one record.
+#[derive(Serialize, Deserialize)]
+struct OrderState {
+    id: OrderId,
+    account: AccountId,
+    symbol: SymbolId,
+    side: Side,
+    order_type: OrderType,
+    tif: TimeInForce,
+    stp: StpMode,
+    post_only: bool,
+    status: OrderStatus,
+    price: Price,
+    stop_price: Price,
+    leaves: Qty,
+    visible: Qty,
+    display: Qty,
+    filled: Qty,
+    expire_at: u64,
+    arrival: u64,
+    managed: bool,
+    reduce_only: bool,
+    covered: i64,
+    res: Reservation,
+}
+
+impl OrderState {
+    fn new(o: &Order, r: OrderRisk) -> Self {
+        OrderState {
+            id: o.id,
+            account: o.account,
+            symbol: o.symbol,
+            side: o.side,
+            order_type: o.order_type,
+            tif: o.tif,
+            stp: o.stp,
+            post_only: o.post_only,
+            status: o.status,
+            price: o.price,
+            stop_price: o.stop_price,
+            leaves: o.leaves,
+            visible: o.visible,
+            display: o.display,
+            filled: o.filled,
+            expire_at: o.expire_at,
+            arrival: o.arrival,
+            managed: o.managed,
+            reduce_only: r.reduce_only,
+            covered: r.covered,
+            res: r.res,
+        }
+    }
+
+    fn split(self) -> (Order, OrderRisk) {
+        let o = Order {
+            id: self.id,
+            account: self.account,
+            symbol: self.symbol,
+            side: self.side,
+            order_type: self.order_type,
+            tif: self.tif,
+            stp: self.stp,
+            post_only: self.post_only,
+            status: self.status,
+            price: self.price,
+            stop_price: self.stop_price,
+            leaves: self.leaves,
+            visible: self.visible,
+            display: self.display,
+            filled: self.filled,
+            expire_at: self.expire_at,
+            arrival: self.arrival,
+            managed: self.managed,
+            prev: NIL,
+            next: NIL,
+        };
+        (o, OrderRisk { reduce_only: self.reduce_only, covered: self.covered, res: self.res })
+    }
 }
 
 impl Engine {
@@ -59,10 +139,11 @@ impl Engine {
                 let mut idxs = Vec::new();
                 self.collect_all(b, &mut idxs);
                 for idx in idxs {
-                    let o = *self.orders.get(idx);
+                    let o = self.orders.get(idx);
+                    let r = if o.managed { self.order_risk[idx as usize] } else { OrderRisk::default() };
                     match o.status {
-                        OrderStatus::Resting => resting.push(o),
-                        OrderStatus::PendingStop => stops.push(o),
+                        OrderStatus::Resting => resting.push(OrderState::new(o, r)),
+                        OrderStatus::PendingStop => stops.push(OrderState::new(o, r)),
                     }
                 }
                 BookState { spec: book.spec, last_price: book.last_price, risk: book.risk, resting, stops }
@@ -112,17 +193,22 @@ impl Engine {
         Ok(engine)
     }
 
-    fn restore_order(&mut self, b: usize, mut o: Order) -> Result<(), SnapshotError> {
+    fn restore_order(&mut self, b: usize, state: OrderState) -> Result<(), SnapshotError> {
+        let (o, risk) = state.split();
         if o.symbol != self.books[b].spec.symbol || o.leaves.0 <= 0 || o.arrival > self.next_arrival {
             return Err(SnapshotError(format!("order {} is inconsistent", o.id.0)));
         }
         if self.ids.contains_key(&o.id) {
             return Err(SnapshotError(format!("order id {} appears twice", o.id.0)));
         }
-        o.prev = NIL;
-        o.next = NIL;
+        if !o.managed && risk != OrderRisk::default() {
+            return Err(SnapshotError(format!("order {} is unmanaged but holds risk state", o.id.0)));
+        }
         let idx = self.orders.insert(o);
         self.ids.insert(o.id, idx);
+        if o.managed {
+            *self.risk_slot(idx) = risk;
+        }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, o.arrival), idx);
         }

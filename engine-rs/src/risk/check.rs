@@ -136,6 +136,7 @@ impl Engine {
     /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns its new covered quantity.
     pub(crate) fn check_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
         let o = self.orders.get(idx);
+        let r = &self.order_risk[idx as usize];
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match (o.order_type, o.status) {
             (OrderType::Limit | OrderType::StopLimit, _) => price,
@@ -149,15 +150,15 @@ impl Engine {
             limit: (has_limit && price != o.price).then_some(price),
             reserve_price,
             qty,
-            reduce_only: o.reduce_only,
+            reduce_only: r.reduce_only,
             stp: o.stp,
         };
         let own = Own {
-            leaves: o.res.leaves,
-            covered: o.res.covered,
-            notional: o.res.notional,
-            cash: o.res.cash,
-            reduce_only: o.reduce_only,
+            leaves: r.res.leaves,
+            covered: r.res.covered,
+            notional: r.res.notional,
+            cash: r.res.cash,
+            reduce_only: r.reduce_only,
         };
         self.check(b, &ask, Some(own))
     }

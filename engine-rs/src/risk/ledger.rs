@@ -3,7 +3,7 @@
 //! cash, the account commands, the queries, and a from-scratch consistency check.
 
 use super::{reservation, Account, AccountLimits, AccountView, Fees, InstrumentLimits, Liquidity, PositionView};
-use super::{Rejection, Reservation};
+use super::{OrderRisk, Rejection, Reservation};
 use crate::engine::Engine;
 use crate::event::{CancelReason, EventKind, RejectReason};
 use crate::order::{Order, OrderStatus};
@@ -35,9 +35,25 @@ impl Engine {
         self.book_of.get(&symbol).map_or_else(Fees::default, |&b| self.books[b].risk.fees)
     }
 
-    /// The reservation order `o` needs now.
-    fn needs(&self, o: &Order) -> Reservation {
-        reservation(o.side, reserving_price(o), o.leaves.0, o.covered, &self.fees_of(o.symbol))
+    /// The reservation order `o` with covered quantity `covered` needs now.
+    fn needs(&self, o: &Order, covered: i64) -> Reservation {
+        reservation(o.side, reserving_price(o), o.leaves.0, covered, &self.fees_of(o.symbol))
+    }
+
+    /// The risk entry of the managed order at slab slot `idx`, grown on demand.
+    pub(crate) fn risk_slot(&mut self, idx: u32) -> &mut OrderRisk {
+        let i = idx as usize;
+        if i >= self.order_risk.len() {
+            self.order_risk.resize(i + 1, OrderRisk::default());
+        }
+        &mut self.order_risk[i]
+    }
+
+    /// Sets a managed order's covered quantity (unmanaged orders have none).
+    pub(crate) fn set_covered(&mut self, idx: u32, covered: i64) {
+        if self.orders.get(idx).managed {
+            self.order_risk[idx as usize].covered = covered;
+        }
     }
 
     /// Applies a managed order's current reservation to its account by
@@ -46,11 +62,12 @@ impl Engine {
     pub(crate) fn sync(&mut self, idx: u32) {
         let o = *self.orders.get(idx);
         if o.managed {
-            let new = self.needs(&o);
-            let m = self.orders.get_mut(idx);
+            let r = self.order_risk[idx as usize];
+            let new = self.needs(&o, r.covered);
+            let m = &mut self.order_risk[idx as usize];
             m.res = new;
             m.covered = new.covered;
-            self.apply(&o, o.res, new);
+            self.apply(&o, r.reduce_only, r.res, new);
         }
     }
 
@@ -65,13 +82,14 @@ impl Engine {
     pub(crate) fn release(&mut self, idx: u32) {
         let o = *self.orders.get(idx);
         if o.managed {
-            self.apply(&o, o.res, Reservation::default());
-            self.orders.get_mut(idx).res = Reservation::default();
+            let r = self.order_risk[idx as usize];
+            self.apply(&o, r.reduce_only, r.res, Reservation::default());
+            self.order_risk[idx as usize].res = Reservation::default();
             self.accounts.get_mut(&o.account).expect("managed account").open_orders -= 1;
         }
     }
 
-    fn apply(&mut self, o: &Order, old: Reservation, new: Reservation) {
+    fn apply(&mut self, o: &Order, reduce_only: bool, old: Reservation, new: Reservation) {
         let acct = self.accounts.get_mut(&o.account).expect("managed account");
         acct.reserved += new.cash - old.cash;
         acct.open_notional += new.notional - old.notional;
@@ -80,13 +98,13 @@ impl Engine {
         match o.side {
             Side::Buy => {
                 h.open_buy += leaves;
-                if o.reduce_only {
+                if reduce_only {
                     h.ro_buy += leaves;
                 }
             }
             Side::Sell => {
                 h.open_sell += leaves;
-                if o.reduce_only {
+                if reduce_only {
                     h.ro_sell += leaves;
                 }
                 h.covered += i128::from(new.covered - old.covered);
@@ -120,7 +138,7 @@ impl Engine {
         let cash = acct.cash;
         if o.side == Side::Sell {
             // A sell delivers its covered quantity first.
-            let m = self.orders.get_mut(idx);
+            let m = &mut self.order_risk[idx as usize];
             m.covered -= m.covered.min(qty.0);
         }
         self.sync(idx);
@@ -159,7 +177,7 @@ impl Engine {
             let Some(&key) = next else { break };
             below = Some(key);
             let idx = self.ids[&key.1];
-            let m = self.orders.get_mut(idx);
+            let m = &mut self.order_risk[idx as usize];
             let take = i128::from(m.covered).min(excess);
             m.covered -= take as i64;
             excess -= take;
@@ -178,9 +196,8 @@ impl Engine {
             let mut adopted = Vec::new();
             self.collect_live(b, None, |o| o.account == account, &mut adopted);
             for idx in adopted {
-                let m = self.orders.get_mut(idx);
-                m.managed = true;
-                m.covered = 0;
+                self.orders.get_mut(idx).managed = true;
+                *self.risk_slot(idx) = OrderRisk::default();
                 self.track(idx);
             }
         }
@@ -372,14 +389,15 @@ impl Engine {
         for &idx in self.ids.values() {
             let o = self.orders.get(idx);
             if !o.managed {
-                if self.accounts.contains_key(&o.account) || o.res != Reservation::default() {
+                if self.accounts.contains_key(&o.account) {
                     return Err(format!("order {} of account {} is not accounted", o.id.0, o.account.0));
                 }
                 continue;
             }
-            let need = self.needs(o);
-            if need != o.res || o.covered != need.covered {
-                return Err(format!("order {} holds {:?} but needs {:?}", o.id.0, o.res, need));
+            let r = self.order_risk[idx as usize];
+            let need = self.needs(o, r.covered);
+            if need != r.res || r.covered != need.covered {
+                return Err(format!("order {} holds {:?} but needs {:?}", o.id.0, r.res, need));
             }
             let a = fresh.entry(o.account).or_default();
             a.reserved += need.cash;
@@ -390,11 +408,11 @@ impl Engine {
             match o.side {
                 Side::Buy => {
                     h.open_buy += leaves;
-                    h.ro_buy += if o.reduce_only { leaves } else { 0 };
+                    h.ro_buy += if r.reduce_only { leaves } else { 0 };
                 }
                 Side::Sell => {
                     h.open_sell += leaves;
-                    h.ro_sell += if o.reduce_only { leaves } else { 0 };
+                    h.ro_sell += if r.reduce_only { leaves } else { 0 };
                     h.covered += i128::from(need.covered);
                     if need.covered > 0 {
                         h.covered_sells.insert((o.arrival, o.id));

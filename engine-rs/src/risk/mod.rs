@@ -207,6 +207,18 @@ pub(crate) struct Reservation {
     pub cash: i128,
 }
 
+/// A managed order's risk state, in `Engine::order_risk` at the order's slab
+/// slot (unused for unmanaged orders, so the hot `Order` stays small).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct OrderRisk {
+    /// May only reduce the position.
+    pub reduce_only: bool,
+    /// Sell quantity covered by the long position.
+    pub covered: i64,
+    /// What the order contributes to its account's totals, as last applied.
+    pub res: Reservation,
+}
+
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
 pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
