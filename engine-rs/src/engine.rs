@@ -36,8 +36,10 @@ pub struct Engine {
     pub(crate) last_cmd_seq: u64,
     pub(crate) last_event_seq: u64,
     pub(crate) next_arrival: u64,
-    /// Managed accounts (see `risk`).
-    pub(crate) accounts: FxHashMap<AccountId, Account>,
+    /// Managed accounts (see `risk`), in the order they became managed.
+    pub(crate) accounts: Vec<Account>,
+    /// Index of each managed account in `accounts`.
+    pub(crate) account_ix: FxHashMap<AccountId, u32>,
     /// Risk state of managed orders, by slab slot (grown on demand; see `OrderRisk`).
     pub(crate) order_risk: Vec<OrderRisk>,
     // Per-command scratch space, kept to avoid allocating on every command.
@@ -67,7 +69,8 @@ impl Engine {
             last_cmd_seq: 0,
             last_event_seq: 0,
             next_arrival: 0,
-            accounts: FxHashMap::default(),
+            accounts: Vec::new(),
+            account_ix: FxHashMap::default(),
             order_risk: Vec::new(),
             events: Vec::new(),
             cmd_seq: 0,
@@ -333,15 +336,16 @@ impl Engine {
             let r = Rejection::new(RejectReason::Halted, 0, i128::from(o.qty.0));
             return self.reject_with(o.id, o.account, o.symbol, r);
         }
-        let managed = self.accounts.contains_key(&o.account);
+        let acct = self.account_ix.get(&o.account).copied();
+        let managed = acct.is_some();
         let mut covered = 0;
-        if managed {
-            match self.check_new(o, b) {
+        if let Some(a) = acct {
+            match self.check_new(o, a as usize, b) {
                 Ok(c) => covered = c,
                 Err(r) => return self.reject_with(o.id, o.account, o.symbol, r),
             }
             let now = self.cmd_ts;
-            if let Some(bucket) = &mut self.accounts.get_mut(&o.account).expect("managed").bucket {
+            if let Some(bucket) = &mut self.accounts[a as usize].bucket {
                 let took = bucket.try_take(now);
                 debug_assert!(took, "the check saw a token");
             }
@@ -384,8 +388,10 @@ impl Engine {
         };
         let idx = self.orders.insert(order);
         self.ids.insert(o.id, idx);
-        if managed {
-            *self.risk_slot(idx) = OrderRisk { reduce_only: o.reduce_only, covered, ..OrderRisk::default() };
+        if let Some(acct) = acct {
+            let book = b as u32;
+            *self.risk_slot(idx) =
+                OrderRisk { reduce_only: o.reduce_only, covered, acct, book, ..OrderRisk::default() };
             self.track(idx);
         }
         if o.tif == TimeInForce::Gtd {

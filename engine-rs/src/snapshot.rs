@@ -5,9 +5,11 @@ use crate::book::Book;
 use crate::engine::Engine;
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderStatus, NIL};
-use crate::risk::{Account, InstrumentRisk, OrderRisk, Reservation};
+use crate::risk::bucket::TokenBucket;
+use crate::risk::{Account, AccountLimits, Holding, InstrumentRisk, OrderRisk, Reservation};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 const FORMAT_VERSION: u32 = 2;
@@ -32,7 +34,22 @@ struct EngineState {
     next_arrival: u64,
     books: Vec<BookState>,
     /// Managed accounts in id order, with their totals (checked against the orders on restore).
-    accounts: Vec<(AccountId, Account)>,
+    accounts: Vec<(AccountId, AccountState)>,
+}
+
+/// A managed account as stored: its holdings keyed by instrument rather than by book index.
+#[derive(Serialize, Deserialize)]
+struct AccountState {
+    cash: i128,
+    reserved: i128,
+    short_req: i128,
+    realized: i128,
+    open_notional: i128,
+    open_orders: u32,
+    limits: AccountLimits,
+    bucket: Option<TokenBucket>,
+    killed: bool,
+    holdings: BTreeMap<SymbolId, Holding>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -122,7 +139,9 @@ impl OrderState {
             prev: NIL,
             next: NIL,
         };
-        (o, OrderRisk { reduce_only: self.reduce_only, covered: self.covered, res: self.res })
+        // The account index is filled in once the accounts are restored.
+        let risk = OrderRisk { reduce_only: self.reduce_only, covered: self.covered, res: self.res, acct: 0, book: 0 };
+        (o, risk)
     }
 }
 
@@ -155,7 +174,27 @@ impl Engine {
             last_event_seq: self.last_event_seq,
             next_arrival: self.next_arrival,
             books,
-            accounts: self.managed_accounts().into_iter().map(|a| (a, self.accounts[&a].clone())).collect(),
+            accounts: self
+                .managed_accounts()
+                .into_iter()
+                .map(|id| {
+                    let a = self.acct(id).expect("managed");
+                    let holdings = a.held().map(|(b, h)| (self.books[b].spec.symbol, h.clone())).collect();
+                    let state = AccountState {
+                        cash: a.cash,
+                        reserved: a.reserved,
+                        short_req: a.short_req,
+                        realized: a.realized,
+                        open_notional: a.open_notional,
+                        open_orders: a.open_orders,
+                        limits: a.limits,
+                        bucket: a.bucket,
+                        killed: a.killed,
+                        holdings,
+                    };
+                    (id, state)
+                })
+                .collect(),
         };
         postcard::to_allocvec(&state).expect("engine state serializes")
     }
@@ -183,9 +222,40 @@ impl Engine {
                 engine.restore_order(b, o)?;
             }
         }
-        for (id, account) in state.accounts {
-            if engine.accounts.insert(id, account).is_some() {
+        for (id, s) in state.accounts {
+            let ix = engine.accounts.len() as u32;
+            if engine.account_ix.insert(id, ix).is_some() {
                 return Err(SnapshotError(format!("account {} appears twice", id.0)));
+            }
+            let mut account = Account {
+                id,
+                cash: s.cash,
+                reserved: s.reserved,
+                short_req: s.short_req,
+                realized: s.realized,
+                open_notional: s.open_notional,
+                open_orders: s.open_orders,
+                limits: s.limits,
+                bucket: s.bucket,
+                killed: s.killed,
+                holdings: Vec::new(),
+            };
+            for (symbol, h) in s.holdings {
+                let Some(&b) = engine.book_of.get(&symbol) else {
+                    return Err(SnapshotError(format!("account {} holds unknown instrument {}", id.0, symbol.0)));
+                };
+                *account.holding_mut(b) = h;
+            }
+            engine.accounts.push(account);
+        }
+        let live: Vec<u32> = engine.ids.values().copied().collect();
+        for idx in live {
+            let o = *engine.orders.get(idx);
+            if o.managed {
+                let Some(&ix) = engine.account_ix.get(&o.account) else {
+                    return Err(SnapshotError(format!("order {} is managed but its account is not", o.id.0)));
+                };
+                engine.order_risk[idx as usize].acct = ix;
             }
         }
         engine.verify().map_err(SnapshotError)?;
@@ -207,7 +277,7 @@ impl Engine {
         let idx = self.orders.insert(o);
         self.ids.insert(o.id, idx);
         if o.managed {
-            *self.risk_slot(idx) = risk;
+            *self.risk_slot(idx) = OrderRisk { book: b as u32, ..risk };
         }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, o.arrival), idx);

@@ -104,9 +104,8 @@ impl Engine {
 
     /// Σ |position| × mark over the account's holdings (|basis| where no mark exists).
     fn position_exposure(&self, acct: &Account) -> i128 {
-        acct.holdings
-            .iter()
-            .map(|(sym, h)| match self.book_of.get(sym).and_then(|&b| self.mark(b)) {
+        acct.held()
+            .map(|(b, h)| match self.mark(b) {
                 Some(m) => i128::from(h.pos.qty).abs() * i128::from(m.0),
                 None => h.pos.basis.abs(),
             })
@@ -114,7 +113,7 @@ impl Engine {
     }
 
     /// Checks a new order of a managed account; returns the quantity its long position covers.
-    pub(crate) fn check_new(&self, o: &NewOrder, b: usize) -> Result<i64, Rejection> {
+    pub(crate) fn check_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<i64, Rejection> {
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match o.order_type {
             OrderType::Limit | OrderType::StopLimit => o.price,
@@ -130,7 +129,7 @@ impl Engine {
             reduce_only: o.reduce_only,
             stp: o.stp,
         };
-        self.check(b, &ask, None)
+        self.check(a, b, &ask, None)
     }
 
     /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns its new covered quantity.
@@ -160,14 +159,14 @@ impl Engine {
             cash: r.res.cash,
             reduce_only: r.reduce_only,
         };
-        self.check(b, &ask, Some(own))
+        self.check(r.acct as usize, b, &ask, Some(own))
     }
 
-    fn check(&self, b: usize, ask: &Ask, own: Option<Own>) -> Result<i64, Rejection> {
-        let acct = &self.accounts[&ask.account];
+    fn check(&self, a: usize, b: usize, ask: &Ask, own: Option<Own>) -> Result<i64, Rejection> {
+        let acct = &self.accounts[a];
         let book = &self.books[b];
         let default = Holding::default();
-        let h = acct.holdings.get(&book.spec.symbol).unwrap_or(&default);
+        let h = acct.holding(b).unwrap_or(&default);
         let qty = i128::from(ask.qty);
         let is_new = own.is_none();
         let own = own.unwrap_or_default();

@@ -8,7 +8,6 @@ use crate::engine::Engine;
 use crate::event::{CancelReason, EventKind, RejectReason};
 use crate::order::{Order, OrderStatus};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId};
-use std::collections::BTreeMap;
 
 /// Wire kind codes of the configuration commands, echoed in `ConfigChanged`.
 pub(crate) mod what {
@@ -31,13 +30,18 @@ pub(crate) fn reserving_price(o: &Order) -> Price {
 }
 
 impl Engine {
-    fn fees_of(&self, symbol: SymbolId) -> Fees {
-        self.book_of.get(&symbol).map_or_else(Fees::default, |&b| self.books[b].risk.fees)
+    /// The reservation order `o` with risk state `r` needs now.
+    fn needs(&self, o: &Order, r: &OrderRisk) -> Reservation {
+        reservation(o.side, reserving_price(o), o.leaves.0, r.covered, &self.books[r.book as usize].risk.fees)
     }
 
-    /// The reservation order `o` with covered quantity `covered` needs now.
-    fn needs(&self, o: &Order, covered: i64) -> Reservation {
-        reservation(o.side, reserving_price(o), o.leaves.0, covered, &self.fees_of(o.symbol))
+    /// A managed account by id.
+    pub(crate) fn acct(&self, id: AccountId) -> Option<&Account> {
+        self.account_ix.get(&id).map(|&a| &self.accounts[a as usize])
+    }
+
+    fn acct_mut(&mut self, id: AccountId) -> Option<&mut Account> {
+        self.account_ix.get(&id).map(|&a| &mut self.accounts[a as usize])
     }
 
     /// The risk entry of the managed order at slab slot `idx`, grown on demand.
@@ -63,18 +67,17 @@ impl Engine {
         let o = *self.orders.get(idx);
         if o.managed {
             let r = self.order_risk[idx as usize];
-            let new = self.needs(&o, r.covered);
+            let new = self.needs(&o, &r);
             let m = &mut self.order_risk[idx as usize];
             m.res = new;
             m.covered = new.covered;
-            self.apply(&o, r.reduce_only, r.res, new);
+            self.apply(&o, &r, new);
         }
     }
 
     /// Starts accounting a new managed order.
     pub(crate) fn track(&mut self, idx: u32) {
-        let account = self.orders.get(idx).account;
-        self.accounts.get_mut(&account).expect("managed account").open_orders += 1;
+        self.accounts[self.order_risk[idx as usize].acct as usize].open_orders += 1;
         self.sync(idx);
     }
 
@@ -83,17 +86,19 @@ impl Engine {
         let o = *self.orders.get(idx);
         if o.managed {
             let r = self.order_risk[idx as usize];
-            self.apply(&o, r.reduce_only, r.res, Reservation::default());
+            self.apply(&o, &r, Reservation::default());
             self.order_risk[idx as usize].res = Reservation::default();
-            self.accounts.get_mut(&o.account).expect("managed account").open_orders -= 1;
+            self.accounts[r.acct as usize].open_orders -= 1;
         }
     }
 
-    fn apply(&mut self, o: &Order, reduce_only: bool, old: Reservation, new: Reservation) {
-        let acct = self.accounts.get_mut(&o.account).expect("managed account");
+    /// Applies the change of a managed order's reservation from `r.res` to `new`.
+    fn apply(&mut self, o: &Order, r: &OrderRisk, new: Reservation) {
+        let (old, reduce_only) = (r.res, r.reduce_only);
+        let acct = &mut self.accounts[r.acct as usize];
         acct.reserved += new.cash - old.cash;
         acct.open_notional += new.notional - old.notional;
-        let h = acct.holdings.entry(o.symbol).or_default();
+        let h = acct.holding_mut(r.book as usize);
         let leaves = i128::from(new.leaves - old.leaves);
         match o.side {
             Side::Buy => {
@@ -127,12 +132,14 @@ impl Engine {
         let o = *self.orders.get(idx);
         let notional = i128::from(price.0) * i128::from(qty.0);
         let fee = self.books[b].risk.fees.fee(liquidity, notional, qty.0);
-        let acct = self.accounts.get_mut(&o.account).expect("managed account");
-        let h = acct.holdings.entry(o.symbol).or_default();
+        let a = self.order_risk[idx as usize].acct as usize;
+        let acct = &mut self.accounts[a];
+        let h = acct.holding_mut(b);
         let short_before = h.short_requirement();
         let realized = h.pos.apply_fill(o.side, price.0, qty.0);
-        acct.short_req += h.short_requirement() - short_before;
+        let short_change = h.short_requirement() - short_before;
         let position = h.pos.qty;
+        acct.short_req += short_change;
         acct.realized += realized;
         acct.cash += if o.side == Side::Buy { -notional } else { notional } - fee;
         let cash = acct.cash;
@@ -143,7 +150,7 @@ impl Engine {
         }
         self.sync(idx);
         if o.side == Side::Sell {
-            self.uncover(o.account, o.symbol);
+            self.uncover(a, b);
         }
         let (account, order_id, symbol, side) = (o.account, o.id, o.symbol, o.side);
         self.emit(EventKind::Fill {
@@ -164,12 +171,12 @@ impl Engine {
     /// Keeps Σ covered ≤ long: when a short sale's fill has eaten into quantity
     /// other sells counted as covered, the most recent of those lose coverage
     /// first and reserve collateral as short sales.
-    fn uncover(&mut self, account: AccountId, symbol: SymbolId) {
-        let h = &self.accounts[&account].holdings[&symbol];
+    fn uncover(&mut self, a: usize, b: usize) {
+        let h = self.accounts[a].holding(b).expect("a filled order's holding");
         let mut excess = h.covered - i128::from(h.pos.qty.max(0));
         let mut below: Option<(u64, OrderId)> = None;
         while excess > 0 {
-            let sells = &self.accounts[&account].holdings[&symbol].covered_sells;
+            let sells = &self.accounts[a].holding(b).expect("a filled order's holding").covered_sells;
             let next = match below {
                 None => sells.iter().next_back(),
                 Some(key) => sells.range(..key).next_back(),
@@ -188,16 +195,18 @@ impl Engine {
 
     /// Makes `account` managed if it is not, adopting its live orders.
     fn manage(&mut self, account: AccountId) {
-        if self.accounts.contains_key(&account) {
+        if self.account_ix.contains_key(&account) {
             return;
         }
-        self.accounts.insert(account, Account::default());
+        let acct = u32::try_from(self.accounts.len()).expect("fewer than 2^32 accounts");
+        self.account_ix.insert(account, acct);
+        self.accounts.push(Account { id: account, ..Account::default() });
         for b in 0..self.books.len() {
             let mut adopted = Vec::new();
             self.collect_live(b, None, |o| o.account == account, &mut adopted);
             for idx in adopted {
                 self.orders.get_mut(idx).managed = true;
-                *self.risk_slot(idx) = OrderRisk::default();
+                *self.risk_slot(idx) = OrderRisk { acct, book: b as u32, ..OrderRisk::default() };
                 self.track(idx);
             }
         }
@@ -219,7 +228,7 @@ impl Engine {
         if amount <= 0 {
             return self.malformed(account, SymbolId(0));
         }
-        let cash = self.accounts.get(&account).map_or(0, |a| a.cash);
+        let cash = self.acct(account).map_or(0, |a| a.cash);
         let Some(after) = cash.checked_add(amount.into()) else {
             return self.refuse(
                 account,
@@ -228,7 +237,7 @@ impl Engine {
             );
         };
         self.manage(account);
-        self.accounts.get_mut(&account).expect("managed").cash = after;
+        self.acct_mut(account).expect("managed").cash = after;
         self.emit(EventKind::CashMoved { account, amount: amount.into(), cash: after });
     }
 
@@ -236,12 +245,12 @@ impl Engine {
         if amount <= 0 {
             return self.malformed(account, SymbolId(0));
         }
-        let power = self.accounts.get(&account).map_or(0, Account::buying_power);
+        let power = self.acct(account).map_or(0, Account::buying_power);
         if i128::from(amount) > power {
             let r = Rejection::new(RejectReason::InsufficientFunds, power.max(0), amount.into());
             return self.refuse(account, SymbolId(0), r);
         }
-        let acct = self.accounts.get_mut(&account).expect("positive buying power means managed");
+        let acct = self.acct_mut(account).expect("positive buying power means managed");
         acct.cash -= i128::from(amount);
         let cash = acct.cash;
         self.emit(EventKind::CashMoved { account, amount: -i128::from(amount), cash });
@@ -258,7 +267,7 @@ impl Engine {
         }
         self.manage(account);
         let now = self.cmd_ts;
-        let acct = self.accounts.get_mut(&account).expect("managed");
+        let acct = self.acct_mut(account).expect("managed");
         acct.limits = limits;
         acct.bucket = (limits.rate_capacity > 0).then(|| {
             super::bucket::TokenBucket::new(limits.rate_capacity, limits.rate_per_interval, limits.rate_interval, now)
@@ -267,15 +276,15 @@ impl Engine {
     }
 
     pub(crate) fn set_instrument_limits(&mut self, account: AccountId, symbol: SymbolId, limits: InstrumentLimits) {
-        if !self.book_of.contains_key(&symbol) {
+        let Some(&b) = self.book_of.get(&symbol) else {
             return self.reject(OrderId(0), account, symbol, RejectReason::UnknownSymbol);
-        }
+        };
         let l = &limits;
         if l.max_order_qty < 0 || l.max_order_notional < 0 || l.max_long < 0 || l.max_short < 0 {
             return self.malformed(account, symbol);
         }
         self.manage(account);
-        self.accounts.get_mut(&account).expect("managed").holdings.entry(symbol).or_default().limits = limits;
+        self.acct_mut(account).expect("managed").holding_mut(b).limits = limits;
         self.config_changed(what::INSTRUMENT_LIMITS, account, symbol);
     }
 
@@ -298,7 +307,7 @@ impl Engine {
 
     pub(crate) fn set_kill_switch(&mut self, account: AccountId, on: bool) {
         self.manage(account);
-        self.accounts.get_mut(&account).expect("managed").killed = on;
+        self.acct_mut(account).expect("managed").killed = on;
         self.config_changed(what::KILL_SWITCH, account, SymbolId(0));
         if on {
             for b in 0..self.books.len() {
@@ -332,18 +341,14 @@ impl Engine {
 
     // ---- queries ----
 
-    fn mark_of(&self, symbol: SymbolId) -> Option<Price> {
-        self.book_of.get(&symbol).and_then(|&b| self.mark(b))
-    }
-
     /// A managed account's cash, reservations, buying power, equity and P&L;
     /// `None` for an account that is not managed.
     pub fn account(&self, account: AccountId) -> Option<AccountView> {
-        let a = self.accounts.get(&account)?;
+        let a = self.acct(account)?;
         let (mut basis, mut unrealized) = (0i128, 0i128);
-        for (&sym, h) in &a.holdings {
+        for (b, h) in a.held() {
             basis += h.pos.basis;
-            unrealized += self.mark_of(sym).map_or(0, |m| h.pos.unrealized(m.0));
+            unrealized += self.mark(b).map_or(0, |m| h.pos.unrealized(m.0));
         }
         Some(AccountView {
             cash: a.cash,
@@ -359,9 +364,10 @@ impl Engine {
 
     /// A managed account's position in one instrument (all zero if it never traded it).
     pub fn position(&self, account: AccountId, symbol: SymbolId) -> Option<PositionView> {
-        let a = self.accounts.get(&account)?;
-        let pos = a.holdings.get(&symbol).map(|h| h.pos).unwrap_or_default();
-        let mark = self.mark_of(symbol);
+        let a = self.acct(account)?;
+        let b = self.book_of.get(&symbol).copied();
+        let pos = b.and_then(|b| a.holding(b)).map(|h| h.pos).unwrap_or_default();
+        let mark = b.and_then(|b| self.mark(b));
         Some(PositionView {
             qty: pos.qty,
             avg_price: if pos.qty == 0 { 0.0 } else { pos.basis as f64 / pos.qty as f64 },
@@ -374,7 +380,7 @@ impl Engine {
 
     /// The managed accounts, in id order.
     pub fn managed_accounts(&self) -> Vec<AccountId> {
-        let mut ids: Vec<AccountId> = self.accounts.keys().copied().collect();
+        let mut ids: Vec<AccountId> = self.accounts.iter().map(|a| a.id).collect();
         ids.sort_unstable();
         ids
     }
@@ -385,25 +391,36 @@ impl Engine {
     /// covered quantity (never above the long position), short requirement
     /// and realized P&L.
     pub fn verify_accounts(&self) -> Result<(), String> {
-        let mut fresh: BTreeMap<AccountId, Account> = BTreeMap::new();
+        if self.account_ix.len() != self.accounts.len()
+            || self.accounts.iter().enumerate().any(|(i, a)| self.account_ix.get(&a.id) != Some(&(i as u32)))
+        {
+            return Err("the account index disagrees with the accounts".into());
+        }
+        let mut fresh = vec![Account::default(); self.accounts.len()];
         for &idx in self.ids.values() {
             let o = self.orders.get(idx);
-            if !o.managed {
-                if self.accounts.contains_key(&o.account) {
-                    return Err(format!("order {} of account {} is not accounted", o.id.0, o.account.0));
+            let Some(&ix) = self.account_ix.get(&o.account) else {
+                if o.managed {
+                    return Err(format!("order {} is managed but account {} is not", o.id.0, o.account.0));
                 }
                 continue;
+            };
+            if !o.managed {
+                return Err(format!("order {} of account {} is not accounted", o.id.0, o.account.0));
             }
             let r = self.order_risk[idx as usize];
-            let need = self.needs(o, r.covered);
+            if (r.acct, Some(r.book as usize)) != (ix, self.book_of.get(&o.symbol).copied()) {
+                return Err(format!("order {} caches the wrong account or book", o.id.0));
+            }
+            let need = self.needs(o, &r);
             if need != r.res || r.covered != need.covered {
                 return Err(format!("order {} holds {:?} but needs {:?}", o.id.0, r.res, need));
             }
-            let a = fresh.entry(o.account).or_default();
+            let a = &mut fresh[ix as usize];
             a.reserved += need.cash;
             a.open_notional += need.notional;
             a.open_orders += 1;
-            let h = a.holdings.entry(o.symbol).or_default();
+            let h = a.holding_mut(r.book as usize);
             let leaves = i128::from(need.leaves);
             match o.side {
                 Side::Buy => {
@@ -420,10 +437,8 @@ impl Engine {
                 }
             }
         }
-        for id in self.managed_accounts() {
-            let a = &self.accounts[&id];
-            let f = fresh.remove(&id).unwrap_or_default();
-            let at = format!("account {}", id.0);
+        for (a, f) in self.accounts.iter().zip(&fresh) {
+            let at = format!("account {}", a.id.0);
             if (a.reserved, a.open_notional, a.open_orders) != (f.reserved, f.open_notional, f.open_orders) {
                 return Err(format!(
                     "{at}: keeps reserved/notional/orders {}/{}/{} but its orders need {}/{}/{}",
@@ -431,8 +446,9 @@ impl Engine {
                 ));
             }
             let (mut short_req, mut realized) = (0, 0);
-            for (sym, h) in &a.holdings {
-                let d = f.holdings.get(sym).cloned().unwrap_or_default();
+            for (b, h) in a.held() {
+                let sym = self.books[b].spec.symbol;
+                let d = f.holding(b).cloned().unwrap_or_default();
                 let kept = (h.open_buy, h.open_sell, h.ro_buy, h.ro_sell, h.covered);
                 let need = (d.open_buy, d.open_sell, d.ro_buy, d.ro_sell, d.covered);
                 if kept != need {
@@ -450,7 +466,7 @@ impl Engine {
                 short_req += h.short_requirement();
                 realized += h.pos.realized;
             }
-            if f.holdings.keys().any(|s| !a.holdings.contains_key(s)) {
+            if f.held().any(|(b, _)| a.holding(b).is_none()) {
                 return Err(format!("{at}: open orders in an instrument it has no holding in"));
             }
             if (a.short_req, a.realized) != (short_req, realized) {
@@ -459,9 +475,6 @@ impl Engine {
                     a.short_req, a.realized
                 ));
             }
-        }
-        if let Some(id) = fresh.keys().next() {
-            return Err(format!("account {} has managed orders but is not managed", id.0));
         }
         Ok(())
     }

@@ -54,11 +54,11 @@ pub(crate) mod ledger;
 pub(crate) mod position;
 
 use crate::event::RejectReason;
-use crate::types::{coded_enum, OrderId, Price, Side, SymbolId};
+use crate::types::{coded_enum, AccountId, OrderId, Price, Side};
 use bucket::TokenBucket;
 use position::{div_round, Position};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Parts-per-million denominator of fee rates (1 basis point = 100 ppm).
 pub const PPM: i128 = 1_000_000;
@@ -217,6 +217,10 @@ pub(crate) struct OrderRisk {
     pub covered: i64,
     /// What the order contributes to its account's totals, as last applied.
     pub res: Reservation,
+    /// Its account's index in `Engine::accounts` and its book's index, cached
+    /// so the accounting needs no lookups.
+    pub acct: u32,
+    pub book: u32,
 }
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
@@ -266,8 +270,9 @@ impl Holding {
 }
 
 /// A managed account.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Account {
+    pub id: AccountId,
     pub cash: i128,
     /// Σ cash reservations of open orders.
     pub reserved: i128,
@@ -281,10 +286,29 @@ pub(crate) struct Account {
     pub limits: AccountLimits,
     pub bucket: Option<TokenBucket>,
     pub killed: bool,
-    pub holdings: BTreeMap<SymbolId, Holding>,
+    /// Holdings by book index (`None`: never touched).
+    pub holdings: Vec<Option<Holding>>,
 }
 
 impl Account {
+    /// The holding in book `b`, if the account ever touched it.
+    pub fn holding(&self, b: usize) -> Option<&Holding> {
+        self.holdings.get(b).and_then(Option::as_ref)
+    }
+
+    /// The holding in book `b`, created empty on first use.
+    pub fn holding_mut(&mut self, b: usize) -> &mut Holding {
+        if b >= self.holdings.len() {
+            self.holdings.resize_with(b + 1, || None);
+        }
+        self.holdings[b].get_or_insert_with(Holding::default)
+    }
+
+    /// The holdings with their book indices.
+    pub fn held(&self) -> impl Iterator<Item = (usize, &Holding)> {
+        self.holdings.iter().enumerate().filter_map(|(b, h)| h.as_ref().map(|h| (b, h)))
+    }
+
     /// Cash minus reservations minus short requirements.
     pub fn buying_power(&self) -> i128 {
         self.cash - self.reserved - self.short_req
