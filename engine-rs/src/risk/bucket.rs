@@ -50,11 +50,11 @@ impl TokenBucket {
         }
     }
 
-    /// Whole tokens available at `now` (without taking any).
-    pub fn available(&self, now: u64) -> u64 {
+    /// Whether a token is available at `now` (without taking it).
+    pub fn has_token(&self, now: u64) -> bool {
         let mut probe = *self;
         probe.refill(now);
-        (probe.scaled / u128::from(self.interval)) as u64
+        probe.scaled >= u128::from(self.interval)
     }
 
     /// The bucket's capacity.
@@ -74,8 +74,10 @@ mod tests {
         assert!(!b.try_take(999));
         assert!(b.try_take(1_000));
         assert!(!b.try_take(1_500));
-        assert_eq!(b.available(2_000), 1);
-        assert_eq!(b.available(1_000_000), 3, "never above capacity");
+        assert!(!b.has_token(1_999) && b.has_token(2_000));
+        // Never above capacity: three tokens after a long wait, not more.
+        assert!(b.try_take(1_000_000) && b.try_take(1_000_000) && b.try_take(1_000_000));
+        assert!(!b.has_token(1_000_000) && !b.try_take(1_000_000));
     }
 
     #[test]

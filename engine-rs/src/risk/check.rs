@@ -165,8 +165,8 @@ impl Engine {
     fn check(&self, a: usize, b: usize, ask: &Ask, own: Option<Own>) -> Result<i64, Rejection> {
         let acct = &self.accounts[a];
         let book = &self.books[b];
-        let default = Holding::default();
-        let h = acct.holding(b).unwrap_or(&default);
+        static EMPTY: Holding = Holding::EMPTY;
+        let h = acct.holding(b).unwrap_or(&EMPTY);
         let qty = i128::from(ask.qty);
         let is_new = own.is_none();
         let own = own.unwrap_or_default();
@@ -176,8 +176,7 @@ impl Engine {
             return Err(Rejection::new(R::KillSwitch, 0, qty));
         }
         if let (true, Some(bucket)) = (is_new, &acct.bucket) {
-            let available = bucket.available(self.cmd_ts);
-            if available == 0 {
+            if !bucket.has_token(self.cmd_ts) {
                 let cap = i128::from(bucket.capacity());
                 return Err(Rejection::new(R::RateLimited, cap, cap + 1));
             }

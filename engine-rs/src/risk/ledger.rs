@@ -63,16 +63,22 @@ impl Engine {
     /// Applies a managed order's current reservation to its account by
     /// difference. Called after every change of an order's leaves, price,
     /// status or covered quantity.
+    #[inline]
     pub(crate) fn sync(&mut self, idx: u32) {
-        let o = *self.orders.get(idx);
-        if o.managed {
-            let r = self.order_risk[idx as usize];
-            let new = self.needs(&o, &r);
-            let m = &mut self.order_risk[idx as usize];
-            m.res = new;
-            m.covered = new.covered;
-            self.apply(&o, &r, new);
+        if self.orders.get(idx).managed {
+            self.sync_managed(idx);
         }
+    }
+
+    fn sync_managed(&mut self, idx: u32) {
+        let o = self.orders.get(idx);
+        let r = self.order_risk[idx as usize];
+        let new = self.needs(o, &r);
+        let (side, arrival, id) = (o.side, o.arrival, o.id);
+        let m = &mut self.order_risk[idx as usize];
+        m.res = new;
+        m.covered = new.covered;
+        self.apply(side, arrival, id, &r, new);
     }
 
     /// Starts accounting a new managed order.
@@ -86,21 +92,21 @@ impl Engine {
         let o = *self.orders.get(idx);
         if o.managed {
             let r = self.order_risk[idx as usize];
-            self.apply(&o, &r, Reservation::default());
+            self.apply(o.side, o.arrival, o.id, &r, Reservation::default());
             self.order_risk[idx as usize].res = Reservation::default();
             self.accounts[r.acct as usize].open_orders -= 1;
         }
     }
 
     /// Applies the change of a managed order's reservation from `r.res` to `new`.
-    fn apply(&mut self, o: &Order, r: &OrderRisk, new: Reservation) {
+    fn apply(&mut self, side: Side, arrival: u64, id: OrderId, r: &OrderRisk, new: Reservation) {
         let (old, reduce_only) = (r.res, r.reduce_only);
         let acct = &mut self.accounts[r.acct as usize];
         acct.reserved += new.cash - old.cash;
         acct.open_notional += new.notional - old.notional;
         let h = acct.holding_mut(r.book as usize);
         let leaves = i128::from(new.leaves - old.leaves);
-        match o.side {
+        match side {
             Side::Buy => {
                 h.open_buy += leaves;
                 if reduce_only {
@@ -115,10 +121,10 @@ impl Engine {
                 h.covered += i128::from(new.covered - old.covered);
                 match (old.covered > 0, new.covered > 0) {
                     (false, true) => {
-                        h.covered_sells.insert((o.arrival, o.id));
+                        h.covered_sells.insert((arrival, id));
                     }
                     (true, false) => {
-                        h.covered_sells.remove(&(o.arrival, o.id));
+                        h.covered_sells.remove(&(arrival, id));
                     }
                     _ => {}
                 }

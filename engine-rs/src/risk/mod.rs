@@ -177,9 +177,21 @@ impl Fees {
         q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM) + per_unit
     }
 
-    /// What an order reserves for fees: the larger of its maker and taker fee, at least zero.
+    /// What an order reserves for fees: the larger of its maker and taker fee, at least zero
+    /// (`notional` and `qty` are never negative).
     pub fn estimate(&self, notional: i128, qty: i64) -> i128 {
-        self.fee(Liquidity::Maker, notional, qty).max(self.fee(Liquidity::Taker, notional, qty)).max(0)
+        use Liquidity::{Maker, Taker};
+        // A fee grows with its rate and per-unit amount (the rounding is monotonic), so when one
+        // side's are both at least the other's, that side's fee is the larger: compute one fee.
+        let (m, t) = ((self.maker_ppm, self.maker_per_unit), (self.taker_ppm, self.taker_per_unit));
+        let fee = if m.0 <= t.0 && m.1 <= t.1 {
+            self.fee(Taker, notional, qty)
+        } else if t.0 <= m.0 && t.1 <= m.1 {
+            self.fee(Maker, notional, qty)
+        } else {
+            self.fee(Maker, notional, qty).max(self.fee(Taker, notional, qty))
+        };
+        fee.max(0)
     }
 }
 
@@ -254,6 +266,25 @@ pub(crate) struct Holding {
 }
 
 impl Holding {
+    /// A holding never touched (`Default` is not `const`).
+    pub const EMPTY: Holding = Holding {
+        pos: Position { qty: 0, basis: 0, realized: 0 },
+        limits: InstrumentLimits {
+            max_order_qty: 0,
+            max_order_notional: 0,
+            max_long: 0,
+            max_short: 0,
+            collar_bps: 0,
+            collar_ref: CollarRef::Off,
+        },
+        open_buy: 0,
+        open_sell: 0,
+        ro_buy: 0,
+        ro_sell: 0,
+        covered: 0,
+        covered_sells: BTreeSet::new(),
+    };
+
     /// The long position not yet covered by open sells.
     pub fn free_long(&self) -> i128 {
         (i128::from(self.pos.qty.max(0)) - self.covered).max(0)
@@ -292,12 +323,22 @@ pub(crate) struct Account {
 
 impl Account {
     /// The holding in book `b`, if the account ever touched it.
+    #[inline]
     pub fn holding(&self, b: usize) -> Option<&Holding> {
         self.holdings.get(b).and_then(Option::as_ref)
     }
 
     /// The holding in book `b`, created empty on first use.
+    #[inline]
     pub fn holding_mut(&mut self, b: usize) -> &mut Holding {
+        match self.holdings.get_mut(b) {
+            Some(Some(_)) => self.holdings[b].as_mut().expect("just matched"),
+            _ => self.new_holding(b),
+        }
+    }
+
+    #[cold]
+    fn new_holding(&mut self, b: usize) -> &mut Holding {
         if b >= self.holdings.len() {
             self.holdings.resize_with(b + 1, || None);
         }
@@ -395,6 +436,17 @@ mod tests {
         assert_eq!(f.fee(Liquidity::Maker, 5_000, 7), -1);
         assert_eq!(f.fee(Liquidity::Maker, 4_999, 7), 0);
         assert_eq!(f.estimate(10_000, 7), 17);
+        // The one-fee shortcut agrees with the larger of both fees, whichever side dominates.
+        let sides = [(-100, 0), (250, 2), (250, -3), (0, 0), (-250, 5), (1_000_000, 0), (-1_000_000, 1)];
+        for (mp, mu) in sides {
+            for (tp, tu) in sides {
+                let f = Fees { maker_ppm: mp, maker_per_unit: mu, taker_ppm: tp, taker_per_unit: tu };
+                for (n, q) in [(0i128, 0i64), (4_999, 1), (5_000, 7), (15_000, 3), (1 << 70, 1 << 40)] {
+                    let both = f.fee(Liquidity::Maker, n, q).max(f.fee(Liquidity::Taker, n, q)).max(0);
+                    assert_eq!(f.estimate(n, q), both, "{f:?} {n} {q}");
+                }
+            }
+        }
         let rebate = Fees { maker_ppm: -100, taker_ppm: -100, ..Fees::default() };
         assert_eq!(rebate.estimate(10_000, 1), 0, "a rebate reserves nothing");
     }
@@ -406,6 +458,11 @@ mod tests {
         assert_eq!(f.fee(Liquidity::Taker, n, 1), -n);
         assert_eq!(f.fee(Liquidity::Maker, n, i64::MAX), n + n);
         assert!(!Fees { maker_ppm: 1_000_001, ..f }.is_valid() && f.is_valid());
+    }
+
+    #[test]
+    fn the_const_empty_holding_is_the_default() {
+        assert_eq!(Holding::EMPTY, Holding::default());
     }
 
     #[test]
