@@ -324,8 +324,8 @@ pub fn encode_command(cmd: &Command, rec: &mut [f64]) {
 
 /// Writes one event into a record of [`EVENT_STRIDE`] slots.
 pub fn encode_event(ev: &Event, rec: &mut [f64]) {
+    // Every slot is written below, so the record needs no clearing first.
     let rec = &mut rec[..EVENT_STRIDE];
-    rec.fill(0.0);
     rec[1] = ev.seq as f64;
     rec[2] = ev.cmd_seq as f64;
     rec[3] = ev.ts as f64;
@@ -423,11 +423,16 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
         ),
         EventKind::BookDelta { symbol, side, price, qty, orders } => (
             event_kind::BOOK_DELTA,
-            pad(&[f64::from(symbol.0), f64::from(side.code()), price.0 as f64, qty as f64, f64::from(orders)]),
+            pad(&[f64::from(symbol.0), f64::from(side.code()), price.0 as f64, level_qty(qty), f64::from(orders)]),
         ),
     };
     rec[0] = f64::from(kind);
     rec[4..].copy_from_slice(&fields);
+}
+
+/// A level total as f64; the i64 fast path avoids wasm32's emulated i128 conversion.
+fn level_qty(qty: i128) -> f64 {
+    i64::try_from(qty).map_or(qty as f64, |q| q as f64)
 }
 
 fn pad(values: &[f64]) -> [f64; 10] {
