@@ -512,8 +512,8 @@ pub fn encode_command(cmd: &Command, rec: &mut [f64]) {
 
 /// Writes one event into a record of [`EVENT_STRIDE`] slots.
 pub fn encode_event(ev: &Event, rec: &mut [f64]) {
+    // Every slot is written below, so the record needs no clearing first.
     let rec = &mut rec[..EVENT_STRIDE];
-    rec.fill(0.0);
     rec[1] = ev.seq as f64;
     rec[2] = ev.cmd_seq as f64;
     rec[3] = ev.ts as f64;
@@ -539,8 +539,8 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
                 f64::from(account.0),
                 f64::from(symbol.0),
                 f64::from(reason.code()),
-                limit as f64,
-                requested as f64,
+                wide(limit),
+                wide(requested),
             ]),
         ),
         EventKind::Trade {
@@ -618,7 +618,7 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
         ),
         EventKind::BookDelta { symbol, side, price, qty, orders } => (
             event_kind::BOOK_DELTA,
-            pad(&[f64::from(symbol.0), f64::from(side.code()), price.0 as f64, qty as f64, f64::from(orders)]),
+            pad(&[f64::from(symbol.0), f64::from(side.code()), price.0 as f64, wide(qty), f64::from(orders)]),
         ),
         EventKind::Fill { account, order_id, symbol, side, liquidity, price, qty, fee, realized, position, cash } => (
             event_kind::FILL,
@@ -629,14 +629,14 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
                 f64::from(side.code() + 10 * liquidity.code()),
                 price.0 as f64,
                 qty.0 as f64,
-                fee as f64,
-                realized as f64,
+                wide(fee),
+                wide(realized),
                 position as f64,
-                cash as f64,
+                wide(cash),
             ],
         ),
         EventKind::CashMoved { account, amount, cash } => {
-            (event_kind::CASH_MOVED, pad(&[f64::from(account.0), amount as f64, cash as f64]))
+            (event_kind::CASH_MOVED, pad(&[f64::from(account.0), wide(amount), wide(cash)]))
         }
         EventKind::ConfigChanged { what, account, symbol } => {
             (event_kind::CONFIG_CHANGED, pad(&[f64::from(what), f64::from(account.0), f64::from(symbol.0)]))
@@ -644,6 +644,11 @@ pub fn encode_event(ev: &Event, rec: &mut [f64]) {
     };
     rec[0] = f64::from(kind);
     rec[4..].copy_from_slice(&fields);
+}
+
+/// A level total or an amount of money as f64; the i64 fast path avoids wasm32's emulated i128 conversion.
+fn wide(v: i128) -> f64 {
+    i64::try_from(v).map_or(v as f64, |v| v as f64)
 }
 
 fn pad(values: &[f64]) -> [f64; 10] {
