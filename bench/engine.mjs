@@ -1,5 +1,5 @@
 // Engine benchmark (not a test): `node bench/engine.mjs [--messages 1000000] [--seed 42] [--batch 1024]
-// [--repeat 2] [--rounds 3] [--runtimes node,deno,bun] [--peer yes|no]`.
+// [--repeat 2] [--rounds 3] [--runtimes node,deno,bun] [--peer yes|no] [--risk yes|no]`.
 // Each round runs every runner once, each in its own process; every figure reported is the median over
 // the rounds (this machine is shared, so single runs are noisy). Within a round, engine throughput passes
 // run `repeat` times and keep the fastest; latency percentiles come from one pass; the peer runs one
@@ -9,7 +9,11 @@
 //    100 symbols), writes them to bench/work/ as f64 command records, and measures native figures.
 // 2. Each JS runner (WASM batch / per-call in Node, Deno and Bun; nodejs-order-book in Node) replays the
 //    same records in its own process (bench/engine/runner.mjs) and prints JSON.
-// 3. One table, the ratios and the targets are printed; everything goes to bench/results/engine.json.
+// 3. Risk (--risk yes): engine-rs/examples/bench_risk.rs runs one order flow natively with every account
+//    unmanaged (risk off) and with every account managed and every pre-trade check configured wide enough to
+//    refuse nothing (risk on), writes both streams, and engine-rs/bench-js/risk.mjs replays them through the
+//    WASM batch path in Node: throughput on vs off, and nanoseconds of checks + accounting per checked order.
+// 4. One table, the ratios and the targets are printed; everything goes to bench/results/engine.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,11 +22,12 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './engine/common.mjs';
-import { formatReport, ratios, targets } from './engine/report.mjs';
+import { formatReport, ratios, riskTargets, targets } from './engine/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const opts = {
   messages: '1000000', seed: '42', batch: '1024', repeat: '2', rounds: '3', runtimes: 'node,deno,bun', peer: 'yes',
+  risk: 'yes',
   ...parseArgs(process.argv.slice(2)),
 };
 const runner = join(root, 'bench/engine/runner.mjs');
@@ -81,6 +86,30 @@ const runtimeVersions = {};
 let nativeOut;
 /** Per workload name: per runner key, one result per round. */
 const perRound = new Map();
+/** Risk on/off results, one per round: native and WASM (Node). */
+const riskRounds = { native: [], wasm_node: [] };
+
+/** Risk on versus off: the native example (which writes the two streams), then the WASM replay in Node. */
+function runRisk() {
+  const dir = join(root, 'bench/work/risk');
+  log('  risk on/off: cargo run --release -p cift-engine --example bench_risk, then WASM in Node ...');
+  const native = JSON.parse(run('cargo', ['run', '--release', '-q', '-p', 'cift-engine', '--example', 'bench_risk', '--',
+    dir, '--json']).trim().split('\n').pop());
+  const wasm = JSON.parse(run(process.execPath, [join(root, 'engine-rs/bench-js/risk.mjs'), dir, '--json'])
+    .trim().split('\n').pop());
+  riskRounds.native.push(native);
+  riskRounds.wasm_node.push(wasm);
+}
+
+/** The median of each risk figure over the rounds. */
+function aggregateRisk(runs) {
+  const out = { ...runs[runs.length - 1] };
+  for (const k of ['off_ms', 'on_ms', 'off_cmds_per_s', 'on_cmds_per_s', 'on_over_off', 'ns_per_checked_order']) {
+    out[k] = median(runs.map((r) => r[k]));
+  }
+  out.on_over_off_rounds = runs.map((r) => r.on_over_off);
+  return out;
+}
 
 /** One round: the native example (which also writes the streams), then every JS runner on both streams. */
 function runRound(round) {
@@ -111,6 +140,7 @@ function runRound(round) {
     const acc = perRound.get(w.name);
     for (const [k, r] of Object.entries(results)) (acc[k] ??= []).push(r);
   }
+  if (opts.risk === 'yes') runRisk();
 }
 
 /** Sanity: every engine runner must produce exactly native's events (and trades) for the same stream. */
@@ -192,9 +222,18 @@ const report = {
   },
   timer_overhead_ns: timerOverhead,
   workloads,
+  risk: opts.risk === 'yes'
+    ? {
+      workload: 'bench_risk.rs: 64 accounts, 2 symbols, 600k commands (70% GTC limits around a mid, 15% cancels, ' +
+        '10% replaces, 5% market orders); risk on = every account managed with deposits, account and instrument ' +
+        'limits, rate limit, collar, fees and reference prices, all wide enough that nothing more is refused',
+      native: aggregateRisk(riskRounds.native),
+      wasm_node: aggregateRisk(riskRounds.wasm_node),
+    }
+    : undefined,
   warnings,
 };
-report.targets = targets(workloads);
+report.targets = [...targets(workloads), ...riskTargets(report.risk)];
 
 console.log(formatReport(report));
 mkdirSync(join(root, 'bench/results'), { recursive: true });

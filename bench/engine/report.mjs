@@ -14,7 +14,7 @@ export const ROWS = [
   ['peer-node', 'nodejs-order-book, Node'],
 ];
 
-const TARGETS = { batchVsNative: 0.75, vsPeer: 50, p99Ns: 1000 };
+const TARGETS = { batchVsNative: 0.75, vsPeer: 50, p99Ns: 1000, riskOnOverOff: 0.9 };
 
 function num(v, digits = 0) {
   if (v === undefined || v === null || Number.isNaN(v)) return '—';
@@ -65,6 +65,18 @@ export function targets(workloads) {
       p99batch !== undefined && p99batch <= TARGETS.p99Ns);
   }
   return out;
+}
+
+/** The risk target (risk-on >= 0.9x risk-off throughput), natively and in WASM from Node. */
+export function riskTargets(risk) {
+  if (!risk) return [];
+  return [['native', 'native'], ['wasm_node', 'WASM batch (Node)']].map(([k, label]) => ({
+    workload: 'risk',
+    target: `risk-on / risk-off throughput >= 0.9x, ${label}`,
+    value: risk[k].on_over_off,
+    goal: TARGETS.riskOnOverOff,
+    met: risk[k].on_over_off >= TARGETS.riskOnOverOff,
+  }));
 }
 
 /** The printable report. */
@@ -123,6 +135,19 @@ export function formatReport(report) {
       `${pct(m.replace)} replace; ${Math.round(100 * w.flow.resting_exits_cancelled)}% of resting orders leave by ` +
       `cancel; ${num(w.results.native.events)} events, ${num(w.results.native.trades)} trades`);
     if (peer) lines.push(`  nodejs-order-book skipped ${num(peer.skipped)} commands it cannot express`);
+  }
+  if (report.risk) {
+    const r = report.risk;
+    lines.push('');
+    lines.push(`Risk checks on vs off (${r.workload})`);
+    lines.push(pad('', 20, true) + ['off cmds/s', 'on cmds/s', 'on/off', 'ns/check'].map((h) => pad(h, 12)).join(''));
+    for (const [k, label] of [['native', 'native Rust'], ['wasm_node', 'WASM batch, Node']]) {
+      const x = r[k];
+      lines.push(pad(label, 20, true) + [num(x.off_cmds_per_s), num(x.on_cmds_per_s), `${num(x.on_over_off, 2)}x`,
+        num(x.ns_per_checked_order, 1)].map((c) => pad(c, 12)).join(''));
+    }
+    lines.push(`  ns/check = (on time - off time) / ${num(r.native.checked_orders)} checked new orders and replaces ` +
+      '(the checks plus the accounting of reservations, fills, cash and positions); medians over the rounds.');
   }
   const bad = report.warnings.length;
   lines.push(bad === 0

@@ -2,13 +2,16 @@
 // Risk-on versus risk-off on the WASM build: replays the two command streams written by
 // `cargo run --release -p cift-engine --example bench_risk -- <dir>` through executeBatch and reports commands per
 // second, the ratio, and the nanoseconds the pre-trade checks and the accounting add per checked order.
-// Usage: node engine-rs/bench-js/risk.mjs [dir]   (default target/bench)
+// Usage: node engine-rs/bench-js/risk.mjs [dir] [--json]   (default target/bench; --json: one JSON line, for
+// `npm run bench:engine`)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync, Engine, wasmMemory, commandStride } from '../../pkg/cift_engine.js';
 
 const root = new URL('../../', import.meta.url);
-const dir = process.argv[2] ?? new URL('target/bench', root).pathname;
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const dir = args.find((a) => !a.startsWith('--')) ?? new URL('target/bench', root).pathname;
 initSync({ module: readFileSync(new URL('pkg/cift_engine_bg.wasm', root)) });
 const STRIDE = commandStride();
 const RUNS = 7;
@@ -53,6 +56,22 @@ const [mOff, mOn] = [median(tOff), median(tOn)];
 const nOff = off.length / STRIDE;
 const nOn = on.length / STRIDE;
 const rate = (/** @type {number} */ n, /** @type {number} */ ms) => (n / ms / 1e3).toFixed(2);
+if (json) {
+  console.log(JSON.stringify({
+    runtime: `node ${process.versions.node}`,
+    commands_off: nOff,
+    commands_on: nOn,
+    checked_orders: checkedOrders,
+    runs: RUNS,
+    off_ms: mOff,
+    on_ms: mOn,
+    off_cmds_per_s: Math.round((nOff / mOff) * 1e3),
+    on_cmds_per_s: Math.round((nOn / mOn) * 1e3),
+    on_over_off: (nOn / mOn) / (nOff / mOff),
+    ns_per_checked_order: ((mOn - mOff) * 1e6) / checkedOrders,
+  }));
+  process.exit(0);
+}
 console.log(`node ${process.versions.node}, wasm`);
 console.log(`wasm risk off: ${rate(nOff, mOff)} M commands/s (${mOff.toFixed(1)} ms)`);
 console.log(`wasm risk on:  ${rate(nOn, mOn)} M commands/s (${mOn.toFixed(1)} ms)`);

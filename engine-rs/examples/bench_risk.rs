@@ -3,9 +3,10 @@
 //! runs do the same matching), reporting commands per second, the ratio and the nanoseconds the checks and the
 //! accounting add per order.
 //!
-//! Usage: `cargo run --release -p cift-engine --example bench_risk -- [out_dir]`. With `out_dir` it also writes the
-//! two command streams (`risk_off.commands.f64`, `risk_on.commands.f64`) for the WASM bench
-//! (`node engine-rs/bench-js/risk.mjs <out_dir>`).
+//! Usage: `cargo run --release -p cift-engine --example bench_risk -- [out_dir] [--json]`. With `out_dir` it also
+//! writes the two command streams (`risk_off.commands.f64`, `risk_on.commands.f64`) for the WASM bench
+//! (`node engine-rs/bench-js/risk.mjs <out_dir>`); with `--json` it prints one JSON line instead of text (for
+//! `npm run bench:engine`).
 
 use cift_engine::wire::{self, COMMAND_STRIDE};
 use cift_engine::{
@@ -175,6 +176,9 @@ fn write_f64(path: PathBuf, cmds: &[Command]) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    let out_dir = args.iter().find(|a| !a.starts_with("--")).map(PathBuf::from);
     let flow = flow(0xBE_4C4);
     let off = commands(&[], &flow);
     let on = commands(&risk_setup(), &flow);
@@ -183,28 +187,48 @@ fn main() {
     let (_, c_on) = run(&on);
     assert_eq!(c_off[0], c_on[0], "risk on must not change the matching (trades)");
     assert_eq!(c_off[1], c_on[1], "risk on must refuse nothing more");
-    println!(
-        "workload: {} commands ({orders} new orders and replaces checked), {} trades, {} fills booked with risk on",
-        flow.len(),
-        c_on[0],
-        c_on[2]
-    );
     let (mut t_off, mut t_on) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
         t_off.push(run(&off).0);
         t_on.push(run(&on).0);
     }
     let (m_off, m_on) = (median(t_off), median(t_on));
-    let rate = |n: usize, t: f64| n as f64 / t / 1e6;
-    println!("native risk off: {:.2} M commands/s ({:.1} ms)", rate(off.len(), m_off), m_off * 1e3);
-    println!("native risk on:  {:.2} M commands/s ({:.1} ms)", rate(on.len(), m_on), m_on * 1e3);
-    println!("native risk-on / risk-off throughput: {:.3}", (on.len() as f64 / m_on) / (off.len() as f64 / m_off));
-    println!("native checks + accounting: {:.1} ns per checked order", (m_on - m_off) * 1e9 / orders as f64);
-    if let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) {
+    let rate = |n: usize, t: f64| n as f64 / t;
+    let ratio = rate(on.len(), m_on) / rate(off.len(), m_off);
+    let ns_per_check = (m_on - m_off) * 1e9 / orders as f64;
+    if json {
+        println!(
+            "{{\"commands_off\":{},\"commands_on\":{},\"checked_orders\":{orders},\"trades\":{},\"fills\":{},\
+             \"runs\":{RUNS},\"off_ms\":{:.3},\"on_ms\":{:.3},\"off_cmds_per_s\":{:.0},\"on_cmds_per_s\":{:.0},\
+             \"on_over_off\":{ratio:.4},\"ns_per_checked_order\":{ns_per_check:.1}}}",
+            off.len(),
+            on.len(),
+            c_on[0],
+            c_on[2],
+            m_off * 1e3,
+            m_on * 1e3,
+            rate(off.len(), m_off),
+            rate(on.len(), m_on),
+        );
+    } else {
+        println!(
+            "workload: {} commands ({orders} new orders and replaces checked), {} trades, {} fills booked with risk on",
+            flow.len(),
+            c_on[0],
+            c_on[2]
+        );
+        println!("native risk off: {:.2} M commands/s ({:.1} ms)", rate(off.len(), m_off) / 1e6, m_off * 1e3);
+        println!("native risk on:  {:.2} M commands/s ({:.1} ms)", rate(on.len(), m_on) / 1e6, m_on * 1e3);
+        println!("native risk-on / risk-off throughput: {ratio:.3}");
+        println!("native checks + accounting: {ns_per_check:.1} ns per checked order");
+    }
+    if let Some(dir) = out_dir {
         std::fs::create_dir_all(&dir).expect("out dir");
         write_f64(dir.join("risk_off.commands.f64"), &off);
         write_f64(dir.join("risk_on.commands.f64"), &on);
         std::fs::write(dir.join("risk_bench.json"), format!("{{ \"checkedOrders\": {orders} }}\n")).expect("write");
-        println!("wrote the streams to {}", dir.display());
+        if !json {
+            println!("wrote the streams to {}", dir.display());
+        }
     }
 }
