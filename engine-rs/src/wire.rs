@@ -341,8 +341,8 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
             let flags = flags_at(rec, 1)?;
             let limits = AccountLimits {
                 max_order_qty: limit_at(rec, 9)?,
-                max_order_notional: limit_at(rec, 10)?.into(),
-                max_gross_exposure: limit_at(rec, 11)?.into(),
+                max_order_notional: limit_at(rec, 10)?,
+                max_gross_exposure: limit_at(rec, 11)?,
                 max_open_orders: u32_at(rec, 12)?,
                 rate_capacity: uint(rec, 6)?,
                 rate_per_interval: uint(rec, 7)?,
@@ -361,7 +361,7 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
                 collar_ref: coded(rec, 6, CollarRef::from_code)?,
                 collar_bps: u32_at(rec, 7)?,
                 max_order_qty: limit_at(rec, 9)?,
-                max_order_notional: limit_at(rec, 10)?.into(),
+                max_order_notional: limit_at(rec, 10)?,
                 max_long: limit_at(rec, 11)?,
                 max_short: limit_at(rec, 12)?,
             },

@@ -726,7 +726,7 @@ impl Stream {
                 let limits = AccountLimits {
                     max_open_orders: self.rng.u32(0..12),
                     forbid_short: self.rng.bool(),
-                    max_gross_exposure: if self.rng.bool() { 0 } else { self.rng.i128(200_000..2_000_000) },
+                    max_gross_exposure: if self.rng.bool() { 0 } else { self.rng.i64(200_000..2_000_000) },
                     rate_capacity: self.rng.u64(0..6),
                     rate_per_interval: 1,
                     rate_interval: 20,

@@ -191,8 +191,8 @@ impl Engine {
         let (first_value, value) = if market { self.walk(b, ask, covered as i64) } else { (0, 0) };
         let notional = if market { value } else { i128::from(ask.reserve_price.0) * qty };
         for limit in [il.max_order_notional, al.max_order_notional] {
-            if limit > 0 && notional > limit {
-                return Err(Rejection::new(R::MaxOrderNotional, limit, notional));
+            if limit > 0 && notional > i128::from(limit) {
+                return Err(Rejection::new(R::MaxOrderNotional, limit.into(), notional));
             }
         }
         if let (Some(price), true) = (ask.limit, il.collar_bps > 0) {
@@ -248,8 +248,8 @@ impl Engine {
         }
         if al.max_gross_exposure > 0 {
             let gross = self.position_exposure(acct) + acct.open_notional - own.notional + notional;
-            if gross > al.max_gross_exposure {
-                return Err(Rejection::new(R::MaxGrossExposure, al.max_gross_exposure, gross));
+            if gross > i128::from(al.max_gross_exposure) {
+                return Err(Rejection::new(R::MaxGrossExposure, al.max_gross_exposure.into(), gross));
             }
         }
         if ask.side == Side::Sell && covered < qty && al.forbid_short {

@@ -54,6 +54,7 @@ impl Engine {
     }
 
     /// Sets a managed order's covered quantity (unmanaged orders have none).
+    #[inline]
     pub(crate) fn set_covered(&mut self, idx: u32, covered: i64) {
         if self.orders.get(idx).managed {
             self.order_risk[idx as usize].covered = covered;

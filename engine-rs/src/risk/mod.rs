@@ -92,10 +92,11 @@ coded_enum!(
 pub struct AccountLimits {
     /// Largest quantity of one order.
     pub max_order_qty: i64,
-    /// Largest notional (price × quantity) of one order.
-    pub max_order_notional: i128,
+    /// Largest notional (price × quantity) of one order. Limits are i64 (they travel as
+    /// exact f64 anyway) so that commands stay small; they are compared in i128.
+    pub max_order_notional: i64,
     /// Largest gross exposure: Σ |position| × mark + open-order notional.
-    pub max_gross_exposure: i128,
+    pub max_gross_exposure: i64,
     /// Most open orders (resting and pending stops).
     pub max_open_orders: u32,
     /// Order-rate bucket size (0: no rate limit).
@@ -114,7 +115,7 @@ pub struct InstrumentLimits {
     /// Largest quantity of one order.
     pub max_order_qty: i64,
     /// Largest notional of one order.
-    pub max_order_notional: i128,
+    pub max_order_notional: i64,
     /// Largest long position, counting every open buy as filled.
     pub max_long: i64,
     /// Largest short position (as a positive number), counting every open sell as filled.
