@@ -134,3 +134,6 @@ impl OrderView {
         }
     }
 }
+
+// The matching loop copies and walks orders: keep them within 96 bytes (risk state lives in a side table).
+const _: () = assert!(std::mem::size_of::<Order>() <= 96);
