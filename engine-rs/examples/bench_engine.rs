@@ -35,26 +35,19 @@ const ROUND_LOT: i64 = 100;
 const STEP_TICKS: f64 = 0.25;
 const ACCOUNTS: u64 = 1_000;
 
-/// SplitMix64: tiny and statistically sound for workload shaping; the stream depends only on the seed.
-struct Rng(u64);
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::Rng;
 
 impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform integer in [0, n).
     fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
     }
 
     /// Standard normal (Box–Muller, one value per call).
@@ -71,7 +64,7 @@ impl Rng {
     }
 
     fn side(&mut self) -> Side {
-        if self.next_u64() & 1 == 0 {
+        if self.next() & 1 == 0 {
             Side::Buy
         } else {
             Side::Sell

@@ -21,18 +21,11 @@ use Side::{Buy, Sell};
 
 type Record = [f64; COMMAND_STRIDE];
 
-/// splitmix64: a tiny, well-mixed PRNG, so the vectors need no crate and are identical on every machine.
-struct Rng(u64);
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::Rng;
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// Uniform in `0..n` (n > 0; the modulo bias is irrelevant here).
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
