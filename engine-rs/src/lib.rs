@@ -3,6 +3,7 @@
 //! event stream — pure Rust with no I/O, clocks or randomness, compiled once
 //! to WebAssembly (see `wasm`) and natively for tests and benchmarks.
 
+pub mod analytics;
 mod book;
 mod command;
 mod engine;
