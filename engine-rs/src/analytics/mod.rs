@@ -5,3 +5,20 @@
 mod error;
 
 pub use error::AnalyticsError;
+
+mod bars;
+mod imbalance;
+mod market_input;
+mod ofi;
+mod quotes;
+mod returns;
+mod volatility;
+mod vwap;
+
+pub use bars::{bars, dollar_bars, tick_bars, time_bars, volume_bars, Bar, BarBuilder, BarKind, Bars, BAR_COLUMNS};
+pub use imbalance::{book_imbalance, BookImbalanceStream};
+pub use ofi::{order_flow_imbalance, OfiStream};
+pub use quotes::{microprice, mid, spread, QuoteMeasures, QuoteStream};
+pub use returns::{log_returns, simple_returns, ReturnsStream};
+pub use volatility::{realized_volatility, RealizedVolatilityStream};
+pub use vwap::{rolling_vwap, session_vwap, twap, vwap, RollingVwapStream, SessionVwapStream, TwapStream, VwapStream};

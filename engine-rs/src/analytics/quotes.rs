@@ -1,0 +1,118 @@
+//! Top-of-book measures of a quote series: spread, mid and microprice.
+//!
+//! Microprice here is the size-weighted mid of Stoikov's "micro-price"
+//! literature in its usual first-order form, `(bid × askSize + ask × bidSize)
+//! / (bidSize + askSize)`: the price leans toward the side with less size,
+//! where the next trade is likelier to move it. With no size on either side it
+//! is the mid. Crossed or locked quotes are taken as given (feeds show them
+//! briefly); every output stays between bid and ask whatever their order.
+
+use super::market_input::{finite, non_negative, same_len};
+use super::AnalyticsError;
+
+/// Checks one quote; `index` names the position in the caller's columns.
+fn check_quote(index: usize, bid: f64, ask: f64) -> Result<(), AnalyticsError> {
+    finite("bid", index, bid)?;
+    finite("ask", index, ask)
+}
+
+fn check_sizes(index: usize, bid_size: f64, ask_size: f64) -> Result<(), AnalyticsError> {
+    non_negative("bid_size", index, bid_size)?;
+    non_negative("ask_size", index, ask_size)
+}
+
+/// `ask − bid`.
+#[inline]
+pub(crate) fn spread_one(bid: f64, ask: f64) -> f64 {
+    ask - bid
+}
+
+/// `(bid + ask) / 2`.
+#[inline]
+pub(crate) fn mid_one(bid: f64, ask: f64) -> f64 {
+    (bid + ask) * 0.5
+}
+
+/// Size-weighted mid; the mid when both sizes are 0.
+#[inline]
+pub(crate) fn microprice_one(bid: f64, ask: f64, bid_size: f64, ask_size: f64) -> f64 {
+    let total = bid_size + ask_size;
+    if total > 0.0 {
+        (bid * ask_size + ask * bid_size) / total
+    } else {
+        mid_one(bid, ask)
+    }
+}
+
+/// Spread `ask − bid` of each quote.
+pub fn spread(bid: &[f64], ask: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    same_len("ask", ask, bid.len())?;
+    for i in 0..bid.len() {
+        check_quote(i, bid[i], ask[i])?;
+    }
+    Ok(bid.iter().zip(ask).map(|(&b, &a)| spread_one(b, a)).collect())
+}
+
+/// Mid `(bid + ask) / 2` of each quote.
+pub fn mid(bid: &[f64], ask: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    same_len("ask", ask, bid.len())?;
+    for i in 0..bid.len() {
+        check_quote(i, bid[i], ask[i])?;
+    }
+    Ok(bid.iter().zip(ask).map(|(&b, &a)| mid_one(b, a)).collect())
+}
+
+/// Microprice of each quote (see the module notes); sizes must be ≥ 0.
+pub fn microprice(bid: &[f64], ask: &[f64], bid_size: &[f64], ask_size: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    let n = bid.len();
+    same_len("ask", ask, n)?;
+    same_len("bid_size", bid_size, n)?;
+    same_len("ask_size", ask_size, n)?;
+    for i in 0..n {
+        check_quote(i, bid[i], ask[i])?;
+        check_sizes(i, bid_size[i], ask_size[i])?;
+    }
+    Ok((0..n).map(|i| microprice_one(bid[i], ask[i], bid_size[i], ask_size[i])).collect())
+}
+
+/// The three measures of one quote.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuoteMeasures {
+    /// `ask − bid`.
+    pub spread: f64,
+    /// `(bid + ask) / 2`.
+    pub mid: f64,
+    /// Size-weighted mid.
+    pub microprice: f64,
+}
+
+/// Streaming form: one quote at a time, the same values as the batch forms.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteStream {
+    index: usize,
+}
+
+impl QuoteStream {
+    /// A stream that has seen no quote.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Measures the next quote. A refused quote leaves the stream unchanged.
+    pub fn update(
+        &mut self,
+        bid: f64,
+        ask: f64,
+        bid_size: f64,
+        ask_size: f64,
+    ) -> Result<QuoteMeasures, AnalyticsError> {
+        check_quote(self.index, bid, ask)?;
+        check_sizes(self.index, bid_size, ask_size)?;
+        self.index += 1;
+        Ok(QuoteMeasures {
+            spread: spread_one(bid, ask),
+            mid: mid_one(bid, ask),
+            microprice: microprice_one(bid, ask, bid_size, ask_size),
+        })
+    }
+}

@@ -1,0 +1,71 @@
+//! Simple and log returns of a price series, aligned with the input: index 0
+//! has no previous price and is NaN, index i is the return from i−1 to i.
+
+use super::market_input::{all_positive, positive};
+use super::AnalyticsError;
+
+/// Simple returns `p[i] / p[i−1] − 1`; `out[0]` is NaN. Prices must be finite and > 0.
+pub fn simple_returns(price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    all_positive("price", price)?;
+    let mut out = vec![f64::NAN; price.len()];
+    if price.len() > 1 {
+        simple_returns_kernel(price, &mut out[1..]);
+    }
+    Ok(out)
+}
+
+/// Log returns `ln(p[i] / p[i−1])`; `out[0]` is NaN. Prices must be finite and > 0.
+pub fn log_returns(price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    all_positive("price", price)?;
+    let mut out = vec![f64::NAN; price.len()];
+    for i in 1..price.len() {
+        out[i] = log_return(price[i - 1], price[i]);
+    }
+    Ok(out)
+}
+
+/// `out[i] = price[i + 1] / price[i] − 1` (one shorter than `price`).
+fn simple_returns_kernel(price: &[f64], out: &mut [f64]) {
+    debug_assert_eq!(out.len() + 1, price.len());
+    for (o, w) in out.iter_mut().zip(price.windows(2)) {
+        *o = simple_return(w[0], w[1]);
+    }
+}
+
+#[inline]
+fn simple_return(prev: f64, p: f64) -> f64 {
+    p / prev - 1.0
+}
+
+#[inline]
+fn log_return(prev: f64, p: f64) -> f64 {
+    (p / prev).ln()
+}
+
+/// Streaming simple and log returns: each price gives both returns from the
+/// previous price (NaN for the first), equal to the batch forms' values.
+#[derive(Debug, Clone, Default)]
+pub struct ReturnsStream {
+    prev: Option<f64>,
+    index: usize,
+}
+
+impl ReturnsStream {
+    /// A stream that has seen no price.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the next price; returns `(simple, log)` returns from the previous
+    /// one. A refused price leaves the stream unchanged.
+    pub fn update(&mut self, price: f64) -> Result<(f64, f64), AnalyticsError> {
+        positive("price", self.index, price)?;
+        let out = match self.prev {
+            Some(prev) => (simple_return(prev, price), log_return(prev, price)),
+            None => (f64::NAN, f64::NAN),
+        };
+        self.prev = Some(price);
+        self.index += 1;
+        Ok(out)
+    }
+}

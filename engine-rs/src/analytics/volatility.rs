@@ -1,0 +1,75 @@
+//! Rolling realized volatility: `sqrt(Σ r²)` over the last `window` log
+//! returns `r_i = ln(p_i / p_{i−1})`, not annualized (multiply by
+//! `sqrt(periods per year / window)`-style factors as the caller's sampling
+//! needs). Output is aligned with the prices: index i covers the returns
+//! ending at i, so the first `window` indices (index 0 has no return) are NaN.
+//!
+//! The window sum is a difference of running sums of r², kept identically by
+//! the streaming form; a difference that rounds below 0 is taken as 0.
+
+use super::market_input::{all_positive, positive, stream_window, window};
+use super::AnalyticsError;
+use std::collections::VecDeque;
+
+#[inline]
+fn vol_of(sum_sq: f64) -> f64 {
+    sum_sq.max(0.0).sqrt()
+}
+
+/// Realized volatility of the last `window` log returns at each price.
+/// Prices must be finite and > 0; `window` from 1 to `price.len() − 1`.
+pub fn realized_volatility(price: &[f64], window_len: usize) -> Result<Vec<f64>, AnalyticsError> {
+    all_positive("price", price)?;
+    window("window", window_len, price.len().saturating_sub(1))?;
+    let n = price.len();
+    // run[i] = Σ_{j=1..i} r_j²; run[0] = 0.
+    let mut run = Vec::with_capacity(n);
+    let mut sum = 0.0;
+    run.push(sum);
+    for w in price.windows(2) {
+        let r = (w[1] / w[0]).ln();
+        sum += r * r;
+        run.push(sum);
+    }
+    let mut out = vec![f64::NAN; n];
+    for i in window_len..n {
+        out[i] = vol_of(run[i] - run[i - window_len]);
+    }
+    Ok(out)
+}
+
+/// Streaming realized volatility, equal to [`realized_volatility`].
+#[derive(Debug, Clone)]
+pub struct RealizedVolatilityStream {
+    window: usize,
+    prev: Option<f64>,
+    sum: f64,
+    /// Running sums after each of the last `window + 1` prices, oldest first.
+    past: VecDeque<f64>,
+    index: usize,
+}
+
+impl RealizedVolatilityStream {
+    /// Realized volatility over `window` (≥ 1) returns.
+    pub fn new(window: usize) -> Result<Self, AnalyticsError> {
+        stream_window("window", window)?;
+        Ok(Self { window, prev: None, sum: 0.0, past: VecDeque::with_capacity(window + 2), index: 0 })
+    }
+
+    /// Volatility of the last `window` returns up to this price; NaN during
+    /// warm-up. A refused price changes nothing.
+    pub fn update(&mut self, price: f64) -> Result<f64, AnalyticsError> {
+        positive("price", self.index, price)?;
+        self.index += 1;
+        if let Some(prev) = self.prev {
+            let r = (price / prev).ln();
+            self.sum += r * r;
+        }
+        self.prev = Some(price);
+        self.past.push_back(self.sum);
+        if self.past.len() > self.window + 1 {
+            self.past.pop_front();
+        }
+        Ok(if self.past.len() == self.window + 1 { vol_of(self.sum - self.past[0]) } else { f64::NAN })
+    }
+}

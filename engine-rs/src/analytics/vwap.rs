@@ -1,0 +1,260 @@
+//! Volume- and time-weighted average prices of a trade series.
+//!
+//! - Cumulative VWAP: `Σ p·v / Σ v` from the first trade to each trade.
+//! - Rolling VWAP over the last `window` trades: NaN during warm-up (the first
+//!   `window − 1` trades), as a TA-Lib indicator would be.
+//! - Session-anchored VWAP: cumulative, restarting at each session start;
+//!   sessions are the periods of length `session` aligned to multiples of
+//!   `session` shifted by `offset` (with ms since the Unix epoch, `session` =
+//!   86 400 000 and `offset` = 0 restart at each UTC midnight).
+//! - TWAP: each price holds until the next trade's time; at trade i the TWAP is
+//!   the average price over `[t_0, t_i]`, NaN while no time has passed.
+//!
+//! A VWAP with no volume behind it (only zero-size trades) is NaN.
+//!
+//! Rolling sums are differences of running totals (`Σ_0..i − Σ_0..i−w`), kept
+//! the same way by the streaming form, so both give identical bits. With
+//! integer prices and sizes whose products stay below 2^53 they are exact;
+//! otherwise the relative error of a window grows with the ratio of the
+//! running total to the window's total (about 1e-16 per unit of that ratio).
+
+use super::market_input::{
+    all_finite, all_non_negative, all_time_forward, finite, finite_param, non_negative, period_start, positive_param,
+    same_len, stream_window, time_forward, window,
+};
+use super::AnalyticsError;
+use std::collections::VecDeque;
+
+fn check_trades(price: &[f64], size: &[f64]) -> Result<(), AnalyticsError> {
+    same_len("size", size, price.len())?;
+    all_finite("price", price)?;
+    all_non_negative("size", size)
+}
+
+fn check_trade(index: usize, price: f64, size: f64) -> Result<(), AnalyticsError> {
+    finite("price", index, price)?;
+    non_negative("size", index, size)
+}
+
+/// `pv / v`, NaN when there is no volume.
+#[inline]
+fn ratio(pv: f64, v: f64) -> f64 {
+    if v > 0.0 {
+        pv / v
+    } else {
+        f64::NAN
+    }
+}
+
+/// Running totals of `p·v` and `v`, the state every VWAP form shares.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Totals {
+    pv: f64,
+    v: f64,
+}
+
+impl Totals {
+    #[inline]
+    fn add(&mut self, price: f64, size: f64) {
+        self.pv += price * size;
+        self.v += size;
+    }
+}
+
+/// Cumulative VWAP at each trade.
+pub fn vwap(price: &[f64], size: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    check_trades(price, size)?;
+    let mut t = Totals::default();
+    Ok(price
+        .iter()
+        .zip(size)
+        .map(|(&p, &v)| {
+            t.add(p, v);
+            ratio(t.pv, t.v)
+        })
+        .collect())
+}
+
+/// VWAP of the last `window` trades at each trade (NaN during warm-up).
+pub fn rolling_vwap(price: &[f64], size: &[f64], window_len: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_trades(price, size)?;
+    window("window", window_len, price.len())?;
+    let n = price.len();
+    // Running totals after each trade; the window ending at i is run[i] − run[i − w].
+    let mut run = Vec::with_capacity(n);
+    let mut t = Totals::default();
+    for (&p, &v) in price.iter().zip(size) {
+        t.add(p, v);
+        run.push(t);
+    }
+    let mut out = vec![f64::NAN; n];
+    let w = window_len;
+    out[w - 1] = ratio(run[w - 1].pv, run[w - 1].v);
+    for i in w..n {
+        out[i] = ratio(run[i].pv - run[i - w].pv, run[i].v - run[i - w].v);
+    }
+    Ok(out)
+}
+
+/// Session-anchored VWAP at each trade; `ts` must not go back in time.
+pub fn session_vwap(
+    ts: &[f64],
+    price: &[f64],
+    size: &[f64],
+    session: f64,
+    offset: f64,
+) -> Result<Vec<f64>, AnalyticsError> {
+    positive_param("session", session)?;
+    finite_param("offset", offset)?;
+    same_len("price", price, ts.len())?;
+    check_trades(price, size)?;
+    all_time_forward("ts", ts)?;
+    let mut s = SessionVwapStream::new(session, offset)?;
+    Ok((0..ts.len()).map(|i| s.apply(ts[i], price[i], size[i])).collect())
+}
+
+/// Cumulative TWAP at each trade; `ts` must not go back in time.
+pub fn twap(ts: &[f64], price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    same_len("price", price, ts.len())?;
+    all_finite("price", price)?;
+    all_time_forward("ts", ts)?;
+    let mut s = TwapStream::new();
+    Ok((0..ts.len()).map(|i| s.apply(ts[i], price[i])).collect())
+}
+
+/// Streaming cumulative VWAP, equal to [`vwap`].
+#[derive(Debug, Clone, Default)]
+pub struct VwapStream {
+    totals: Totals,
+    index: usize,
+}
+
+impl VwapStream {
+    /// A stream that has seen no trade.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// VWAP including this trade. A refused trade changes nothing.
+    pub fn update(&mut self, price: f64, size: f64) -> Result<f64, AnalyticsError> {
+        check_trade(self.index, price, size)?;
+        self.index += 1;
+        self.totals.add(price, size);
+        Ok(ratio(self.totals.pv, self.totals.v))
+    }
+}
+
+/// Streaming rolling VWAP over the last `window` trades, equal to [`rolling_vwap`].
+#[derive(Debug, Clone)]
+pub struct RollingVwapStream {
+    window: usize,
+    totals: Totals,
+    /// Running totals after each of the last `window` trades, oldest first.
+    past: VecDeque<Totals>,
+    index: usize,
+}
+
+impl RollingVwapStream {
+    /// A rolling VWAP over `window` (≥ 1) trades.
+    pub fn new(window: usize) -> Result<Self, AnalyticsError> {
+        stream_window("window", window)?;
+        Ok(Self { window, totals: Totals::default(), past: VecDeque::with_capacity(window + 1), index: 0 })
+    }
+
+    /// VWAP of the last `window` trades including this one; NaN during warm-up.
+    pub fn update(&mut self, price: f64, size: f64) -> Result<f64, AnalyticsError> {
+        check_trade(self.index, price, size)?;
+        self.index += 1;
+        self.totals.add(price, size);
+        self.past.push_back(self.totals);
+        let out = if self.past.len() > self.window {
+            let old = self.past.pop_front().unwrap_or_default();
+            ratio(self.totals.pv - old.pv, self.totals.v - old.v)
+        } else if self.past.len() == self.window {
+            ratio(self.totals.pv, self.totals.v)
+        } else {
+            f64::NAN
+        };
+        Ok(out)
+    }
+}
+
+/// Streaming session-anchored VWAP, equal to [`session_vwap`].
+#[derive(Debug, Clone)]
+pub struct SessionVwapStream {
+    session: f64,
+    offset: f64,
+    /// Start of the current session (NaN before the first trade).
+    start: f64,
+    totals: Totals,
+    last_ts: Option<f64>,
+    index: usize,
+}
+
+impl SessionVwapStream {
+    /// Sessions of length `session` (> 0) aligned to multiples of it shifted by `offset`.
+    pub fn new(session: f64, offset: f64) -> Result<Self, AnalyticsError> {
+        positive_param("session", session)?;
+        finite_param("offset", offset)?;
+        Ok(Self { session, offset, start: f64::NAN, totals: Totals::default(), last_ts: None, index: 0 })
+    }
+
+    /// VWAP of the trade's session so far, including it. A refused trade changes nothing.
+    pub fn update(&mut self, ts: f64, price: f64, size: f64) -> Result<f64, AnalyticsError> {
+        time_forward("ts", self.index, self.last_ts, ts)?;
+        check_trade(self.index, price, size)?;
+        Ok(self.apply(ts, price, size))
+    }
+
+    fn apply(&mut self, ts: f64, price: f64, size: f64) -> f64 {
+        let start = period_start(ts, self.session, self.offset);
+        if start != self.start {
+            self.start = start;
+            self.totals = Totals::default();
+        }
+        self.last_ts = Some(ts);
+        self.index += 1;
+        self.totals.add(price, size);
+        ratio(self.totals.pv, self.totals.v)
+    }
+}
+
+/// Streaming cumulative TWAP, equal to [`twap`].
+#[derive(Debug, Clone, Default)]
+pub struct TwapStream {
+    first_ts: Option<f64>,
+    last: Option<(f64, f64)>,
+    /// `Σ p_j · (t_{j+1} − t_j)` over the trades before the last.
+    area: f64,
+    index: usize,
+}
+
+impl TwapStream {
+    /// A stream that has seen no trade.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// TWAP over `[first trade's time, ts]`; NaN while no time has passed.
+    /// A refused trade changes nothing.
+    pub fn update(&mut self, ts: f64, price: f64) -> Result<f64, AnalyticsError> {
+        time_forward("ts", self.index, self.last.map(|(t, _)| t), ts)?;
+        finite("price", self.index, price)?;
+        Ok(self.apply(ts, price))
+    }
+
+    fn apply(&mut self, ts: f64, price: f64) -> f64 {
+        if let Some((t, p)) = self.last {
+            self.area += p * (ts - t);
+        }
+        let first = *self.first_ts.get_or_insert(ts);
+        self.last = Some((ts, price));
+        self.index += 1;
+        let elapsed = ts - first;
+        if elapsed > 0.0 {
+            self.area / elapsed
+        } else {
+            f64::NAN
+        }
+    }
+}
