@@ -11,7 +11,8 @@
 //!   Trades are never split between bars, so a bar may overshoot its
 //!   threshold. A bar's start is its first trade's time.
 //!
-//! Bar VWAP is `Σ p·v / Σ v` (NaN for a bar of zero-size trades only).
+//! Bar VWAP is `Σ p·v / Σ v` (NaN for a bar of zero-size trades only),
+//! clamped into `[low, high]` where rounding would put it a hair outside.
 //! Timestamps must not go back in time; sizes must be ≥ 0; prices finite
 //! (and > 0 for dollar bars).
 //!
@@ -22,7 +23,7 @@
 
 use super::market_input::{
     all_finite, all_non_negative, all_positive, all_time_forward, finite, non_negative, period_start, positive,
-    positive_param, same_len, time_forward,
+    positive_param, same_len, time_forward, RunningSum,
 };
 use super::AnalyticsError;
 
@@ -142,12 +143,14 @@ impl Bars {
     }
 }
 
-/// The bar in progress.
+/// The bar in progress. Volume and value are compensated sums, the same as
+/// the VWAP functions keep, so a bar's VWAP equals `vwap` over its trades.
 #[derive(Debug, Clone, Copy)]
 struct Open {
     bar: Bar,
+    volume: RunningSum,
     /// `Σ p·v`.
-    value: f64,
+    value: RunningSum,
 }
 
 impl Open {
@@ -163,7 +166,8 @@ impl Open {
                 count: 0,
                 vwap: f64::NAN,
             },
-            value: 0.0,
+            volume: RunningSum::default(),
+            value: RunningSum::default(),
         }
     }
 
@@ -172,14 +176,15 @@ impl Open {
         b.high = b.high.max(price);
         b.low = b.low.min(price);
         b.close = price;
-        b.volume += size;
         b.count += 1;
-        self.value += price * size;
+        self.volume.add(size);
+        self.value.add(price * size);
+        b.volume = self.volume.total();
     }
 
     fn finish(self) -> Bar {
         let mut b = self.bar;
-        b.vwap = if b.volume > 0.0 { self.value / b.volume } else { f64::NAN };
+        b.vwap = if b.volume > 0.0 { (self.value.total() / b.volume).clamp(b.low, b.high) } else { f64::NAN };
         b
     }
 }
@@ -229,7 +234,7 @@ impl BarBuilder {
             }
             BarKind::Tick(n) => self.add_until(ts, price, size, |o| o.bar.count >= n),
             BarKind::Volume(v) => self.add_until(ts, price, size, |o| o.bar.volume >= v),
-            BarKind::Dollar(v) => self.add_until(ts, price, size, |o| o.value >= v),
+            BarKind::Dollar(v) => self.add_until(ts, price, size, |o| o.value.total() >= v),
         }
     }
 

@@ -119,3 +119,38 @@ pub(crate) fn period_start(t: f64, size: f64, offset: f64) -> f64 {
     let shifted = t - offset;
     shifted - shifted.rem_euclid(size) + offset
 }
+
+/// A running sum carried as an unevaluated pair `hi + lo` (Knuth's TwoSum
+/// keeps in `lo` what rounding drops from `hi`). A window's sum is the
+/// difference of two running sums; with the pair it stays accurate to about
+/// one rounding of the window's own sum however long the series before it,
+/// where a plain running sum would lose digits in proportion to the series'
+/// total. Batch and streaming forms share it, so they agree bit for bit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct RunningSum {
+    hi: f64,
+    lo: f64,
+}
+
+impl RunningSum {
+    /// Adds `x`.
+    #[inline]
+    pub(crate) fn add(&mut self, x: f64) {
+        let s = self.hi + x;
+        let back = s - self.hi;
+        self.lo += (self.hi - (s - back)) + (x - back);
+        self.hi = s;
+    }
+
+    /// Sum of what was added after `earlier` (a copy of this sum taken before).
+    #[inline]
+    pub(crate) fn since(self, earlier: RunningSum) -> f64 {
+        (self.hi - earlier.hi) + (self.lo - earlier.lo)
+    }
+
+    /// Everything added.
+    #[inline]
+    pub(crate) fn total(self) -> f64 {
+        self.hi + self.lo
+    }
+}

@@ -4,8 +4,10 @@
 //! literature in its usual first-order form, `(bid × askSize + ask × bidSize)
 //! / (bidSize + askSize)`: the price leans toward the side with less size,
 //! where the next trade is likelier to move it. With no size on either side it
-//! is the mid. Crossed or locked quotes are taken as given (feeds show them
-//! briefly); every output stays between bid and ask whatever their order.
+//! is the mid. Computed as `bid + (ask − bid) × bidSize / (bidSize + askSize)`,
+//! which cannot round outside `[bid, ask]` when the spread is exact (any two
+//! prices within a factor of 2). Crossed or locked quotes are taken as given
+//! (feeds show them briefly).
 
 use super::market_input::{finite, non_negative, same_len};
 use super::AnalyticsError;
@@ -38,7 +40,7 @@ pub(crate) fn mid_one(bid: f64, ask: f64) -> f64 {
 pub(crate) fn microprice_one(bid: f64, ask: f64, bid_size: f64, ask_size: f64) -> f64 {
     let total = bid_size + ask_size;
     if total > 0.0 {
-        (bid * ask_size + ask * bid_size) / total
+        bid + (ask - bid) * (bid_size / total)
     } else {
         mid_one(bid, ask)
     }

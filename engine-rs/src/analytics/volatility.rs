@@ -4,10 +4,11 @@
 //! needs). Output is aligned with the prices: index i covers the returns
 //! ending at i, so the first `window` indices (index 0 has no return) are NaN.
 //!
-//! The window sum is a difference of running sums of r², kept identically by
-//! the streaming form; a difference that rounds below 0 is taken as 0.
+//! The window sum is a difference of compensated running sums of r² (see
+//! `RunningSum`), kept identically by the streaming form; a difference that
+//! rounds below 0 is taken as 0.
 
-use super::market_input::{all_positive, positive, stream_window, window};
+use super::market_input::{all_positive, positive, stream_window, window, RunningSum};
 use super::AnalyticsError;
 use std::collections::VecDeque;
 
@@ -24,16 +25,16 @@ pub fn realized_volatility(price: &[f64], window_len: usize) -> Result<Vec<f64>,
     let n = price.len();
     // run[i] = Σ_{j=1..i} r_j²; run[0] = 0.
     let mut run = Vec::with_capacity(n);
-    let mut sum = 0.0;
+    let mut sum = RunningSum::default();
     run.push(sum);
     for w in price.windows(2) {
         let r = (w[1] / w[0]).ln();
-        sum += r * r;
+        sum.add(r * r);
         run.push(sum);
     }
     let mut out = vec![f64::NAN; n];
     for i in window_len..n {
-        out[i] = vol_of(run[i] - run[i - window_len]);
+        out[i] = vol_of(run[i].since(run[i - window_len]));
     }
     Ok(out)
 }
@@ -43,9 +44,9 @@ pub fn realized_volatility(price: &[f64], window_len: usize) -> Result<Vec<f64>,
 pub struct RealizedVolatilityStream {
     window: usize,
     prev: Option<f64>,
-    sum: f64,
+    sum: RunningSum,
     /// Running sums after each of the last `window + 1` prices, oldest first.
-    past: VecDeque<f64>,
+    past: VecDeque<RunningSum>,
     index: usize,
 }
 
@@ -53,7 +54,7 @@ impl RealizedVolatilityStream {
     /// Realized volatility over `window` (≥ 1) returns.
     pub fn new(window: usize) -> Result<Self, AnalyticsError> {
         stream_window("window", window)?;
-        Ok(Self { window, prev: None, sum: 0.0, past: VecDeque::with_capacity(window + 2), index: 0 })
+        Ok(Self { window, prev: None, sum: RunningSum::default(), past: VecDeque::with_capacity(window + 2), index: 0 })
     }
 
     /// Volatility of the last `window` returns up to this price; NaN during
@@ -63,13 +64,13 @@ impl RealizedVolatilityStream {
         self.index += 1;
         if let Some(prev) = self.prev {
             let r = (price / prev).ln();
-            self.sum += r * r;
+            self.sum.add(r * r);
         }
         self.prev = Some(price);
         self.past.push_back(self.sum);
         if self.past.len() > self.window + 1 {
             self.past.pop_front();
         }
-        Ok(if self.past.len() == self.window + 1 { vol_of(self.sum - self.past[0]) } else { f64::NAN })
+        Ok(if self.past.len() == self.window + 1 { vol_of(self.sum.since(self.past[0])) } else { f64::NAN })
     }
 }

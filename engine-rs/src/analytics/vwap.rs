@@ -12,15 +12,14 @@
 //!
 //! A VWAP with no volume behind it (only zero-size trades) is NaN.
 //!
-//! Rolling sums are differences of running totals (`Σ_0..i − Σ_0..i−w`), kept
-//! the same way by the streaming form, so both give identical bits. With
-//! integer prices and sizes whose products stay below 2^53 they are exact;
-//! otherwise the relative error of a window grows with the ratio of the
-//! running total to the window's total (about 1e-16 per unit of that ratio).
+//! Sums are compensated running sums (see `RunningSum`); a rolling window's
+//! sum is the difference of two of them (`Σ_0..i − Σ_0..i−w`), kept the same
+//! way by the streaming form, so both give identical bits, accurate to a few
+//! roundings of the window's own sums however long the series.
 
 use super::market_input::{
     all_finite, all_non_negative, all_time_forward, finite, finite_param, non_negative, period_start, positive_param,
-    same_len, stream_window, time_forward, window,
+    same_len, stream_window, time_forward, window, RunningSum,
 };
 use super::AnalyticsError;
 use std::collections::VecDeque;
@@ -49,15 +48,27 @@ fn ratio(pv: f64, v: f64) -> f64 {
 /// Running totals of `p·v` and `v`, the state every VWAP form shares.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Totals {
-    pv: f64,
-    v: f64,
+    pv: RunningSum,
+    v: RunningSum,
 }
 
 impl Totals {
     #[inline]
     fn add(&mut self, price: f64, size: f64) {
-        self.pv += price * size;
-        self.v += size;
+        self.pv.add(price * size);
+        self.v.add(size);
+    }
+
+    /// VWAP of everything added.
+    #[inline]
+    fn vwap(self) -> f64 {
+        ratio(self.pv.total(), self.v.total())
+    }
+
+    /// VWAP of what was added after `earlier`.
+    #[inline]
+    fn vwap_since(self, earlier: Totals) -> f64 {
+        ratio(self.pv.since(earlier.pv), self.v.since(earlier.v))
     }
 }
 
@@ -70,7 +81,7 @@ pub fn vwap(price: &[f64], size: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
         .zip(size)
         .map(|(&p, &v)| {
             t.add(p, v);
-            ratio(t.pv, t.v)
+            t.vwap()
         })
         .collect())
 }
@@ -89,9 +100,9 @@ pub fn rolling_vwap(price: &[f64], size: &[f64], window_len: usize) -> Result<Ve
     }
     let mut out = vec![f64::NAN; n];
     let w = window_len;
-    out[w - 1] = ratio(run[w - 1].pv, run[w - 1].v);
+    out[w - 1] = run[w - 1].vwap_since(Totals::default());
     for i in w..n {
-        out[i] = ratio(run[i].pv - run[i - w].pv, run[i].v - run[i - w].v);
+        out[i] = run[i].vwap_since(run[i - w]);
     }
     Ok(out)
 }
@@ -140,7 +151,7 @@ impl VwapStream {
         check_trade(self.index, price, size)?;
         self.index += 1;
         self.totals.add(price, size);
-        Ok(ratio(self.totals.pv, self.totals.v))
+        Ok(self.totals.vwap())
     }
 }
 
@@ -169,9 +180,9 @@ impl RollingVwapStream {
         self.past.push_back(self.totals);
         let out = if self.past.len() > self.window {
             let old = self.past.pop_front().unwrap_or_default();
-            ratio(self.totals.pv - old.pv, self.totals.v - old.v)
+            self.totals.vwap_since(old)
         } else if self.past.len() == self.window {
-            ratio(self.totals.pv, self.totals.v)
+            self.totals.vwap_since(Totals::default())
         } else {
             f64::NAN
         };
@@ -215,7 +226,7 @@ impl SessionVwapStream {
         self.last_ts = Some(ts);
         self.index += 1;
         self.totals.add(price, size);
-        ratio(self.totals.pv, self.totals.v)
+        self.totals.vwap()
     }
 }
 
