@@ -622,7 +622,7 @@ fn load_btc() -> Btc {
         v.resize(5, 0.0);
         v
     };
-    let mut record = |b: &Book, out: &mut Btc| {
+    let record = |b: &Book, out: &mut Btc| {
         out.bid5.extend(pad(&mut b.bids.values().rev().copied()));
         out.ask5.extend(pad(&mut b.asks.values().copied()));
     };
@@ -674,7 +674,7 @@ fn btcusdt_quotes_trades_and_book() {
     // Hand-computed from the first two bookTicker messages (decimal arithmetic):
     // (61837.63 × 1.54698 + 61837.64 × 3.78826) / 5.33524.
     let micro = microprice(b, a, bs, asz).unwrap();
-    assert_close("microprice", &micro[..2], &[61_837.637_100_449_09, 61_837.637_023_802_90], 1e-14);
+    assert_close("microprice", &micro[..2], &[61_837.637_100_449_1, 61_837.637_023_802_9], 1e-14);
     for i in 0..b.len() {
         assert!(b[i] <= micro[i] && micro[i] <= a[i], "microprice[{i}] outside the quote");
     }
@@ -696,7 +696,7 @@ fn btcusdt_quotes_trades_and_book() {
     // Trades: the first seven by hand (decimal arithmetic), then invariants.
     let [tt, tp, tq] = &btc.trades;
     let cum = vwap(tp, tq).unwrap();
-    assert_close("vwap[6]", &cum[6..7], &[61_837.629_624_982_376_99], 1e-14);
+    assert_close("vwap[6]", &cum[6..7], &[61_837.629_624_982_38], 1e-14);
     assert_eq!(cum[4], 61_837.63, "five trades at one price");
     let (lo, hi) = tp.iter().fold((f64::MAX, f64::MIN), |(l, h), &x| (l.min(x), h.max(x)));
     assert!(cum.iter().all(|&x| lo <= x && x <= hi));
