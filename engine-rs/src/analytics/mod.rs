@@ -3,8 +3,12 @@
 //! streaming form (one update at a time) that give identical results.
 
 mod error;
+pub mod simd;
 
 pub use error::AnalyticsError;
+pub use simd::Path;
+
+// Market data and bars.
 
 mod bars;
 mod imbalance;
