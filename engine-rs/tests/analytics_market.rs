@@ -92,22 +92,52 @@ fn random_trades(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     (ts, price, size)
 }
 
+// ---------------------------------------------------------------- SIMD == scalar
+
+#[test]
+fn simd_and_scalar_paths_agree_bit_for_bit() {
+    // Lengths around the 4-lane width, so both the lane loop and the tail run.
+    for n in [0, 1, 3, 4, 5, 8, 1_001, 20_003] {
+        let (_, p, v) = random_trades(n, 10 + n as u64);
+        let mut r = lcg(n as u64);
+        let ask: Vec<f64> = p.iter().map(|x| x + 0.01 * f64::from(r.u8(0..3))).collect();
+        let asz: Vec<f64> = v.iter().map(|x| if r.bool() { *x } else { 0.0 }).collect();
+        let both = |f: &dyn Fn(Path) -> Vec<f64>| (f(Path::Simd), f(Path::Scalar));
+        let cases = [
+            ("spread", both(&|path| spread(&p, &ask, path).unwrap())),
+            ("mid", both(&|path| mid(&p, &ask, path).unwrap())),
+            ("microprice", both(&|path| microprice(&p, &ask, &v, &asz, path).unwrap())),
+            ("simple returns", both(&|path| simple_returns(&p, path).unwrap())),
+            ("vwap", both(&|path| vwap(&p, &v, path).unwrap())),
+        ];
+        for (name, (simd, scalar)) in cases {
+            assert_same(&format!("{name} n={n}"), &simd, &scalar);
+        }
+        for w in [1, 2, 5, 64, n] {
+            if (1..=n).contains(&w) {
+                let (simd, scalar) = both(&|path| rolling_vwap(&p, &v, w, path).unwrap());
+                assert_same(&format!("rolling vwap n={n} w={w}"), &simd, &scalar);
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- returns
 
 #[test]
 fn returns_hand_computed() {
     let p = [100.0, 110.0, 99.0, 99.0];
-    assert_close("simple", &simple_returns(&p).unwrap(), &[nan(), 0.1, -0.1, 0.0], 1e-15);
+    assert_close("simple", &simple_returns(&p, Path::Simd).unwrap(), &[nan(), 0.1, -0.1, 0.0], 1e-15);
     let expect = [nan(), (1.1f64).ln(), (0.9f64).ln(), 0.0];
     assert_close("log", &log_returns(&p).unwrap(), &expect, 1e-15);
-    assert_same("empty", &simple_returns(&[]).unwrap(), &[]);
+    assert_same("empty", &simple_returns(&[], Path::Simd).unwrap(), &[]);
     assert_same("one", &log_returns(&[5.0]).unwrap(), &[nan()]);
 }
 
 #[test]
 fn returns_batch_equals_stream() {
     let (_, price, _) = random_trades(5_000, 1);
-    let (simple, log) = (simple_returns(&price).unwrap(), log_returns(&price).unwrap());
+    let (simple, log) = (simple_returns(&price, Path::Simd).unwrap(), log_returns(&price).unwrap());
     let mut s = ReturnsStream::new();
     let (ss, ls): (Vec<f64>, Vec<f64>) = price.iter().map(|&p| s.update(p).unwrap()).unzip();
     assert_same("simple", &simple, &ss);
@@ -116,7 +146,7 @@ fn returns_batch_equals_stream() {
 
 #[test]
 fn returns_refuse_bad_prices() {
-    let e = simple_returns(&[1.0, f64::NAN]).unwrap_err();
+    let e = simple_returns(&[1.0, f64::NAN], Path::Scalar).unwrap_err();
     assert_eq!(e, AnalyticsError::NotFinite { field: "price", index: 1 });
     assert_eq!(log_returns(&[1.0, 0.0]).unwrap_err().field(), "price");
     let mut s = ReturnsStream::new();
@@ -132,10 +162,10 @@ fn returns_refuse_bad_prices() {
 fn quotes_hand_computed() {
     let (bid, ask) = ([10.0, 20.0, 5.0], [10.5, 20.25, 5.0]);
     let (bs, asz) = ([300.0, 0.0, 0.0], [100.0, 50.0, 0.0]);
-    assert_same("spread", &spread(&bid, &ask).unwrap(), &[0.5, 0.25, 0.0]);
-    assert_same("mid", &mid(&bid, &ask).unwrap(), &[10.25, 20.125, 5.0]);
+    assert_same("spread", &spread(&bid, &ask, Path::Simd).unwrap(), &[0.5, 0.25, 0.0]);
+    assert_same("mid", &mid(&bid, &ask, Path::Simd).unwrap(), &[10.25, 20.125, 5.0]);
     // 10 × 100/400 + 10.5 × 300/400 = 10.375; no bid size → at the bid; no size → mid.
-    assert_same("microprice", &microprice(&bid, &ask, &bs, &asz).unwrap(), &[10.375, 20.0, 5.0]);
+    assert_same("microprice", &microprice(&bid, &ask, &bs, &asz, Path::Simd).unwrap(), &[10.375, 20.0, 5.0]);
 }
 
 #[test]
@@ -148,19 +178,19 @@ fn quotes_batch_equals_stream_and_refuse_bad_input() {
     let asz: Vec<f64> = (0..n).map(|_| f64::from(r.u16(0..1000))).collect();
     let mut s = QuoteStream::new();
     let m: Vec<QuoteMeasures> = (0..n).map(|i| s.update(bid[i], ask[i], bs[i], asz[i]).unwrap()).collect();
-    assert_same("spread", &spread(&bid, &ask).unwrap(), &m.iter().map(|q| q.spread).collect::<Vec<_>>());
-    assert_same("mid", &mid(&bid, &ask).unwrap(), &m.iter().map(|q| q.mid).collect::<Vec<_>>());
-    let micro = microprice(&bid, &ask, &bs, &asz).unwrap();
+    assert_same("spread", &spread(&bid, &ask, Path::Simd).unwrap(), &m.iter().map(|q| q.spread).collect::<Vec<_>>());
+    assert_same("mid", &mid(&bid, &ask, Path::Simd).unwrap(), &m.iter().map(|q| q.mid).collect::<Vec<_>>());
+    let micro = microprice(&bid, &ask, &bs, &asz, Path::Simd).unwrap();
     assert_same("microprice", &micro, &m.iter().map(|q| q.microprice).collect::<Vec<_>>());
     for i in 0..n {
         assert!(bid[i] <= micro[i] && micro[i] <= ask[i], "microprice[{i}] outside the quote");
     }
     assert_eq!(
-        spread(&[1.0], &[1.0, 2.0]).unwrap_err(),
+        spread(&[1.0], &[1.0, 2.0], Path::Simd).unwrap_err(),
         AnalyticsError::LengthMismatch { field: "ask", expected: 1, got: 2 }
     );
-    assert_eq!(mid(&[f64::NAN], &[1.0]).unwrap_err(), AnalyticsError::NotFinite { field: "bid", index: 0 });
-    let e = microprice(&[1.0], &[2.0], &[1.0], &[-1.0]).unwrap_err();
+    assert_eq!(mid(&[f64::NAN], &[1.0], Path::Simd).unwrap_err(), AnalyticsError::NotFinite { field: "bid", index: 0 });
+    let e = microprice(&[1.0], &[2.0], &[1.0], &[-1.0], Path::Simd).unwrap_err();
     assert_eq!(e.field(), "ask_size");
     assert!(QuoteStream::new().update(1.0, 2.0, -5.0, 1.0).is_err());
 }
@@ -226,11 +256,11 @@ fn vwap_hand_computed() {
     let p = [10.0, 12.0, 11.0, 13.0];
     let v = [100.0, 300.0, 0.0, 100.0];
     // Σpv: 1000, 4600, 4600, 5900; Σv: 100, 400, 400, 500.
-    assert_same("cumulative", &vwap(&p, &v).unwrap(), &[10.0, 11.5, 11.5, 11.8]);
+    assert_same("cumulative", &vwap(&p, &v, Path::Simd).unwrap(), &[10.0, 11.5, 11.5, 11.8]);
     // Window 2: NaN, 4600/400, 3600/300, 1300/100.
-    assert_same("rolling", &rolling_vwap(&p, &v, 2).unwrap(), &[nan(), 11.5, 12.0, 13.0]);
-    assert_same("window 1", &rolling_vwap(&p, &v, 1).unwrap(), &[10.0, 12.0, nan(), 13.0]);
-    assert_same("no volume yet", &vwap(&[5.0, 6.0], &[0.0, 2.0]).unwrap(), &[nan(), 6.0]);
+    assert_same("rolling", &rolling_vwap(&p, &v, 2, Path::Simd).unwrap(), &[nan(), 11.5, 12.0, 13.0]);
+    assert_same("window 1", &rolling_vwap(&p, &v, 1, Path::Simd).unwrap(), &[10.0, 12.0, nan(), 13.0]);
+    assert_same("no volume yet", &vwap(&[5.0, 6.0], &[0.0, 2.0], Path::Simd).unwrap(), &[nan(), 6.0]);
     // Sessions of 1 000 ms: trades at 900 | 1000, 1999 | 2000.
     let ts = [900.0, 1000.0, 1999.0, 2000.0];
     assert_same("session", &session_vwap(&ts, &p, &v, 1000.0, 0.0).unwrap(), &[10.0, 12.0, 12.0, 13.0]);
@@ -249,13 +279,13 @@ fn vwap_batch_equals_stream() {
     let mut s = VwapStream::new();
     assert_same(
         "vwap",
-        &vwap(&p, &v).unwrap(),
+        &vwap(&p, &v, Path::Simd).unwrap(),
         &(0..p.len()).map(|i| s.update(p[i], v[i]).unwrap()).collect::<Vec<_>>(),
     );
     for w in [1, 2, 7, 500, p.len()] {
         let mut s = RollingVwapStream::new(w).unwrap();
         let stream: Vec<f64> = (0..p.len()).map(|i| s.update(p[i], v[i]).unwrap()).collect();
-        let batch = rolling_vwap(&p, &v, w).unwrap();
+        let batch = rolling_vwap(&p, &v, w, Path::Simd).unwrap();
         assert_same(&format!("rolling {w}"), &batch, &stream);
         // Each value lies within its window's price range (when defined).
         for i in w - 1..p.len() {
@@ -277,14 +307,17 @@ fn vwap_batch_equals_stream() {
 #[test]
 fn vwap_refuses_bad_input() {
     let p = [1.0, 2.0, 3.0];
-    assert_eq!(vwap(&p, &[1.0, 1.0]).unwrap_err().field(), "size");
+    assert_eq!(vwap(&p, &[1.0, 1.0], Path::Simd).unwrap_err().field(), "size");
     assert_eq!(
-        vwap(&[1.0, f64::NAN], &[1.0, 1.0]).unwrap_err(),
+        vwap(&[1.0, f64::NAN], &[1.0, 1.0], Path::Simd).unwrap_err(),
         AnalyticsError::NotFinite { field: "price", index: 1 }
     );
-    assert_eq!(vwap(&p, &[1.0, -1.0, 1.0]).unwrap_err().field(), "size");
-    assert_eq!(rolling_vwap(&p, &p, 0).unwrap_err(), AnalyticsError::BadWindow { field: "window", window: 0, len: 3 });
-    assert_eq!(rolling_vwap(&p, &p, 4).unwrap_err().field(), "window");
+    assert_eq!(vwap(&p, &[1.0, -1.0, 1.0], Path::Simd).unwrap_err().field(), "size");
+    assert_eq!(
+        rolling_vwap(&p, &p, 0, Path::Simd).unwrap_err(),
+        AnalyticsError::BadWindow { field: "window", window: 0, len: 3 }
+    );
+    assert_eq!(rolling_vwap(&p, &p, 4, Path::Simd).unwrap_err().field(), "window");
     assert!(RollingVwapStream::new(0).is_err());
     let e = session_vwap(&[2.0, 1.0, 3.0], &p, &p, 10.0, 0.0).unwrap_err();
     assert_eq!(e, AnalyticsError::OutOfRange { field: "ts", index: 1, reason: "timestamp goes back in time" });
@@ -673,7 +706,7 @@ fn btcusdt_quotes_trades_and_book() {
     assert_eq!(b.len(), 28_040);
     // Hand-computed from the first two bookTicker messages (decimal arithmetic):
     // (61837.63 × 1.54698 + 61837.64 × 3.78826) / 5.33524.
-    let micro = microprice(b, a, bs, asz).unwrap();
+    let micro = microprice(b, a, bs, asz, Path::Simd).unwrap();
     assert_close("microprice", &micro[..2], &[61_837.637_100_449_1, 61_837.637_023_802_9], 1e-14);
     for i in 0..b.len() {
         assert!(b[i] <= micro[i] && micro[i] <= a[i], "microprice[{i}] outside the quote");
@@ -690,12 +723,12 @@ fn btcusdt_quotes_trades_and_book() {
     let sum: f64 = e[1..run_end].iter().sum();
     let expect = (bs[run_end - 1] - bs[0]) - (asz[run_end - 1] - asz[0]);
     assert!((sum - expect).abs() < 1e-9, "telescoped OFI {sum} vs {expect}");
-    let spr = spread(b, a).unwrap();
+    let spr = spread(b, a, Path::Simd).unwrap();
     assert!(spr.iter().all(|&x| x >= 0.0), "the best bid never crosses the best ask");
 
     // Trades: the first seven by hand (decimal arithmetic), then invariants.
     let [tt, tp, tq] = &btc.trades;
-    let cum = vwap(tp, tq).unwrap();
+    let cum = vwap(tp, tq, Path::Simd).unwrap();
     assert_close("vwap[6]", &cum[6..7], &[61_837.629_624_982_38], 1e-14);
     assert_eq!(cum[4], 61_837.63, "five trades at one price");
     let (lo, hi) = tp.iter().fold((f64::MAX, f64::MIN), |(l, h), &x| (l.min(x), h.max(x)));

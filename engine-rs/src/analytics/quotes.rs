@@ -10,6 +10,7 @@
 //! (feeds show them briefly).
 
 use super::market_input::{finite, non_negative, same_len};
+use super::simd::{F64x4, Lane, Path};
 use super::AnalyticsError;
 
 /// Checks one quote; `index` names the position in the caller's columns.
@@ -47,34 +48,96 @@ pub(crate) fn microprice_one(bid: f64, ask: f64, bid_size: f64, ask_size: f64) -
 }
 
 /// Spread `ask − bid` of each quote.
-pub fn spread(bid: &[f64], ask: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
-    same_len("ask", ask, bid.len())?;
-    for i in 0..bid.len() {
-        check_quote(i, bid[i], ask[i])?;
+pub fn spread(bid: &[f64], ask: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
+    check_pair(bid, ask)?;
+    let mut out = vec![0.0; bid.len()];
+    match path {
+        Path::Simd => pair_kernel::<F64x4>(bid, ask, &mut out, |b, a| a.sub(b)),
+        Path::Scalar => pair_kernel::<f64>(bid, ask, &mut out, |b, a| a.sub(b)),
     }
-    Ok(bid.iter().zip(ask).map(|(&b, &a)| spread_one(b, a)).collect())
+    Ok(out)
 }
 
 /// Mid `(bid + ask) / 2` of each quote.
-pub fn mid(bid: &[f64], ask: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+pub fn mid(bid: &[f64], ask: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
+    check_pair(bid, ask)?;
+    let mut out = vec![0.0; bid.len()];
+    match path {
+        Path::Simd => pair_kernel::<F64x4>(bid, ask, &mut out, |b, a| b.add(a).mul(Lane::splat(0.5))),
+        Path::Scalar => pair_kernel::<f64>(bid, ask, &mut out, |b, a| b.add(a).mul(Lane::splat(0.5))),
+    }
+    Ok(out)
+}
+
+/// Microprice of each quote (see the module notes); sizes must be ≥ 0.
+pub fn microprice(
+    bid: &[f64],
+    ask: &[f64],
+    bid_size: &[f64],
+    ask_size: &[f64],
+    path: Path,
+) -> Result<Vec<f64>, AnalyticsError> {
+    let n = bid.len();
+    check_pair(bid, ask)?;
+    same_len("bid_size", bid_size, n)?;
+    same_len("ask_size", ask_size, n)?;
+    for i in 0..n {
+        check_sizes(i, bid_size[i], ask_size[i])?;
+    }
+    let mut out = vec![0.0; n];
+    match path {
+        Path::Simd => microprice_kernel::<F64x4>(bid, ask, bid_size, ask_size, &mut out),
+        Path::Scalar => microprice_kernel::<f64>(bid, ask, bid_size, ask_size, &mut out),
+    }
+    Ok(out)
+}
+
+fn check_pair(bid: &[f64], ask: &[f64]) -> Result<(), AnalyticsError> {
     same_len("ask", ask, bid.len())?;
     for i in 0..bid.len() {
         check_quote(i, bid[i], ask[i])?;
     }
-    Ok(bid.iter().zip(ask).map(|(&b, &a)| mid_one(b, a)).collect())
+    Ok(())
 }
 
-/// Microprice of each quote (see the module notes); sizes must be ≥ 0.
-pub fn microprice(bid: &[f64], ask: &[f64], bid_size: &[f64], ask_size: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
-    let n = bid.len();
-    same_len("ask", ask, n)?;
-    same_len("bid_size", bid_size, n)?;
-    same_len("ask_size", ask_size, n)?;
-    for i in 0..n {
-        check_quote(i, bid[i], ask[i])?;
-        check_sizes(i, bid_size[i], ask_size[i])?;
+/// `out[i] = f(bid[i], ask[i])`, `L::WIDTH` quotes at a time; the tail runs
+/// the same operations on splatted lanes, one quote at a time.
+#[inline(always)]
+fn pair_kernel<L: Lane>(bid: &[f64], ask: &[f64], out: &mut [f64], f: impl Fn(L, L) -> L) {
+    let n = out.len();
+    let mut i = 0;
+    while i + L::WIDTH <= n {
+        f(L::load(bid, i), L::load(ask, i)).store(out, i);
+        i += L::WIDTH;
     }
-    Ok((0..n).map(|i| microprice_one(bid[i], ask[i], bid_size[i], ask_size[i])).collect())
+    for j in i..n {
+        let mut lanes = [0.0; 4];
+        f(L::splat(bid[j]), L::splat(ask[j])).store(&mut lanes, 0);
+        out[j] = lanes[0];
+    }
+}
+
+/// Microprice lane by lane: `bid + (ask − bid) × (bidSize / total)` where
+/// `total > 0`, else the mid (both computed, one selected).
+#[inline(always)]
+fn microprice_kernel<L: Lane>(bid: &[f64], ask: &[f64], bid_size: &[f64], ask_size: &[f64], out: &mut [f64]) {
+    let one = |b: L, a: L, bs: L, asz: L| {
+        let total = bs.add(asz);
+        let leaned = b.add(a.sub(b).mul(bs.div(total)));
+        let mid = b.add(a).mul(L::splat(0.5));
+        L::splat(0.0).lt_select(total, leaned, mid)
+    };
+    let n = out.len();
+    let mut i = 0;
+    while i + L::WIDTH <= n {
+        one(L::load(bid, i), L::load(ask, i), L::load(bid_size, i), L::load(ask_size, i)).store(out, i);
+        i += L::WIDTH;
+    }
+    for j in i..n {
+        let mut lanes = [0.0; 4];
+        one(L::splat(bid[j]), L::splat(ask[j]), L::splat(bid_size[j]), L::splat(ask_size[j])).store(&mut lanes, 0);
+        out[j] = lanes[0];
+    }
 }
 
 /// The three measures of one quote.

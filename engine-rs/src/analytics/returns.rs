@@ -2,14 +2,18 @@
 //! has no previous price and is NaN, index i is the return from i−1 to i.
 
 use super::market_input::{all_positive, positive};
+use super::simd::{F64x4, Lane, Path};
 use super::AnalyticsError;
 
 /// Simple returns `p[i] / p[i−1] − 1`; `out[0]` is NaN. Prices must be finite and > 0.
-pub fn simple_returns(price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+pub fn simple_returns(price: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
     all_positive("price", price)?;
     let mut out = vec![f64::NAN; price.len()];
     if price.len() > 1 {
-        simple_returns_kernel(price, &mut out[1..]);
+        match path {
+            Path::Simd => simple_returns_kernel::<F64x4>(price, &mut out[1..]),
+            Path::Scalar => simple_returns_kernel::<f64>(price, &mut out[1..]),
+        }
     }
     Ok(out)
 }
@@ -24,11 +28,20 @@ pub fn log_returns(price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
     Ok(out)
 }
 
-/// `out[i] = price[i + 1] / price[i] − 1` (one shorter than `price`).
-fn simple_returns_kernel(price: &[f64], out: &mut [f64]) {
+/// `out[i] = price[i + 1] / price[i] − 1` (one shorter than `price`),
+/// `L::WIDTH` at a time; the tail runs the scalar form of the same operations.
+#[inline(always)]
+fn simple_returns_kernel<L: Lane>(price: &[f64], out: &mut [f64]) {
     debug_assert_eq!(out.len() + 1, price.len());
-    for (o, w) in out.iter_mut().zip(price.windows(2)) {
-        *o = simple_return(w[0], w[1]);
+    let n = out.len();
+    let one = L::splat(1.0);
+    let mut i = 0;
+    while i + L::WIDTH <= n {
+        L::load(price, i + 1).div(L::load(price, i)).sub(one).store(out, i);
+        i += L::WIDTH;
+    }
+    for j in i..n {
+        out[j] = simple_return(price[j], price[j + 1]);
     }
 }
 
