@@ -450,3 +450,6 @@ pub fn event_stride() -> u32 {
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
+
+/// Market-data analytics and bars (VWAP, microprice, OFI, bars, …).
+mod market_data;
