@@ -7,7 +7,7 @@
 //! first, row after row (`sizes[row * depth + level]`); a level that does not
 //! exist has size 0.
 
-use super::market_input::{non_negative, positive_param, same_len};
+use super::market_input::{non_negative, positive_param, same_len, stream_window};
 use super::AnalyticsError;
 
 /// Imbalance of one snapshot from its two summed sizes.
@@ -73,7 +73,7 @@ pub struct BookImbalanceStream {
 impl BookImbalanceStream {
     /// Imbalance over the best `levels` levels (≥ 1).
     pub fn new(levels: usize) -> Result<Self, AnalyticsError> {
-        check_levels(levels, usize::MAX)?;
+        stream_window("levels", levels)?;
         Ok(Self { levels, index: 0 })
     }
 

@@ -148,12 +148,6 @@ impl RunningSum {
         (self.hi - earlier.hi) + (self.lo - earlier.lo)
     }
 
-    /// `(hi, lo)`.
-    #[inline]
-    pub(crate) fn parts(self) -> (f64, f64) {
-        (self.hi, self.lo)
-    }
-
     /// Everything added.
     #[inline]
     pub(crate) fn total(self) -> f64 {

@@ -22,21 +22,9 @@ fn vol_of(sum_sq: f64) -> f64 {
 pub fn realized_volatility(price: &[f64], window_len: usize) -> Result<Vec<f64>, AnalyticsError> {
     all_positive("price", price)?;
     window("window", window_len, price.len().saturating_sub(1))?;
-    let n = price.len();
-    // run[i] = Σ_{j=1..i} r_j²; run[0] = 0.
-    let mut run = Vec::with_capacity(n);
-    let mut sum = RunningSum::default();
-    run.push(sum);
-    for w in price.windows(2) {
-        let r = (w[1] / w[0]).ln();
-        sum.add(r * r);
-        run.push(sum);
-    }
-    let mut out = vec![f64::NAN; n];
-    for i in window_len..n {
-        out[i] = vol_of(run[i].since(run[i - window_len]));
-    }
-    Ok(out)
+    // The streaming form over validated input: O(window) memory, same bits.
+    let mut stream = RealizedVolatilityStream::new(window_len)?;
+    Ok(price.iter().map(|&p| stream.push(p)).collect())
 }
 
 /// Streaming realized volatility, equal to [`realized_volatility`].
@@ -61,6 +49,11 @@ impl RealizedVolatilityStream {
     /// warm-up. A refused price changes nothing.
     pub fn update(&mut self, price: f64) -> Result<f64, AnalyticsError> {
         positive("price", self.index, price)?;
+        Ok(self.push(price))
+    }
+
+    /// Takes a price already checked.
+    fn push(&mut self, price: f64) -> f64 {
         self.index += 1;
         if let Some(prev) = self.prev {
             let r = (price / prev).ln();
@@ -71,6 +64,10 @@ impl RealizedVolatilityStream {
         if self.past.len() > self.window + 1 {
             self.past.pop_front();
         }
-        Ok(if self.past.len() == self.window + 1 { vol_of(self.sum.since(self.past[0])) } else { f64::NAN })
+        if self.past.len() == self.window + 1 {
+            vol_of(self.sum.since(self.past[0]))
+        } else {
+            f64::NAN
+        }
     }
 }

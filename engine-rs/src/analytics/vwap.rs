@@ -76,126 +76,94 @@ impl Totals {
 /// Cumulative VWAP at each trade.
 pub fn vwap(price: &[f64], size: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
     check_trades(price, size)?;
-    let pre = Prefix::of(price, size, path);
     let mut out = vec![f64::NAN; price.len()];
-    pre.ratios(None, 0, &mut out, path);
+    match path {
+        Path::Scalar => {
+            let mut t = Totals::default();
+            for (i, o) in out.iter_mut().enumerate() {
+                t.add(price[i], size[i]);
+                *o = t.vwap();
+            }
+        }
+        Path::Simd => {
+            // Lane 0 carries Σ p·v, lane 1 Σ v: two TwoSum chains in one register.
+            let mut acc = LaneSum::<F64x2>::default();
+            for (i, o) in out.iter_mut().enumerate() {
+                acc.add(F64x2::new(price[i] * size[i], size[i]));
+                let total = acc.hi.add(acc.lo);
+                *o = ratio(total.lo(), total.hi());
+            }
+        }
+    }
     Ok(out)
 }
 
 /// VWAP of the last `window` trades at each trade (NaN during warm-up).
+///
+/// Two running totals advance in lockstep: one over trades `0..=i`, one over
+/// trades `0..=i − window` (zeros while that is before the start). Their
+/// difference is the window, exactly as the streaming form computes it from
+/// the totals it kept `window` trades ago, with O(1) memory beyond the output.
 pub fn rolling_vwap(price: &[f64], size: &[f64], window_len: usize, path: Path) -> Result<Vec<f64>, AnalyticsError> {
     check_trades(price, size)?;
     window("window", window_len, price.len())?;
-    let pre = Prefix::of(price, size, path);
+    let w = window_len;
     let mut out = vec![f64::NAN; price.len()];
-    // The first full window is measured from the start; later ones by lag.
-    pre.ratios(None, window_len - 1, &mut out[..window_len], path);
-    pre.ratios(Some(window_len), window_len, &mut out, path);
+    // Trade j's (p·v, v), or zeros before the series starts.
+    let trade = |j: Option<usize>| j.map_or((0.0, 0.0), |j| (price[j] * size[j], size[j]));
+    match path {
+        Path::Scalar => {
+            let (mut lead, mut lag) = (Totals::default(), Totals::default());
+            for (i, o) in out.iter_mut().enumerate() {
+                lead.add(price[i], size[i]);
+                if i >= w {
+                    lag.add(price[i - w], size[i - w]);
+                } else {
+                    lag.add(0.0, 0.0);
+                }
+                if i + 1 >= w {
+                    *o = lead.vwap_since(lag);
+                }
+            }
+        }
+        Path::Simd => {
+            // Lanes: (lead Σ p·v, lead Σ v) in the first register, the lagging
+            // pair in the second: four TwoSum chains side by side.
+            let mut acc = LaneSum::<F64x4>::default();
+            for (i, o) in out.iter_mut().enumerate() {
+                let (pv, v) = trade(Some(i));
+                let (lag_pv, lag_v) = trade(i.checked_sub(w));
+                acc.add(F64x4(F64x2::new(pv, v), F64x2::new(lag_pv, lag_v)));
+                if i + 1 >= w {
+                    let win = acc.hi.0.sub(acc.hi.1).add(acc.lo.0.sub(acc.lo.1));
+                    *o = ratio(win.lo(), win.hi());
+                }
+            }
+        }
+    }
     Ok(out)
 }
 
-/// Running totals after each trade, column by column (entry 0 is the empty
-/// state before the first trade, so trade i's totals are at i + 1).
-struct Prefix {
-    pv_hi: Vec<f64>,
-    pv_lo: Vec<f64>,
-    v_hi: Vec<f64>,
-    v_lo: Vec<f64>,
+/// [`RunningSum`] lane by lane: the same TwoSum steps on every lane.
+#[derive(Clone, Copy)]
+struct LaneSum<L: Lane> {
+    hi: L,
+    lo: L,
 }
 
-impl Prefix {
-    /// The running totals; on [`Path::Simd`] the `p·v` and `v` sums advance
-    /// side by side in the two lanes of one register (each lane the same
-    /// TwoSum steps as [`RunningSum::add`]), after a lane-wise `p·v` pass.
-    fn of(price: &[f64], size: &[f64], path: Path) -> Prefix {
-        let n = price.len();
-        let mut pre = Prefix {
-            pv_hi: Vec::with_capacity(n + 1),
-            pv_lo: Vec::with_capacity(n + 1),
-            v_hi: Vec::with_capacity(n + 1),
-            v_lo: Vec::with_capacity(n + 1),
-        };
-        pre.pv_hi.push(0.0);
-        pre.pv_lo.push(0.0);
-        pre.v_hi.push(0.0);
-        pre.v_lo.push(0.0);
-        match path {
-            Path::Scalar => {
-                let mut t = Totals::default();
-                for (&p, &v) in price.iter().zip(size) {
-                    t.add(p, v);
-                    let (pv, vv) = (t.pv.parts(), t.v.parts());
-                    pre.pv_hi.push(pv.0);
-                    pre.pv_lo.push(pv.1);
-                    pre.v_hi.push(vv.0);
-                    pre.v_lo.push(vv.1);
-                }
-            }
-            Path::Simd => {
-                let mut pv = vec![0.0; n];
-                let mut i = 0;
-                while i + F64x4::WIDTH <= n {
-                    F64x4::load(price, i).mul(F64x4::load(size, i)).store(&mut pv, i);
-                    i += F64x4::WIDTH;
-                }
-                for j in i..n {
-                    pv[j] = price[j] * size[j];
-                }
-                let (mut hi, mut lo) = (F64x2::splat(0.0), F64x2::splat(0.0));
-                for j in 0..n {
-                    // Lane 0: Σ p·v, lane 1: Σ v; TwoSum as in RunningSum::add.
-                    let x = F64x2::new(pv[j], size[j]);
-                    let s = hi.add(x);
-                    let back = s.sub(hi);
-                    lo = lo.add(hi.sub(s.sub(back)).add(x.sub(back)));
-                    hi = s;
-                    pre.pv_hi.push(hi.lo());
-                    pre.v_hi.push(hi.hi());
-                    pre.pv_lo.push(lo.lo());
-                    pre.v_lo.push(lo.hi());
-                }
-            }
-        }
-        pre
+impl<L: Lane> Default for LaneSum<L> {
+    fn default() -> Self {
+        LaneSum { hi: L::splat(0.0), lo: L::splat(0.0) }
     }
+}
 
-    /// `out[i]` for `i` in `from..out.len()`: the VWAP of trades
-    /// `i + 1 − lag ..= i` (`lag` None: from the first trade), with the same
-    /// operations as `Totals::vwap_since`.
-    fn ratios(&self, lag: Option<usize>, from: usize, out: &mut [f64], path: Path) {
-        match path {
-            Path::Simd => self.ratios_with::<F64x4>(lag, from, out),
-            Path::Scalar => self.ratios_with::<f64>(lag, from, out),
-        }
-    }
-
+impl<L: Lane> LaneSum<L> {
     #[inline(always)]
-    fn ratios_with<L: Lane>(&self, lag: Option<usize>, from: usize, out: &mut [f64]) {
-        // `cur` reads the totals after trade i (lanes i.. or one splatted
-        // value); `earlier` the totals the window starts from.
-        let one = |i: usize, cur: fn(&[f64], usize) -> L| {
-            let earlier = |col: &[f64]| match lag {
-                Some(w) => cur(col, i + 1 - w),
-                None => L::splat(col[0]),
-            };
-            let pv = cur(&self.pv_hi, i + 1)
-                .sub(earlier(&self.pv_hi))
-                .add(cur(&self.pv_lo, i + 1).sub(earlier(&self.pv_lo)));
-            let v =
-                cur(&self.v_hi, i + 1).sub(earlier(&self.v_hi)).add(cur(&self.v_lo, i + 1).sub(earlier(&self.v_lo)));
-            L::splat(0.0).lt_select(v, pv.div(v), L::splat(f64::NAN))
-        };
-        let n = out.len();
-        let mut i = from;
-        while i + L::WIDTH <= n {
-            one(i, L::load).store(out, i);
-            i += L::WIDTH;
-        }
-        for (j, o) in out.iter_mut().enumerate().skip(i) {
-            let mut lanes = [0.0; 4];
-            one(j, |c, k| L::splat(c[k])).store(&mut lanes, 0);
-            *o = lanes[0];
-        }
+    fn add(&mut self, x: L) {
+        let s = self.hi.add(x);
+        let back = s.sub(self.hi);
+        self.lo = self.lo.add(self.hi.sub(s.sub(back)).add(x.sub(back)));
+        self.hi = s;
     }
 }
 
