@@ -391,7 +391,7 @@ fn first_non_finite_with<L: Lane>(x: &[f64]) -> Option<usize> {
         }
         let mut probe = 0.0;
         for &v in &x[i..end] {
-            probe += v - v;
+            probe += v.finite_probe();
         }
         // Every lane type is at most four wide; unused slots stay 0.
         let mut lanes = [0.0; 4];
