@@ -2,6 +2,63 @@
 /* eslint-disable */
 
 /**
+ * Streaming ATR.
+ */
+export class AtrStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * An ATR over `window` bars.
+     */
+    constructor(window: number);
+    /**
+     * Adds a bar; the ATR (NaN during warm-up).
+     */
+    update(high: number, low: number, close: number): number;
+}
+
+/**
+ * Streaming Bollinger Bands: `update` returns the middle band; `upper` and `lower` hold the rest.
+ */
+export class BollingerStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Bands over `window` values, `kUp` / `kDown` σ wide.
+     */
+    constructor(window: number, k_up: number, k_down: number);
+    /**
+     * Adds `x`; the middle band (NaN during warm-up).
+     */
+    update(x: number): number;
+    /**
+     * The lower band of the last update.
+     */
+    readonly lower: number;
+    /**
+     * The upper band of the last update.
+     */
+    readonly upper: number;
+}
+
+/**
+ * r" Streaming EMA.
+ */
+export class EmaStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
  * The engine as seen from JavaScript.
  *
  * Every command method returns the number of events it produced; read them
@@ -139,9 +196,179 @@ export class Engine {
 }
 
 /**
+ * A column of f64 in WASM memory. Fill and read it through
+ * `new Float64Array(wasmMemory().buffer, buf.ptr(), buf.len())`, taken again
+ * after any call that may grow memory (allocating another buffer does).
+ */
+export class F64Buffer {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Whether the buffer holds no values.
+     */
+    isEmpty(): boolean;
+    /**
+     * Number of values.
+     */
+    len(): number;
+    /**
+     * A buffer of `len` zeros.
+     */
+    constructor(len: number);
+    /**
+     * Byte offset of the first value in WASM memory.
+     */
+    ptr(): number;
+}
+
+/**
+ * Streaming MACD: `update` returns the line; `signal` and `hist` hold the rest.
+ */
+export class MacdStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A MACD with the given periods (`fast < slow`).
+     */
+    constructor(fast: number, slow: number, signal: number);
+    /**
+     * Adds `x`; the MACD line (NaN during warm-up).
+     */
+    update(x: number): number;
+    /**
+     * The histogram of the last update.
+     */
+    readonly hist: number;
+    /**
+     * The signal of the last update.
+     */
+    readonly signal: number;
+}
+
+/**
+ * r" Streaming rolling σ.
+ */
+export class RollingStdStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
+ * r" Streaming RSI.
+ */
+export class RsiStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
+ * r" Streaming SMA.
+ */
+export class SmaStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
+ * Streaming stochastic: `update` returns slow %K; `d` holds %D.
+ */
+export class StochStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A stochastic with the given periods.
+     */
+    constructor(fast_k: number, slow_k: number, slow_d: number);
+    /**
+     * Adds a bar; slow %K (NaN during warm-up).
+     */
+    update(high: number, low: number, close: number): number;
+    /**
+     * %D of the last update.
+     */
+    readonly d: number;
+}
+
+/**
+ * r" Streaming WMA.
+ */
+export class WmaStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
+ * r" Streaming z-score.
+ */
+export class ZScoreStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
+ * Wilder ATR of the bars into `out` (NaN for the first `window`).
+ */
+export function atr(high: F64Buffer, low: F64Buffer, close: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Bollinger Bands of `x`: `kUp` / `kDown` population σ around the SMA.
+ */
+export function bollinger(x: F64Buffer, window: number, k_up: number, k_down: number, upper: F64Buffer, middle: F64Buffer, lower: F64Buffer, simd?: boolean | null): void;
+
+/**
  * f64 slots per command record.
  */
 export function commandStride(): number;
+
+/**
+ * Exponential moving average (TA-Lib seeding) of `x` into `out`.
+ */
+export function ema(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * f64 slots per event record.
@@ -149,16 +376,73 @@ export function commandStride(): number;
 export function eventStride(): number;
 
 /**
+ * MACD line, signal and histogram of `x`.
+ */
+export function macd(x: F64Buffer, fast: number, slow: number, signal: number, line: F64Buffer, signal_out: F64Buffer, hist: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Rolling population standard deviation of `x` into `out`.
+ */
+export function rollingStd(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Wilder RSI of `x` into `out` (NaN for the first `window`).
+ */
+export function rsi(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
+ */
+export function sma(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Stochastic slow %K and %D of the bars.
+ */
+export function stoch(high: F64Buffer, low: F64Buffer, close: F64Buffer, fast_k: number, slow_k: number, slow_d: number, k_out: F64Buffer, d_out: F64Buffer, simd?: boolean | null): void;
+
+/**
  * The module's linear memory, for typed-array views of the buffers.
  */
 export function wasmMemory(): any;
+
+/**
+ * Weighted moving average of `x` into `out`.
+ */
+export function wma(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Rolling z-score of `x` into `out`.
+ */
+export function zscore(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly __wbg_atrstream_free: (a: number, b: number) => void;
+    readonly __wbg_bollingerstream_free: (a: number, b: number) => void;
+    readonly __wbg_emastream_free: (a: number, b: number) => void;
     readonly __wbg_engine_free: (a: number, b: number) => void;
+    readonly __wbg_f64buffer_free: (a: number, b: number) => void;
+    readonly __wbg_macdstream_free: (a: number, b: number) => void;
+    readonly __wbg_rollingstdstream_free: (a: number, b: number) => void;
+    readonly __wbg_rsistream_free: (a: number, b: number) => void;
+    readonly __wbg_smastream_free: (a: number, b: number) => void;
+    readonly __wbg_stochstream_free: (a: number, b: number) => void;
+    readonly __wbg_wmastream_free: (a: number, b: number) => void;
+    readonly __wbg_zscorestream_free: (a: number, b: number) => void;
+    readonly atr: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
+    readonly atrstream_new: (a: number) => [number, number, number];
+    readonly atrstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly bollinger: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly bollingerstream_lower: (a: number) => number;
+    readonly bollingerstream_new: (a: number, b: number, c: number) => [number, number, number];
+    readonly bollingerstream_update: (a: number, b: number) => [number, number, number];
+    readonly bollingerstream_upper: (a: number) => number;
     readonly commandStride: () => number;
+    readonly ema: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly emastream_new: (a: number) => [number, number, number];
+    readonly emastream_update: (a: number, b: number) => [number, number, number];
     readonly engine_account: (a: number, b: number) => [number, number, number, number];
     readonly engine_addInstrument: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => number;
     readonly engine_advanceTime: (a: number, b: number, c: number) => number;
@@ -190,7 +474,35 @@ export interface InitOutput {
     readonly engine_snapshot: (a: number) => [number, number];
     readonly engine_withdraw: (a: number, b: number, c: number, d: number, e: number) => number;
     readonly eventStride: () => number;
+    readonly f64buffer_isEmpty: (a: number) => number;
+    readonly f64buffer_len: (a: number) => number;
+    readonly f64buffer_new: (a: number) => [number, number, number];
+    readonly f64buffer_ptr: (a: number) => number;
+    readonly macd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly macdstream_hist: (a: number) => number;
+    readonly macdstream_new: (a: number, b: number, c: number) => [number, number, number];
+    readonly macdstream_signal: (a: number) => number;
+    readonly macdstream_update: (a: number, b: number) => [number, number, number];
+    readonly rollingStd: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly rollingstdstream_new: (a: number) => [number, number, number];
+    readonly rollingstdstream_update: (a: number, b: number) => [number, number, number];
+    readonly rsi: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly rsistream_new: (a: number) => [number, number, number];
+    readonly rsistream_update: (a: number, b: number) => [number, number, number];
+    readonly sma: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly smastream_new: (a: number) => [number, number, number];
+    readonly smastream_update: (a: number, b: number) => [number, number, number];
+    readonly stoch: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number];
+    readonly stochstream_d: (a: number) => number;
+    readonly stochstream_new: (a: number, b: number, c: number) => [number, number, number];
+    readonly stochstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly wasmMemory: () => any;
+    readonly wma: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly wmastream_new: (a: number) => [number, number, number];
+    readonly wmastream_update: (a: number, b: number) => [number, number, number];
+    readonly zscore: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly zscorestream_new: (a: number) => [number, number, number];
+    readonly zscorestream_update: (a: number, b: number) => [number, number, number];
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __externref_table_dealloc: (a: number) => void;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -1,6 +1,153 @@
 /* @ts-self-types="./cift_engine.d.ts" */
 
 /**
+ * Streaming ATR.
+ */
+export class AtrStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        AtrStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_atrstream_free(ptr, 0);
+    }
+    /**
+     * An ATR over `window` bars.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.atrstream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        AtrStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds a bar; the ATR (NaN during warm-up).
+     * @param {number} high
+     * @param {number} low
+     * @param {number} close
+     * @returns {number}
+     */
+    update(high, low, close) {
+        const ret = wasm.atrstream_update(this.__wbg_ptr, high, low, close);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) AtrStream.prototype[Symbol.dispose] = AtrStream.prototype.free;
+
+/**
+ * Streaming Bollinger Bands: `update` returns the middle band; `upper` and `lower` hold the rest.
+ */
+export class BollingerStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        BollingerStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_bollingerstream_free(ptr, 0);
+    }
+    /**
+     * The lower band of the last update.
+     * @returns {number}
+     */
+    get lower() {
+        const ret = wasm.bollingerstream_lower(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Bands over `window` values, `kUp` / `kDown` σ wide.
+     * @param {number} window
+     * @param {number} k_up
+     * @param {number} k_down
+     */
+    constructor(window, k_up, k_down) {
+        const ret = wasm.bollingerstream_new(window, k_up, k_down);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        BollingerStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the middle band (NaN during warm-up).
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.bollingerstream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * The upper band of the last update.
+     * @returns {number}
+     */
+    get upper() {
+        const ret = wasm.bollingerstream_upper(this.__wbg_ptr);
+        return ret;
+    }
+}
+if (Symbol.dispose) BollingerStream.prototype[Symbol.dispose] = BollingerStream.prototype.free;
+
+/**
+ * r" Streaming EMA.
+ */
+export class EmaStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        EmaStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_emastream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.emastream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        EmaStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.emastream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) EmaStream.prototype[Symbol.dispose] = EmaStream.prototype.free;
+
+/**
  * The engine as seen from JavaScript.
  *
  * Every command method returns the number of events it produced; read them
@@ -433,12 +580,455 @@ export class Engine {
 if (Symbol.dispose) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
 
 /**
+ * A column of f64 in WASM memory. Fill and read it through
+ * `new Float64Array(wasmMemory().buffer, buf.ptr(), buf.len())`, taken again
+ * after any call that may grow memory (allocating another buffer does).
+ */
+export class F64Buffer {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        F64BufferFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_f64buffer_free(ptr, 0);
+    }
+    /**
+     * Whether the buffer holds no values.
+     * @returns {boolean}
+     */
+    isEmpty() {
+        const ret = wasm.f64buffer_isEmpty(this.__wbg_ptr);
+        return ret !== 0;
+    }
+    /**
+     * Number of values.
+     * @returns {number}
+     */
+    len() {
+        const ret = wasm.f64buffer_len(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * A buffer of `len` zeros.
+     * @param {number} len
+     */
+    constructor(len) {
+        const ret = wasm.f64buffer_new(len);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        F64BufferFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Byte offset of the first value in WASM memory.
+     * @returns {number}
+     */
+    ptr() {
+        const ret = wasm.f64buffer_ptr(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+}
+if (Symbol.dispose) F64Buffer.prototype[Symbol.dispose] = F64Buffer.prototype.free;
+
+/**
+ * Streaming MACD: `update` returns the line; `signal` and `hist` hold the rest.
+ */
+export class MacdStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        MacdStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_macdstream_free(ptr, 0);
+    }
+    /**
+     * The histogram of the last update.
+     * @returns {number}
+     */
+    get hist() {
+        const ret = wasm.macdstream_hist(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * A MACD with the given periods (`fast < slow`).
+     * @param {number} fast
+     * @param {number} slow
+     * @param {number} signal
+     */
+    constructor(fast, slow, signal) {
+        const ret = wasm.macdstream_new(fast, slow, signal);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        MacdStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * The signal of the last update.
+     * @returns {number}
+     */
+    get signal() {
+        const ret = wasm.macdstream_signal(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Adds `x`; the MACD line (NaN during warm-up).
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.macdstream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) MacdStream.prototype[Symbol.dispose] = MacdStream.prototype.free;
+
+/**
+ * r" Streaming rolling σ.
+ */
+export class RollingStdStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        RollingStdStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_rollingstdstream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.rollingstdstream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        RollingStdStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.rollingstdstream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) RollingStdStream.prototype[Symbol.dispose] = RollingStdStream.prototype.free;
+
+/**
+ * r" Streaming RSI.
+ */
+export class RsiStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        RsiStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_rsistream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.rsistream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        RsiStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.rsistream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) RsiStream.prototype[Symbol.dispose] = RsiStream.prototype.free;
+
+/**
+ * r" Streaming SMA.
+ */
+export class SmaStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        SmaStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_smastream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.smastream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        SmaStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.smastream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) SmaStream.prototype[Symbol.dispose] = SmaStream.prototype.free;
+
+/**
+ * Streaming stochastic: `update` returns slow %K; `d` holds %D.
+ */
+export class StochStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        StochStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_stochstream_free(ptr, 0);
+    }
+    /**
+     * %D of the last update.
+     * @returns {number}
+     */
+    get d() {
+        const ret = wasm.stochstream_d(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * A stochastic with the given periods.
+     * @param {number} fast_k
+     * @param {number} slow_k
+     * @param {number} slow_d
+     */
+    constructor(fast_k, slow_k, slow_d) {
+        const ret = wasm.stochstream_new(fast_k, slow_k, slow_d);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        StochStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds a bar; slow %K (NaN during warm-up).
+     * @param {number} high
+     * @param {number} low
+     * @param {number} close
+     * @returns {number}
+     */
+    update(high, low, close) {
+        const ret = wasm.stochstream_update(this.__wbg_ptr, high, low, close);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) StochStream.prototype[Symbol.dispose] = StochStream.prototype.free;
+
+/**
+ * r" Streaming WMA.
+ */
+export class WmaStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        WmaStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_wmastream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.wmastream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        WmaStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.wmastream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) WmaStream.prototype[Symbol.dispose] = WmaStream.prototype.free;
+
+/**
+ * r" Streaming z-score.
+ */
+export class ZScoreStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        ZScoreStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_zscorestream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.zscorestream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        ZScoreStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.zscorestream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) ZScoreStream.prototype[Symbol.dispose] = ZScoreStream.prototype.free;
+
+/**
+ * Wilder ATR of the bars into `out` (NaN for the first `window`).
+ * @param {F64Buffer} high
+ * @param {F64Buffer} low
+ * @param {F64Buffer} close
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function atr(high, low, close, window, out, simd) {
+    _assertClass(high, F64Buffer);
+    _assertClass(low, F64Buffer);
+    _assertClass(close, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.atr(high.__wbg_ptr, low.__wbg_ptr, close.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Bollinger Bands of `x`: `kUp` / `kDown` population σ around the SMA.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {number} k_up
+ * @param {number} k_down
+ * @param {F64Buffer} upper
+ * @param {F64Buffer} middle
+ * @param {F64Buffer} lower
+ * @param {boolean | null} [simd]
+ */
+export function bollinger(x, window, k_up, k_down, upper, middle, lower, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(upper, F64Buffer);
+    _assertClass(middle, F64Buffer);
+    _assertClass(lower, F64Buffer);
+    const ret = wasm.bollinger(x.__wbg_ptr, window, k_up, k_down, upper.__wbg_ptr, middle.__wbg_ptr, lower.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
  * f64 slots per command record.
  * @returns {number}
  */
 export function commandStride() {
     const ret = wasm.commandStride();
     return ret >>> 0;
+}
+
+/**
+ * Exponential moving average (TA-Lib seeding) of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function ema(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.ema(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
 }
 
 /**
@@ -451,12 +1041,138 @@ export function eventStride() {
 }
 
 /**
+ * MACD line, signal and histogram of `x`.
+ * @param {F64Buffer} x
+ * @param {number} fast
+ * @param {number} slow
+ * @param {number} signal
+ * @param {F64Buffer} line
+ * @param {F64Buffer} signal_out
+ * @param {F64Buffer} hist
+ * @param {boolean | null} [simd]
+ */
+export function macd(x, fast, slow, signal, line, signal_out, hist, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(line, F64Buffer);
+    _assertClass(signal_out, F64Buffer);
+    _assertClass(hist, F64Buffer);
+    const ret = wasm.macd(x.__wbg_ptr, fast, slow, signal, line.__wbg_ptr, signal_out.__wbg_ptr, hist.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Rolling population standard deviation of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function rollingStd(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.rollingStd(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Wilder RSI of `x` into `out` (NaN for the first `window`).
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function rsi(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.rsi(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function sma(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.sma(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Stochastic slow %K and %D of the bars.
+ * @param {F64Buffer} high
+ * @param {F64Buffer} low
+ * @param {F64Buffer} close
+ * @param {number} fast_k
+ * @param {number} slow_k
+ * @param {number} slow_d
+ * @param {F64Buffer} k_out
+ * @param {F64Buffer} d_out
+ * @param {boolean | null} [simd]
+ */
+export function stoch(high, low, close, fast_k, slow_k, slow_d, k_out, d_out, simd) {
+    _assertClass(high, F64Buffer);
+    _assertClass(low, F64Buffer);
+    _assertClass(close, F64Buffer);
+    _assertClass(k_out, F64Buffer);
+    _assertClass(d_out, F64Buffer);
+    const ret = wasm.stoch(high.__wbg_ptr, low.__wbg_ptr, close.__wbg_ptr, fast_k, slow_k, slow_d, k_out.__wbg_ptr, d_out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
  * The module's linear memory, for typed-array views of the buffers.
  * @returns {any}
  */
 export function wasmMemory() {
     const ret = wasm.wasmMemory();
     return ret;
+}
+
+/**
+ * Weighted moving average of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function wma(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.wma(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Rolling z-score of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function zscore(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.zscore(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
 }
 function __wbg_get_imports() {
     const import0 = {
@@ -488,9 +1204,48 @@ function __wbg_get_imports() {
     };
 }
 
+const AtrStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_atrstream_free(ptr, 1));
+const BollingerStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_bollingerstream_free(ptr, 1));
+const EmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_emastream_free(ptr, 1));
 const EngineFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_engine_free(ptr, 1));
+const F64BufferFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_f64buffer_free(ptr, 1));
+const MacdStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_macdstream_free(ptr, 1));
+const RollingStdStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_rollingstdstream_free(ptr, 1));
+const RsiStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_rsistream_free(ptr, 1));
+const SmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_smastream_free(ptr, 1));
+const StochStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_stochstream_free(ptr, 1));
+const WmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_wmastream_free(ptr, 1));
+const ZScoreStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_zscorestream_free(ptr, 1));
+
+function _assertClass(instance, klass) {
+    if (!(instance instanceof klass)) {
+        throw new Error(`expected instance of ${klass.name}`);
+    }
+}
 
 function getArrayF64FromWasm0(ptr, len) {
     ptr = ptr >>> 0;
@@ -520,6 +1275,10 @@ function getUint8ArrayMemory0() {
         cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
     }
     return cachedUint8ArrayMemory0;
+}
+
+function isLikeNone(x) {
+    return x === undefined || x === null;
 }
 
 function passArray8ToWasm0(arg, malloc) {

@@ -14,7 +14,7 @@ pub fn bollinger_lookback(window: usize) -> usize {
 
 /// σ from window sums of x and x², in lanes: TA-Lib's operations in its order.
 #[inline(always)]
-pub(crate) fn sigma<L: Lane>(mean: L, sum_sq: L, n: L) -> L {
+fn sigma<L: Lane>(mean: L, sum_sq: L, n: L) -> L {
     let var = sum_sq.div(n).sub(mean.mul(mean));
     var.lt_select(L::splat(VARIANCE_FLOOR), L::splat(0.0), var.sqrt())
 }

@@ -13,6 +13,7 @@ mod bollinger;
 mod ema;
 mod macd;
 mod rsi;
+mod running;
 mod sma;
 mod stddev;
 mod stoch;

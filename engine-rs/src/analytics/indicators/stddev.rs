@@ -1,12 +1,13 @@
 //! Rolling population standard deviation (TA-Lib `STDDEV` with `nbDev = 1`)
-//! and the rolling z-score `(x − mean) / σ`, over the same window sums as
-//! Bollinger Bands. σ is 0 when the variance is under 1e-8 (TA-Lib's rule),
-//! and the z-score is 0 where σ is 0 (the value sits on the mean). TA-Lib has
-//! no z-score; its reference is `(x − SMA) / STDDEV`.
+//! and the rolling z-score `(x − mean) / σ`. `σ² = mean(x²) − mean²` over
+//! TA-Lib's running sums (see [`super::running`]) so that σ carries TA-Lib's
+//! rounding; σ is 0 when the variance is under 1e-8 (TA-Lib's rule), and the
+//! z-score is 0 where σ is 0 (the value sits on the mean). TA-Lib has no
+//! z-score; its reference is `(x − SMA) / STDDEV`.
 
-use super::bollinger::sigma;
-use super::window::{chunks, elementwise, reduce, BlockWindow, Elementwise, Identity, Square, Sum};
-use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup};
+use super::running::{sums_and_squares, RunningSums};
+use super::window::{chunks, elementwise, Elementwise};
+use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup, VARIANCE_FLOOR};
 use crate::analytics::simd::{Lane, Path};
 use crate::analytics::AnalyticsError;
 
@@ -18,6 +19,14 @@ pub fn rolling_std_lookback(window: usize) -> usize {
 /// Index of the first z-score output: `window - 1`.
 pub fn zscore_lookback(window: usize) -> usize {
     window.saturating_sub(1)
+}
+
+/// `(mean, σ)` from window sums, as TA-Lib's `TA_INT_VAR` and `STDDEV` compute them.
+#[inline(always)]
+fn moments<L: Lane>(sum: L, sum_sq: L, n: L) -> (L, L) {
+    let mean = sum.div(n);
+    let var = sum_sq.div(n).sub(mean.mul(mean));
+    (mean, var.lt_select(L::splat(VARIANCE_FLOOR), L::splat(0.0), var.sqrt()))
 }
 
 #[inline(always)]
@@ -39,9 +48,7 @@ struct Finish<'a> {
 impl Elementwise for Finish<'_> {
     #[inline(always)]
     fn at<L: Lane>(&mut self, i: usize) {
-        let n = L::splat(self.n);
-        let mean = L::load(self.out, i).div(n);
-        let sd = sigma(mean, L::load(self.sq, i - self.base), n);
+        let (mean, sd) = moments(L::load(self.out, i), L::load(self.sq, i - self.base), L::splat(self.n));
         let v = if self.zscore { z(L::load(self.x, i), mean, sd) } else { sd };
         v.store(self.out, i);
     }
@@ -54,10 +61,10 @@ fn rolling(x: &[f64], window: usize, out: &mut [f64], path: Path, zscore: bool) 
     let lookback = window - 1;
     fill_warmup(out, lookback);
     let mut sq = Vec::new();
+    let mut state = (0.0, 0.0);
     for (lo, hi) in chunks(window, x.len()) {
         sq.resize(hi - lo, 0.0);
-        reduce::<Sum, Identity>(x, window, lo, hi, &mut out[lo..hi], path);
-        reduce::<Sum, Square>(x, window, lo, hi, &mut sq, path);
+        sums_and_squares(x, window, lo, hi, &mut state, out, &mut sq, path);
         let mut k = Finish { x, out, sq: &sq, base: lo, n: window as f64, zscore };
         elementwise(&mut k, lo.max(lookback), hi, path);
     }
@@ -77,8 +84,7 @@ pub fn zscore(x: &[f64], window: usize, out: &mut [f64], path: Path) -> Result<(
 /// The shared state of [`RollingStd`] and [`ZScore`].
 #[derive(Clone, Debug)]
 struct Moments {
-    sum: BlockWindow<Sum, Identity>,
-    sum_sq: BlockWindow<Sum, Square>,
+    sums: RunningSums,
     n: f64,
     seen: usize,
 }
@@ -86,20 +92,14 @@ struct Moments {
 impl Moments {
     fn new(window: usize) -> Result<Self, AnalyticsError> {
         check_period("window", window)?;
-        Ok(Moments { sum: BlockWindow::new(window), sum_sq: BlockWindow::new(window), n: window as f64, seen: 0 })
+        Ok(Moments { sums: RunningSums::new(window), n: window as f64, seen: 0 })
     }
 
     /// `(mean, σ)` once the window is full.
     fn update(&mut self, x: f64) -> Result<Option<(f64, f64)>, AnalyticsError> {
         check_value("x", x, self.seen)?;
         self.seen += 1;
-        Ok(match (self.sum.update(x), self.sum_sq.update(x)) {
-            (Some(s), Some(s2)) => {
-                let mean = s / self.n;
-                Some((mean, sigma(mean, s2, self.n)))
-            }
-            _ => None,
-        })
+        Ok(self.sums.update(x).map(|(s, s2)| moments(s, s2, self.n)))
     }
 }
 

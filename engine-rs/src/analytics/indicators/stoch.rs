@@ -5,10 +5,11 @@
 //! at `fast_k + slow_k + slow_d − 3`.
 //!
 //! Highest high and lowest low are block-wise window max/min (exact, so any
-//! order agrees with TA-Lib's scan); %K is element-wise; the two SMAs are the
-//! block sums of [`super::sma`], blocks counted from each one's first input.
+//! order agrees with TA-Lib's scan); %K is element-wise; the two SMAs are
+//! TA-Lib's running sums ([`super::running`]): %K is often exactly 0, where
+//! any other summation order would leave a different residue than TA-Lib's.
 
-use super::sma::{sma_unchecked, Sma};
+use super::running::{running_mean, RunningSums};
 use super::window::{chunks, elementwise, reduce, BlockWindow, Elementwise, Identity, Max, Min};
 use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup};
 use crate::analytics::simd::{Lane, Path};
@@ -88,9 +89,9 @@ pub fn stoch(
         elementwise(&mut k, lo.max(fast_k - 1), hi, path);
     }
     let k_from = fast_k - 1;
-    sma_unchecked(&d_out[k_from..], slow_k, &mut k_out[k_from..], path);
+    running_mean(&d_out[k_from..], slow_k, &mut k_out[k_from..]);
     let d_from = k_from + slow_k - 1;
-    sma_unchecked(&k_out[d_from..], slow_d, &mut d_out[d_from..], path);
+    running_mean(&k_out[d_from..], slow_d, &mut d_out[d_from..]);
     fill_warmup(k_out, lookback);
     fill_warmup(d_out, lookback);
     Ok(())
@@ -110,8 +111,10 @@ pub struct StochPoint {
 pub struct Stoch {
     highest: BlockWindow<Max, Identity>,
     lowest: BlockWindow<Min, Identity>,
-    slow_k: Sma,
-    slow_d: Sma,
+    slow_k: RunningSums,
+    slow_d: RunningSums,
+    slow_k_n: f64,
+    slow_d_n: f64,
     lookback: usize,
     seen: usize,
 }
@@ -123,8 +126,10 @@ impl Stoch {
         Ok(Stoch {
             highest: BlockWindow::new(fast_k),
             lowest: BlockWindow::new(fast_k),
-            slow_k: Sma::new(slow_k)?,
-            slow_d: Sma::new(slow_d)?,
+            slow_k: RunningSums::new(slow_k),
+            slow_d: RunningSums::new(slow_d),
+            slow_k_n: slow_k as f64,
+            slow_d_n: slow_d as f64,
             lookback: stoch_lookback(fast_k, slow_k, slow_d),
             seen: 0,
         })
@@ -141,14 +146,14 @@ impl Stoch {
         let (Some(hh), Some(ll)) = (self.highest.update(high), self.lowest.update(low)) else {
             return Ok(nan);
         };
-        let k = self.slow_k.push(fast_k_of(close, hh, ll));
-        if k.is_nan() {
+        let Some((k_sum, _)) = self.slow_k.update(fast_k_of(close, hh, ll)) else {
             return Ok(nan);
-        }
-        let d = self.slow_d.push(k);
-        if i < self.lookback {
+        };
+        let k = k_sum / self.slow_k_n;
+        let Some((d_sum, _)) = self.slow_d.update(k) else {
             return Ok(nan);
-        }
-        Ok(StochPoint { k, d })
+        };
+        debug_assert!(i >= self.lookback);
+        Ok(StochPoint { k, d: d_sum / self.slow_d_n })
     }
 }
