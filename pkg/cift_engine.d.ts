@@ -2,53 +2,60 @@
 /* eslint-disable */
 
 /**
- * Streaming bars: feed trades in time order; `update` returns a completed bar
- * as `[start, open, high, low, close, volume, count, vwap]`, or undefined.
+ * Streaming ATR.
  */
-export class BarBuilder {
-    private constructor();
+export class AtrStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * Bars closing once their traded value reaches `value`.
+     * An ATR over `window` bars.
      */
-    static dollar(value: number): BarBuilder;
+    constructor(window: number);
     /**
-     * Hands over the bar in progress (incomplete), if any.
+     * Adds a bar; the ATR (NaN during warm-up).
      */
-    flush(): Float64Array | undefined;
-    /**
-     * Bars of `trades` trades.
-     */
-    static tick(trades: number): BarBuilder;
-    /**
-     * Time bars of `intervalMs` aligned to UTC multiples.
-     */
-    static time(interval_ms: number): BarBuilder;
-    /**
-     * Adds a trade; returns the bar it completes, if any.
-     */
-    update(ts: number, price: number, size: number): Float64Array | undefined;
-    /**
-     * Bars closing once their volume reaches `volume`.
-     */
-    static volume(volume: number): BarBuilder;
+    update(high: number, low: number, close: number): number;
 }
 
 /**
- * Streaming top-N book imbalance.
+ * Streaming Bollinger Bands: `update` returns the middle band; `upper` and `lower` hold the rest.
  */
-export class BookImbalanceStream {
+export class BollingerStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * Imbalance over the best `levels` (≥ 1) levels.
+     * Bands over `window` values, `kUp` / `kDown` σ wide.
      */
-    constructor(levels: number);
+    constructor(window: number, k_up: number, k_down: number);
     /**
-     * Imbalance of one snapshot (each side's sizes best first, at least `levels`).
+     * Adds `x`; the middle band (NaN during warm-up).
      */
-    update(bid_sizes: Float64Array, ask_sizes: Float64Array): number;
+    update(x: number): number;
+    /**
+     * The lower band of the last update.
+     */
+    readonly lower: number;
+    /**
+     * The upper band of the last update.
+     */
+    readonly upper: number;
+}
+
+/**
+ * r" Streaming EMA.
+ */
+export class EmaStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
 }
 
 /**
@@ -189,137 +196,169 @@ export class Engine {
 }
 
 /**
- * Streaming order-flow imbalance.
+ * A column of f64 in WASM memory. Fill and read it through
+ * `new Float64Array(wasmMemory().buffer, buf.ptr(), buf.len())`, taken again
+ * after any call that may grow memory (allocating another buffer does).
  */
-export class OrderFlowImbalanceStream {
+export class F64Buffer {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * A stream that has seen no quote.
+     * Whether the buffer holds no values.
      */
-    constructor();
+    isEmpty(): boolean;
     /**
-     * `e_n` of this quote (NaN for the first).
+     * Number of values.
      */
-    update(bid: number, bid_size: number, ask: number, ask_size: number): number;
+    len(): number;
+    /**
+     * A buffer of `len` zeros.
+     */
+    constructor(len: number);
+    /**
+     * Byte offset of the first value in WASM memory.
+     */
+    ptr(): number;
 }
 
 /**
- * Streaming spread, mid and microprice.
+ * Streaming MACD: `update` returns the line; `signal` and `hist` hold the rest.
  */
-export class QuoteStream {
+export class MacdStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * A stream that has seen no quote.
+     * A MACD with the given periods (`fast < slow`).
      */
-    constructor();
+    constructor(fast: number, slow: number, signal: number);
     /**
-     * `[spread, mid, microprice]` of this quote.
+     * Adds `x`; the MACD line (NaN during warm-up).
      */
-    update(bid: number, ask: number, bid_size: number, ask_size: number): Float64Array;
+    update(x: number): number;
+    /**
+     * The histogram of the last update.
+     */
+    readonly hist: number;
+    /**
+     * The signal of the last update.
+     */
+    readonly signal: number;
 }
 
 /**
- * Streaming realized volatility.
+ * r" Streaming rolling σ.
  */
-export class RealizedVolatilityStream {
+export class RollingStdStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * Over `window` (≥ 1) log returns.
+     * A streaming indicator over `window` values.
      */
     constructor(window: number);
     /**
-     * Volatility of the last `window` returns up to this price (NaN during warm-up).
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
      */
-    update(price: number): number;
+    update(x: number): number;
 }
 
 /**
- * Streaming simple and log returns.
+ * r" Streaming RSI.
  */
-export class ReturnsStream {
+export class RsiStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * A stream that has seen no price.
-     */
-    constructor();
-    /**
-     * `[simple, log]` return from the previous price (NaN for the first).
-     */
-    update(price: number): Float64Array;
-}
-
-/**
- * Streaming rolling VWAP over the last `window` trades.
- */
-export class RollingVwapStream {
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * A rolling VWAP over `window` (≥ 1) trades.
+     * A streaming indicator over `window` values.
      */
     constructor(window: number);
     /**
-     * VWAP of the last `window` trades including this one (NaN during warm-up).
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
      */
-    update(price: number, size: number): number;
+    update(x: number): number;
 }
 
 /**
- * Streaming session-anchored VWAP.
+ * r" Streaming SMA.
  */
-export class SessionVwapStream {
+export class SmaStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * Sessions of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+     * A streaming indicator over `window` values.
      */
-    constructor(session_ms: number, offset_ms: number);
+    constructor(window: number);
     /**
-     * VWAP of this trade's session so far.
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
      */
-    update(ts: number, price: number, size: number): number;
+    update(x: number): number;
 }
 
 /**
- * Streaming cumulative TWAP.
+ * Streaming stochastic: `update` returns slow %K; `d` holds %D.
  */
-export class TwapStream {
+export class StochStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * A stream that has seen no trade.
+     * A stochastic with the given periods.
      */
-    constructor();
+    constructor(fast_k: number, slow_k: number, slow_d: number);
     /**
-     * TWAP from the first trade's time to `ts`.
+     * Adds a bar; slow %K (NaN during warm-up).
      */
-    update(ts: number, price: number): number;
+    update(high: number, low: number, close: number): number;
+    /**
+     * %D of the last update.
+     */
+    readonly d: number;
 }
 
 /**
- * Streaming cumulative VWAP.
+ * r" Streaming WMA.
  */
-export class VwapStream {
+export class WmaStream {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * A stream that has seen no trade.
+     * A streaming indicator over `window` values.
      */
-    constructor();
+    constructor(window: number);
     /**
-     * VWAP including this trade.
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
      */
-    update(price: number, size: number): number;
+    update(x: number): number;
 }
 
 /**
- * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
+ * r" Streaming z-score.
  */
-export function bookImbalance(bid_sizes: Float64Array, ask_sizes: Float64Array, depth: number, levels: number): Float64Array;
+export class ZScoreStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A streaming indicator over `window` values.
+     */
+    constructor(window: number);
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     */
+    update(x: number): number;
+}
+
+/**
+ * Wilder ATR of the bars into `out` (NaN for the first `window`).
+ */
+export function atr(high: F64Buffer, low: F64Buffer, close: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Bollinger Bands of `x`: `kUp` / `kDown` population σ around the SMA.
+ */
+export function bollinger(x: F64Buffer, window: number, k_up: number, k_down: number, upper: F64Buffer, middle: F64Buffer, lower: F64Buffer, simd?: boolean | null): void;
 
 /**
  * f64 slots per command record.
@@ -327,9 +366,9 @@ export function bookImbalance(bid_sizes: Float64Array, ask_sizes: Float64Array, 
 export function commandStride(): number;
 
 /**
- * Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
+ * Exponential moving average (TA-Lib seeding) of `x` into `out`.
  */
-export function dollarBars(ts: Float64Array, price: Float64Array, size: Float64Array, value: number): Float64Array;
+export function ema(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * f64 slots per event record.
@@ -337,107 +376,73 @@ export function dollarBars(ts: Float64Array, price: Float64Array, size: Float64A
 export function eventStride(): number;
 
 /**
- * Log returns (NaN at index 0).
+ * MACD line, signal and histogram of `x`.
  */
-export function logReturns(price: Float64Array): Float64Array;
+export function macd(x: F64Buffer, fast: number, slow: number, signal: number, line: F64Buffer, signal_out: F64Buffer, hist: F64Buffer, simd?: boolean | null): void;
 
 /**
- * Size-weighted mid of each quote.
+ * Rolling population standard deviation of `x` into `out`.
  */
-export function microprice(bid: Float64Array, ask: Float64Array, bid_size: Float64Array, ask_size: Float64Array, scalar?: boolean | null): Float64Array;
+export function rollingStd(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * `(bid + ask) / 2` of each quote.
+ * Wilder RSI of `x` into `out` (NaN for the first `window`).
  */
-export function mid(bid: Float64Array, ask: Float64Array, scalar?: boolean | null): Float64Array;
+export function rsi(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
+ * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
  */
-export function orderFlowImbalance(bid: Float64Array, bid_size: Float64Array, ask: Float64Array, ask_size: Float64Array): Float64Array;
+export function sma(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
+ * Stochastic slow %K and %D of the bars.
  */
-export function realizedVolatility(price: Float64Array, window: number): Float64Array;
-
-/**
- * VWAP of the last `window` trades at each trade (NaN during warm-up).
- */
-export function rollingVwap(price: Float64Array, size: Float64Array, window: number, scalar?: boolean | null): Float64Array;
-
-/**
- * VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
- */
-export function sessionVwap(ts: Float64Array, price: Float64Array, size: Float64Array, session_ms: number, offset_ms: number): Float64Array;
-
-/**
- * Simple returns (NaN at index 0).
- */
-export function simpleReturns(price: Float64Array, scalar?: boolean | null): Float64Array;
-
-/**
- * `ask − bid` of each quote.
- */
-export function spread(bid: Float64Array, ask: Float64Array, scalar?: boolean | null): Float64Array;
-
-/**
- * Bars of `trades` trades each, as in `timeBars`.
- */
-export function tickBars(ts: Float64Array, price: Float64Array, size: Float64Array, trades: number): Float64Array;
-
-/**
- * Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
- * another (start, open, high, low, close, volume, count, vwap), n values each.
- */
-export function timeBars(ts: Float64Array, price: Float64Array, size: Float64Array, interval_ms: number): Float64Array;
-
-/**
- * Cumulative time-weighted average price at each trade (NaN while no time has passed).
- */
-export function twap(ts: Float64Array, price: Float64Array): Float64Array;
-
-/**
- * Bars closing once their volume reaches `volume`, as in `timeBars`.
- */
-export function volumeBars(ts: Float64Array, price: Float64Array, size: Float64Array, volume: number): Float64Array;
-
-/**
- * Cumulative VWAP at each trade.
- */
-export function vwap(price: Float64Array, size: Float64Array, scalar?: boolean | null): Float64Array;
+export function stoch(high: F64Buffer, low: F64Buffer, close: F64Buffer, fast_k: number, slow_k: number, slow_d: number, k_out: F64Buffer, d_out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * The module's linear memory, for typed-array views of the buffers.
  */
 export function wasmMemory(): any;
 
+/**
+ * Weighted moving average of `x` into `out`.
+ */
+export function wma(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Rolling z-score of `x` into `out`.
+ */
+export function zscore(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly __wbg_barbuilder_free: (a: number, b: number) => void;
-    readonly __wbg_bookimbalancestream_free: (a: number, b: number) => void;
+    readonly __wbg_atrstream_free: (a: number, b: number) => void;
+    readonly __wbg_bollingerstream_free: (a: number, b: number) => void;
+    readonly __wbg_emastream_free: (a: number, b: number) => void;
     readonly __wbg_engine_free: (a: number, b: number) => void;
-    readonly __wbg_orderflowimbalancestream_free: (a: number, b: number) => void;
-    readonly __wbg_quotestream_free: (a: number, b: number) => void;
-    readonly __wbg_realizedvolatilitystream_free: (a: number, b: number) => void;
-    readonly __wbg_returnsstream_free: (a: number, b: number) => void;
-    readonly __wbg_rollingvwapstream_free: (a: number, b: number) => void;
-    readonly __wbg_sessionvwapstream_free: (a: number, b: number) => void;
-    readonly __wbg_twapstream_free: (a: number, b: number) => void;
-    readonly __wbg_vwapstream_free: (a: number, b: number) => void;
-    readonly barbuilder_dollar: (a: number) => [number, number, number];
-    readonly barbuilder_flush: (a: number) => [number, number];
-    readonly barbuilder_tick: (a: number) => [number, number, number];
-    readonly barbuilder_time: (a: number) => [number, number, number];
-    readonly barbuilder_update: (a: number, b: number, c: number, d: number) => [number, number, number, number];
-    readonly barbuilder_volume: (a: number) => [number, number, number];
-    readonly bookImbalance: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
-    readonly bookimbalancestream_new: (a: number) => [number, number, number];
-    readonly bookimbalancestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly __wbg_f64buffer_free: (a: number, b: number) => void;
+    readonly __wbg_macdstream_free: (a: number, b: number) => void;
+    readonly __wbg_rollingstdstream_free: (a: number, b: number) => void;
+    readonly __wbg_rsistream_free: (a: number, b: number) => void;
+    readonly __wbg_smastream_free: (a: number, b: number) => void;
+    readonly __wbg_stochstream_free: (a: number, b: number) => void;
+    readonly __wbg_wmastream_free: (a: number, b: number) => void;
+    readonly __wbg_zscorestream_free: (a: number, b: number) => void;
+    readonly atr: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
+    readonly atrstream_new: (a: number) => [number, number, number];
+    readonly atrstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly bollinger: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly bollingerstream_lower: (a: number) => number;
+    readonly bollingerstream_new: (a: number, b: number, c: number) => [number, number, number];
+    readonly bollingerstream_update: (a: number, b: number) => [number, number, number];
+    readonly bollingerstream_upper: (a: number) => number;
     readonly commandStride: () => number;
-    readonly dollarBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
+    readonly ema: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly emastream_new: (a: number) => [number, number, number];
+    readonly emastream_update: (a: number, b: number) => [number, number, number];
     readonly engine_account: (a: number, b: number) => [number, number, number, number];
     readonly engine_addInstrument: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => number;
     readonly engine_advanceTime: (a: number, b: number, c: number) => number;
@@ -469,37 +474,35 @@ export interface InitOutput {
     readonly engine_snapshot: (a: number) => [number, number];
     readonly engine_withdraw: (a: number, b: number, c: number, d: number, e: number) => number;
     readonly eventStride: () => number;
-    readonly logReturns: (a: number, b: number) => [number, number, number, number];
-    readonly microprice: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number, number];
-    readonly mid: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly orderFlowImbalance: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
-    readonly orderflowimbalancestream_new: () => number;
-    readonly orderflowimbalancestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
-    readonly quotestream_new: () => number;
-    readonly quotestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly realizedVolatility: (a: number, b: number, c: number) => [number, number, number, number];
-    readonly realizedvolatilitystream_new: (a: number) => [number, number, number];
-    readonly realizedvolatilitystream_update: (a: number, b: number) => [number, number, number];
-    readonly returnsstream_new: () => number;
-    readonly returnsstream_update: (a: number, b: number) => [number, number, number, number];
-    readonly rollingVwap: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
-    readonly rollingvwapstream_new: (a: number) => [number, number, number];
-    readonly rollingvwapstream_update: (a: number, b: number, c: number) => [number, number, number];
-    readonly sessionVwap: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
-    readonly sessionvwapstream_new: (a: number, b: number) => [number, number, number];
-    readonly sessionvwapstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly simpleReturns: (a: number, b: number, c: number) => [number, number, number, number];
-    readonly spread: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly tickBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly timeBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly twap: (a: number, b: number, c: number, d: number) => [number, number, number, number];
-    readonly twapstream_new: () => number;
-    readonly twapstream_update: (a: number, b: number, c: number) => [number, number, number];
-    readonly volumeBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly vwap: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly vwapstream_new: () => number;
-    readonly vwapstream_update: (a: number, b: number, c: number) => [number, number, number];
+    readonly f64buffer_isEmpty: (a: number) => number;
+    readonly f64buffer_len: (a: number) => number;
+    readonly f64buffer_new: (a: number) => [number, number, number];
+    readonly f64buffer_ptr: (a: number) => number;
+    readonly macd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly macdstream_hist: (a: number) => number;
+    readonly macdstream_new: (a: number, b: number, c: number) => [number, number, number];
+    readonly macdstream_signal: (a: number) => number;
+    readonly macdstream_update: (a: number, b: number) => [number, number, number];
+    readonly rollingStd: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly rollingstdstream_new: (a: number) => [number, number, number];
+    readonly rollingstdstream_update: (a: number, b: number) => [number, number, number];
+    readonly rsi: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly rsistream_new: (a: number) => [number, number, number];
+    readonly rsistream_update: (a: number, b: number) => [number, number, number];
+    readonly sma: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly smastream_new: (a: number) => [number, number, number];
+    readonly smastream_update: (a: number, b: number) => [number, number, number];
+    readonly stoch: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number];
+    readonly stochstream_d: (a: number) => number;
+    readonly stochstream_new: (a: number, b: number, c: number) => [number, number, number];
+    readonly stochstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly wasmMemory: () => any;
+    readonly wma: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly wmastream_new: (a: number) => [number, number, number];
+    readonly wmastream_update: (a: number, b: number) => [number, number, number];
+    readonly zscore: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly zscorestream_new: (a: number) => [number, number, number];
+    readonly zscorestream_update: (a: number, b: number) => [number, number, number];
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __externref_table_dealloc: (a: number) => void;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

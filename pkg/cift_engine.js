@@ -1,155 +1,151 @@
 /* @ts-self-types="./cift_engine.d.ts" */
 
 /**
- * Streaming bars: feed trades in time order; `update` returns a completed bar
- * as `[start, open, high, low, close, volume, count, vwap]`, or undefined.
+ * Streaming ATR.
  */
-export class BarBuilder {
-    static __wrap(ptr) {
-        const obj = Object.create(BarBuilder.prototype);
-        obj.__wbg_ptr = ptr;
-        BarBuilderFinalization.register(obj, obj.__wbg_ptr, obj);
-        return obj;
-    }
+export class AtrStream {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        BarBuilderFinalization.unregister(this);
+        AtrStreamFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_barbuilder_free(ptr, 0);
+        wasm.__wbg_atrstream_free(ptr, 0);
     }
     /**
-     * Bars closing once their traded value reaches `value`.
-     * @param {number} value
-     * @returns {BarBuilder}
+     * An ATR over `window` bars.
+     * @param {number} window
      */
-    static dollar(value) {
-        const ret = wasm.barbuilder_dollar(value);
-        if (ret[2]) {
-            throw takeFromExternrefTable0(ret[1]);
-        }
-        return BarBuilder.__wrap(ret[0]);
-    }
-    /**
-     * Hands over the bar in progress (incomplete), if any.
-     * @returns {Float64Array | undefined}
-     */
-    flush() {
-        const ret = wasm.barbuilder_flush(this.__wbg_ptr);
-        let v1;
-        if (ret[0] !== 0) {
-            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-        }
-        return v1;
-    }
-    /**
-     * Bars of `trades` trades.
-     * @param {number} trades
-     * @returns {BarBuilder}
-     */
-    static tick(trades) {
-        const ret = wasm.barbuilder_tick(trades);
-        if (ret[2]) {
-            throw takeFromExternrefTable0(ret[1]);
-        }
-        return BarBuilder.__wrap(ret[0]);
-    }
-    /**
-     * Time bars of `intervalMs` aligned to UTC multiples.
-     * @param {number} interval_ms
-     * @returns {BarBuilder}
-     */
-    static time(interval_ms) {
-        const ret = wasm.barbuilder_time(interval_ms);
-        if (ret[2]) {
-            throw takeFromExternrefTable0(ret[1]);
-        }
-        return BarBuilder.__wrap(ret[0]);
-    }
-    /**
-     * Adds a trade; returns the bar it completes, if any.
-     * @param {number} ts
-     * @param {number} price
-     * @param {number} size
-     * @returns {Float64Array | undefined}
-     */
-    update(ts, price, size) {
-        const ret = wasm.barbuilder_update(this.__wbg_ptr, ts, price, size);
-        if (ret[3]) {
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        let v1;
-        if (ret[0] !== 0) {
-            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-        }
-        return v1;
-    }
-    /**
-     * Bars closing once their volume reaches `volume`.
-     * @param {number} volume
-     * @returns {BarBuilder}
-     */
-    static volume(volume) {
-        const ret = wasm.barbuilder_volume(volume);
-        if (ret[2]) {
-            throw takeFromExternrefTable0(ret[1]);
-        }
-        return BarBuilder.__wrap(ret[0]);
-    }
-}
-if (Symbol.dispose) BarBuilder.prototype[Symbol.dispose] = BarBuilder.prototype.free;
-
-/**
- * Streaming top-N book imbalance.
- */
-export class BookImbalanceStream {
-    __destroy_into_raw() {
-        const ptr = this.__wbg_ptr;
-        this.__wbg_ptr = 0;
-        BookImbalanceStreamFinalization.unregister(this);
-        return ptr;
-    }
-    free() {
-        const ptr = this.__destroy_into_raw();
-        wasm.__wbg_bookimbalancestream_free(ptr, 0);
-    }
-    /**
-     * Imbalance over the best `levels` (≥ 1) levels.
-     * @param {number} levels
-     */
-    constructor(levels) {
-        const ret = wasm.bookimbalancestream_new(levels);
+    constructor(window) {
+        const ret = wasm.atrstream_new(window);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         this.__wbg_ptr = ret[0];
-        BookImbalanceStreamFinalization.register(this, this.__wbg_ptr, this);
+        AtrStreamFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * Imbalance of one snapshot (each side's sizes best first, at least `levels`).
-     * @param {Float64Array} bid_sizes
-     * @param {Float64Array} ask_sizes
+     * Adds a bar; the ATR (NaN during warm-up).
+     * @param {number} high
+     * @param {number} low
+     * @param {number} close
      * @returns {number}
      */
-    update(bid_sizes, ask_sizes) {
-        const ptr0 = passArrayF64ToWasm0(bid_sizes, wasm.__wbindgen_malloc);
-        const len0 = WASM_VECTOR_LEN;
-        const ptr1 = passArrayF64ToWasm0(ask_sizes, wasm.__wbindgen_malloc);
-        const len1 = WASM_VECTOR_LEN;
-        const ret = wasm.bookimbalancestream_update(this.__wbg_ptr, ptr0, len0, ptr1, len1);
+    update(high, low, close) {
+        const ret = wasm.atrstream_update(this.__wbg_ptr, high, low, close);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) BookImbalanceStream.prototype[Symbol.dispose] = BookImbalanceStream.prototype.free;
+if (Symbol.dispose) AtrStream.prototype[Symbol.dispose] = AtrStream.prototype.free;
+
+/**
+ * Streaming Bollinger Bands: `update` returns the middle band; `upper` and `lower` hold the rest.
+ */
+export class BollingerStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        BollingerStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_bollingerstream_free(ptr, 0);
+    }
+    /**
+     * The lower band of the last update.
+     * @returns {number}
+     */
+    get lower() {
+        const ret = wasm.bollingerstream_lower(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Bands over `window` values, `kUp` / `kDown` σ wide.
+     * @param {number} window
+     * @param {number} k_up
+     * @param {number} k_down
+     */
+    constructor(window, k_up, k_down) {
+        const ret = wasm.bollingerstream_new(window, k_up, k_down);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        BollingerStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the middle band (NaN during warm-up).
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.bollingerstream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * The upper band of the last update.
+     * @returns {number}
+     */
+    get upper() {
+        const ret = wasm.bollingerstream_upper(this.__wbg_ptr);
+        return ret;
+    }
+}
+if (Symbol.dispose) BollingerStream.prototype[Symbol.dispose] = BollingerStream.prototype.free;
+
+/**
+ * r" Streaming EMA.
+ */
+export class EmaStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        EmaStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_emastream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.emastream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        EmaStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.emastream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) EmaStream.prototype[Symbol.dispose] = EmaStream.prototype.free;
 
 /**
  * The engine as seen from JavaScript.
@@ -584,357 +580,430 @@ export class Engine {
 if (Symbol.dispose) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
 
 /**
- * Streaming order-flow imbalance.
+ * A column of f64 in WASM memory. Fill and read it through
+ * `new Float64Array(wasmMemory().buffer, buf.ptr(), buf.len())`, taken again
+ * after any call that may grow memory (allocating another buffer does).
  */
-export class OrderFlowImbalanceStream {
+export class F64Buffer {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        OrderFlowImbalanceStreamFinalization.unregister(this);
+        F64BufferFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_orderflowimbalancestream_free(ptr, 0);
+        wasm.__wbg_f64buffer_free(ptr, 0);
     }
     /**
-     * A stream that has seen no quote.
+     * Whether the buffer holds no values.
+     * @returns {boolean}
      */
-    constructor() {
-        const ret = wasm.orderflowimbalancestream_new();
-        this.__wbg_ptr = ret;
-        OrderFlowImbalanceStreamFinalization.register(this, this.__wbg_ptr, this);
+    isEmpty() {
+        const ret = wasm.f64buffer_isEmpty(this.__wbg_ptr);
+        return ret !== 0;
+    }
+    /**
+     * Number of values.
+     * @returns {number}
+     */
+    len() {
+        const ret = wasm.f64buffer_len(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * A buffer of `len` zeros.
+     * @param {number} len
+     */
+    constructor(len) {
+        const ret = wasm.f64buffer_new(len);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        F64BufferFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * `e_n` of this quote (NaN for the first).
-     * @param {number} bid
-     * @param {number} bid_size
-     * @param {number} ask
-     * @param {number} ask_size
+     * Byte offset of the first value in WASM memory.
      * @returns {number}
      */
-    update(bid, bid_size, ask, ask_size) {
-        const ret = wasm.orderflowimbalancestream_update(this.__wbg_ptr, bid, bid_size, ask, ask_size);
+    ptr() {
+        const ret = wasm.f64buffer_ptr(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+}
+if (Symbol.dispose) F64Buffer.prototype[Symbol.dispose] = F64Buffer.prototype.free;
+
+/**
+ * Streaming MACD: `update` returns the line; `signal` and `hist` hold the rest.
+ */
+export class MacdStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        MacdStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_macdstream_free(ptr, 0);
+    }
+    /**
+     * The histogram of the last update.
+     * @returns {number}
+     */
+    get hist() {
+        const ret = wasm.macdstream_hist(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * A MACD with the given periods (`fast < slow`).
+     * @param {number} fast
+     * @param {number} slow
+     * @param {number} signal
+     */
+    constructor(fast, slow, signal) {
+        const ret = wasm.macdstream_new(fast, slow, signal);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        MacdStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * The signal of the last update.
+     * @returns {number}
+     */
+    get signal() {
+        const ret = wasm.macdstream_signal(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Adds `x`; the MACD line (NaN during warm-up).
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.macdstream_update(this.__wbg_ptr, x);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) OrderFlowImbalanceStream.prototype[Symbol.dispose] = OrderFlowImbalanceStream.prototype.free;
+if (Symbol.dispose) MacdStream.prototype[Symbol.dispose] = MacdStream.prototype.free;
 
 /**
- * Streaming spread, mid and microprice.
+ * r" Streaming rolling σ.
  */
-export class QuoteStream {
+export class RollingStdStream {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        QuoteStreamFinalization.unregister(this);
+        RollingStdStreamFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_quotestream_free(ptr, 0);
+        wasm.__wbg_rollingstdstream_free(ptr, 0);
     }
     /**
-     * A stream that has seen no quote.
-     */
-    constructor() {
-        const ret = wasm.quotestream_new();
-        this.__wbg_ptr = ret;
-        QuoteStreamFinalization.register(this, this.__wbg_ptr, this);
-        return this;
-    }
-    /**
-     * `[spread, mid, microprice]` of this quote.
-     * @param {number} bid
-     * @param {number} ask
-     * @param {number} bid_size
-     * @param {number} ask_size
-     * @returns {Float64Array}
-     */
-    update(bid, ask, bid_size, ask_size) {
-        const ret = wasm.quotestream_update(this.__wbg_ptr, bid, ask, bid_size, ask_size);
-        if (ret[3]) {
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-        return v1;
-    }
-}
-if (Symbol.dispose) QuoteStream.prototype[Symbol.dispose] = QuoteStream.prototype.free;
-
-/**
- * Streaming realized volatility.
- */
-export class RealizedVolatilityStream {
-    __destroy_into_raw() {
-        const ptr = this.__wbg_ptr;
-        this.__wbg_ptr = 0;
-        RealizedVolatilityStreamFinalization.unregister(this);
-        return ptr;
-    }
-    free() {
-        const ptr = this.__destroy_into_raw();
-        wasm.__wbg_realizedvolatilitystream_free(ptr, 0);
-    }
-    /**
-     * Over `window` (≥ 1) log returns.
+     * A streaming indicator over `window` values.
      * @param {number} window
      */
     constructor(window) {
-        const ret = wasm.realizedvolatilitystream_new(window);
+        const ret = wasm.rollingstdstream_new(window);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         this.__wbg_ptr = ret[0];
-        RealizedVolatilityStreamFinalization.register(this, this.__wbg_ptr, this);
+        RollingStdStreamFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * Volatility of the last `window` returns up to this price (NaN during warm-up).
-     * @param {number} price
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
      * @returns {number}
      */
-    update(price) {
-        const ret = wasm.realizedvolatilitystream_update(this.__wbg_ptr, price);
+    update(x) {
+        const ret = wasm.rollingstdstream_update(this.__wbg_ptr, x);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) RealizedVolatilityStream.prototype[Symbol.dispose] = RealizedVolatilityStream.prototype.free;
+if (Symbol.dispose) RollingStdStream.prototype[Symbol.dispose] = RollingStdStream.prototype.free;
 
 /**
- * Streaming simple and log returns.
+ * r" Streaming RSI.
  */
-export class ReturnsStream {
+export class RsiStream {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        ReturnsStreamFinalization.unregister(this);
+        RsiStreamFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_returnsstream_free(ptr, 0);
+        wasm.__wbg_rsistream_free(ptr, 0);
     }
     /**
-     * A stream that has seen no price.
-     */
-    constructor() {
-        const ret = wasm.returnsstream_new();
-        this.__wbg_ptr = ret;
-        ReturnsStreamFinalization.register(this, this.__wbg_ptr, this);
-        return this;
-    }
-    /**
-     * `[simple, log]` return from the previous price (NaN for the first).
-     * @param {number} price
-     * @returns {Float64Array}
-     */
-    update(price) {
-        const ret = wasm.returnsstream_update(this.__wbg_ptr, price);
-        if (ret[3]) {
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-        return v1;
-    }
-}
-if (Symbol.dispose) ReturnsStream.prototype[Symbol.dispose] = ReturnsStream.prototype.free;
-
-/**
- * Streaming rolling VWAP over the last `window` trades.
- */
-export class RollingVwapStream {
-    __destroy_into_raw() {
-        const ptr = this.__wbg_ptr;
-        this.__wbg_ptr = 0;
-        RollingVwapStreamFinalization.unregister(this);
-        return ptr;
-    }
-    free() {
-        const ptr = this.__destroy_into_raw();
-        wasm.__wbg_rollingvwapstream_free(ptr, 0);
-    }
-    /**
-     * A rolling VWAP over `window` (≥ 1) trades.
+     * A streaming indicator over `window` values.
      * @param {number} window
      */
     constructor(window) {
-        const ret = wasm.rollingvwapstream_new(window);
+        const ret = wasm.rsistream_new(window);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         this.__wbg_ptr = ret[0];
-        RollingVwapStreamFinalization.register(this, this.__wbg_ptr, this);
+        RsiStreamFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * VWAP of the last `window` trades including this one (NaN during warm-up).
-     * @param {number} price
-     * @param {number} size
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
      * @returns {number}
      */
-    update(price, size) {
-        const ret = wasm.rollingvwapstream_update(this.__wbg_ptr, price, size);
+    update(x) {
+        const ret = wasm.rsistream_update(this.__wbg_ptr, x);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) RollingVwapStream.prototype[Symbol.dispose] = RollingVwapStream.prototype.free;
+if (Symbol.dispose) RsiStream.prototype[Symbol.dispose] = RsiStream.prototype.free;
 
 /**
- * Streaming session-anchored VWAP.
+ * r" Streaming SMA.
  */
-export class SessionVwapStream {
+export class SmaStream {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        SessionVwapStreamFinalization.unregister(this);
+        SmaStreamFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_sessionvwapstream_free(ptr, 0);
+        wasm.__wbg_smastream_free(ptr, 0);
     }
     /**
-     * Sessions of `sessionMs` aligned to its multiples shifted by `offsetMs`.
-     * @param {number} session_ms
-     * @param {number} offset_ms
+     * A streaming indicator over `window` values.
+     * @param {number} window
      */
-    constructor(session_ms, offset_ms) {
-        const ret = wasm.sessionvwapstream_new(session_ms, offset_ms);
+    constructor(window) {
+        const ret = wasm.smastream_new(window);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         this.__wbg_ptr = ret[0];
-        SessionVwapStreamFinalization.register(this, this.__wbg_ptr, this);
+        SmaStreamFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * VWAP of this trade's session so far.
-     * @param {number} ts
-     * @param {number} price
-     * @param {number} size
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
      * @returns {number}
      */
-    update(ts, price, size) {
-        const ret = wasm.sessionvwapstream_update(this.__wbg_ptr, ts, price, size);
+    update(x) {
+        const ret = wasm.smastream_update(this.__wbg_ptr, x);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) SessionVwapStream.prototype[Symbol.dispose] = SessionVwapStream.prototype.free;
+if (Symbol.dispose) SmaStream.prototype[Symbol.dispose] = SmaStream.prototype.free;
 
 /**
- * Streaming cumulative TWAP.
+ * Streaming stochastic: `update` returns slow %K; `d` holds %D.
  */
-export class TwapStream {
+export class StochStream {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        TwapStreamFinalization.unregister(this);
+        StochStreamFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_twapstream_free(ptr, 0);
+        wasm.__wbg_stochstream_free(ptr, 0);
     }
     /**
-     * A stream that has seen no trade.
+     * %D of the last update.
+     * @returns {number}
      */
-    constructor() {
-        const ret = wasm.twapstream_new();
-        this.__wbg_ptr = ret;
-        TwapStreamFinalization.register(this, this.__wbg_ptr, this);
+    get d() {
+        const ret = wasm.stochstream_d(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * A stochastic with the given periods.
+     * @param {number} fast_k
+     * @param {number} slow_k
+     * @param {number} slow_d
+     */
+    constructor(fast_k, slow_k, slow_d) {
+        const ret = wasm.stochstream_new(fast_k, slow_k, slow_d);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        StochStreamFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * TWAP from the first trade's time to `ts`.
-     * @param {number} ts
-     * @param {number} price
+     * Adds a bar; slow %K (NaN during warm-up).
+     * @param {number} high
+     * @param {number} low
+     * @param {number} close
      * @returns {number}
      */
-    update(ts, price) {
-        const ret = wasm.twapstream_update(this.__wbg_ptr, ts, price);
+    update(high, low, close) {
+        const ret = wasm.stochstream_update(this.__wbg_ptr, high, low, close);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) TwapStream.prototype[Symbol.dispose] = TwapStream.prototype.free;
+if (Symbol.dispose) StochStream.prototype[Symbol.dispose] = StochStream.prototype.free;
 
 /**
- * Streaming cumulative VWAP.
+ * r" Streaming WMA.
  */
-export class VwapStream {
+export class WmaStream {
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
-        VwapStreamFinalization.unregister(this);
+        WmaStreamFinalization.unregister(this);
         return ptr;
     }
     free() {
         const ptr = this.__destroy_into_raw();
-        wasm.__wbg_vwapstream_free(ptr, 0);
+        wasm.__wbg_wmastream_free(ptr, 0);
     }
     /**
-     * A stream that has seen no trade.
+     * A streaming indicator over `window` values.
+     * @param {number} window
      */
-    constructor() {
-        const ret = wasm.vwapstream_new();
-        this.__wbg_ptr = ret;
-        VwapStreamFinalization.register(this, this.__wbg_ptr, this);
+    constructor(window) {
+        const ret = wasm.wmastream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        WmaStreamFinalization.register(this, this.__wbg_ptr, this);
         return this;
     }
     /**
-     * VWAP including this trade.
-     * @param {number} price
-     * @param {number} size
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
      * @returns {number}
      */
-    update(price, size) {
-        const ret = wasm.vwapstream_update(this.__wbg_ptr, price, size);
+    update(x) {
+        const ret = wasm.wmastream_update(this.__wbg_ptr, x);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0];
     }
 }
-if (Symbol.dispose) VwapStream.prototype[Symbol.dispose] = VwapStream.prototype.free;
+if (Symbol.dispose) WmaStream.prototype[Symbol.dispose] = WmaStream.prototype.free;
 
 /**
- * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
- * @param {Float64Array} bid_sizes
- * @param {Float64Array} ask_sizes
- * @param {number} depth
- * @param {number} levels
- * @returns {Float64Array}
+ * r" Streaming z-score.
  */
-export function bookImbalance(bid_sizes, ask_sizes, depth, levels) {
-    const ptr0 = passArrayF64ToWasm0(bid_sizes, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask_sizes, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.bookImbalance(ptr0, len0, ptr1, len1, depth, levels);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export class ZScoreStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        ZScoreStreamFinalization.unregister(this);
+        return ptr;
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_zscorestream_free(ptr, 0);
+    }
+    /**
+     * A streaming indicator over `window` values.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.zscorestream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        ZScoreStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Adds `x`; the indicator's value (NaN during warm-up). Throws on a
+     * non-finite `x`, and the state is unchanged.
+     * @param {number} x
+     * @returns {number}
+     */
+    update(x) {
+        const ret = wasm.zscorestream_update(this.__wbg_ptr, x);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) ZScoreStream.prototype[Symbol.dispose] = ZScoreStream.prototype.free;
+
+/**
+ * Wilder ATR of the bars into `out` (NaN for the first `window`).
+ * @param {F64Buffer} high
+ * @param {F64Buffer} low
+ * @param {F64Buffer} close
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function atr(high, low, close, window, out, simd) {
+    _assertClass(high, F64Buffer);
+    _assertClass(low, F64Buffer);
+    _assertClass(close, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.atr(high.__wbg_ptr, low.__wbg_ptr, close.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Bollinger Bands of `x`: `kUp` / `kDown` population σ around the SMA.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {number} k_up
+ * @param {number} k_down
+ * @param {F64Buffer} upper
+ * @param {F64Buffer} middle
+ * @param {F64Buffer} lower
+ * @param {boolean | null} [simd]
+ */
+export function bollinger(x, window, k_up, k_down, upper, middle, lower, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(upper, F64Buffer);
+    _assertClass(middle, F64Buffer);
+    _assertClass(lower, F64Buffer);
+    const ret = wasm.bollinger(x.__wbg_ptr, window, k_up, k_down, upper.__wbg_ptr, middle.__wbg_ptr, lower.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
 }
 
 /**
@@ -947,27 +1016,19 @@ export function commandStride() {
 }
 
 /**
- * Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {number} value
- * @returns {Float64Array}
+ * Exponential moving average (TA-Lib seeding) of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function dollarBars(ts, price, size, value) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.dollarBars(ptr0, len0, ptr1, len1, ptr2, len2, value);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function ema(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.ema(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
 }
 
 /**
@@ -980,312 +1041,97 @@ export function eventStride() {
 }
 
 /**
- * Log returns (NaN at index 0).
- * @param {Float64Array} price
- * @returns {Float64Array}
+ * MACD line, signal and histogram of `x`.
+ * @param {F64Buffer} x
+ * @param {number} fast
+ * @param {number} slow
+ * @param {number} signal
+ * @param {F64Buffer} line
+ * @param {F64Buffer} signal_out
+ * @param {F64Buffer} hist
+ * @param {boolean | null} [simd]
  */
-export function logReturns(price) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.logReturns(ptr0, len0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function macd(x, fast, slow, signal, line, signal_out, hist, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(line, F64Buffer);
+    _assertClass(signal_out, F64Buffer);
+    _assertClass(hist, F64Buffer);
+    const ret = wasm.macd(x.__wbg_ptr, fast, slow, signal, line.__wbg_ptr, signal_out.__wbg_ptr, hist.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v2;
 }
 
 /**
- * Size-weighted mid of each quote.
- * @param {Float64Array} bid
- * @param {Float64Array} ask
- * @param {Float64Array} bid_size
- * @param {Float64Array} ask_size
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
- */
-export function microprice(bid, ask, bid_size, ask_size, scalar) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(bid_size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ptr3 = passArrayF64ToWasm0(ask_size, wasm.__wbindgen_malloc);
-    const len3 = WASM_VECTOR_LEN;
-    const ret = wasm.microprice(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v5 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v5;
-}
-
-/**
- * `(bid + ask) / 2` of each quote.
- * @param {Float64Array} bid
- * @param {Float64Array} ask
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
- */
-export function mid(bid, ask, scalar) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.mid(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
-}
-
-/**
- * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
- * @param {Float64Array} bid
- * @param {Float64Array} bid_size
- * @param {Float64Array} ask
- * @param {Float64Array} ask_size
- * @returns {Float64Array}
- */
-export function orderFlowImbalance(bid, bid_size, ask, ask_size) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(bid_size, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ptr3 = passArrayF64ToWasm0(ask_size, wasm.__wbindgen_malloc);
-    const len3 = WASM_VECTOR_LEN;
-    const ret = wasm.orderFlowImbalance(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v5 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v5;
-}
-
-/**
- * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
- * @param {Float64Array} price
+ * Rolling population standard deviation of `x` into `out`.
+ * @param {F64Buffer} x
  * @param {number} window
- * @returns {Float64Array}
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function realizedVolatility(price, window) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.realizedVolatility(ptr0, len0, window);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function rollingStd(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.rollingStd(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v2;
 }
 
 /**
- * VWAP of the last `window` trades at each trade (NaN during warm-up).
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * Wilder RSI of `x` into `out` (NaN for the first `window`).
+ * @param {F64Buffer} x
  * @param {number} window
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function rollingVwap(price, size, window, scalar) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.rollingVwap(ptr0, len0, ptr1, len1, window, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function rsi(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.rsi(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
- * VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {number} session_ms
- * @param {number} offset_ms
- * @returns {Float64Array}
+ * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function sessionVwap(ts, price, size, session_ms, offset_ms) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.sessionVwap(ptr0, len0, ptr1, len1, ptr2, len2, session_ms, offset_ms);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function sma(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.sma(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
 }
 
 /**
- * Simple returns (NaN at index 0).
- * @param {Float64Array} price
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * Stochastic slow %K and %D of the bars.
+ * @param {F64Buffer} high
+ * @param {F64Buffer} low
+ * @param {F64Buffer} close
+ * @param {number} fast_k
+ * @param {number} slow_k
+ * @param {number} slow_d
+ * @param {F64Buffer} k_out
+ * @param {F64Buffer} d_out
+ * @param {boolean | null} [simd]
  */
-export function simpleReturns(price, scalar) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.simpleReturns(ptr0, len0, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function stoch(high, low, close, fast_k, slow_k, slow_d, k_out, d_out, simd) {
+    _assertClass(high, F64Buffer);
+    _assertClass(low, F64Buffer);
+    _assertClass(close, F64Buffer);
+    _assertClass(k_out, F64Buffer);
+    _assertClass(d_out, F64Buffer);
+    const ret = wasm.stoch(high.__wbg_ptr, low.__wbg_ptr, close.__wbg_ptr, fast_k, slow_k, slow_d, k_out.__wbg_ptr, d_out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v2;
-}
-
-/**
- * `ask − bid` of each quote.
- * @param {Float64Array} bid
- * @param {Float64Array} ask
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
- */
-export function spread(bid, ask, scalar) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.spread(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
-}
-
-/**
- * Bars of `trades` trades each, as in `timeBars`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {number} trades
- * @returns {Float64Array}
- */
-export function tickBars(ts, price, size, trades) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.tickBars(ptr0, len0, ptr1, len1, ptr2, len2, trades);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
-}
-
-/**
- * Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
- * another (start, open, high, low, close, volume, count, vwap), n values each.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {number} interval_ms
- * @returns {Float64Array}
- */
-export function timeBars(ts, price, size, interval_ms) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.timeBars(ptr0, len0, ptr1, len1, ptr2, len2, interval_ms);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
-}
-
-/**
- * Cumulative time-weighted average price at each trade (NaN while no time has passed).
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @returns {Float64Array}
- */
-export function twap(ts, price) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.twap(ptr0, len0, ptr1, len1);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
-}
-
-/**
- * Bars closing once their volume reaches `volume`, as in `timeBars`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {number} volume
- * @returns {Float64Array}
- */
-export function volumeBars(ts, price, size, volume) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.volumeBars(ptr0, len0, ptr1, len1, ptr2, len2, volume);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
-}
-
-/**
- * Cumulative VWAP at each trade.
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
- */
-export function vwap(price, size, scalar) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.vwap(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
@@ -1295,6 +1141,38 @@ export function vwap(price, size, scalar) {
 export function wasmMemory() {
     const ret = wasm.wasmMemory();
     return ret;
+}
+
+/**
+ * Weighted moving average of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function wma(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.wma(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
+ * Rolling z-score of `x` into `out`.
+ * @param {F64Buffer} x
+ * @param {number} window
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
+ */
+export function zscore(x, window, out, simd) {
+    _assertClass(x, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.zscore(x.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
 }
 function __wbg_get_imports() {
     const import0 = {
@@ -1326,39 +1204,48 @@ function __wbg_get_imports() {
     };
 }
 
-const BarBuilderFinalization = (typeof FinalizationRegistry === 'undefined')
+const AtrStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_barbuilder_free(ptr, 1));
-const BookImbalanceStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_atrstream_free(ptr, 1));
+const BollingerStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_bookimbalancestream_free(ptr, 1));
+    : new FinalizationRegistry(ptr => wasm.__wbg_bollingerstream_free(ptr, 1));
+const EmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_emastream_free(ptr, 1));
 const EngineFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_engine_free(ptr, 1));
-const OrderFlowImbalanceStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+const F64BufferFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_orderflowimbalancestream_free(ptr, 1));
-const QuoteStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_f64buffer_free(ptr, 1));
+const MacdStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_quotestream_free(ptr, 1));
-const RealizedVolatilityStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_macdstream_free(ptr, 1));
+const RollingStdStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_realizedvolatilitystream_free(ptr, 1));
-const ReturnsStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_rollingstdstream_free(ptr, 1));
+const RsiStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_returnsstream_free(ptr, 1));
-const RollingVwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_rsistream_free(ptr, 1));
+const SmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_rollingvwapstream_free(ptr, 1));
-const SessionVwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_smastream_free(ptr, 1));
+const StochStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_sessionvwapstream_free(ptr, 1));
-const TwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_stochstream_free(ptr, 1));
+const WmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_twapstream_free(ptr, 1));
-const VwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    : new FinalizationRegistry(ptr => wasm.__wbg_wmastream_free(ptr, 1));
+const ZScoreStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
-    : new FinalizationRegistry(ptr => wasm.__wbg_vwapstream_free(ptr, 1));
+    : new FinalizationRegistry(ptr => wasm.__wbg_zscorestream_free(ptr, 1));
+
+function _assertClass(instance, klass) {
+    if (!(instance instanceof klass)) {
+        throw new Error(`expected instance of ${klass.name}`);
+    }
+}
 
 function getArrayF64FromWasm0(ptr, len) {
     ptr = ptr >>> 0;
@@ -1397,13 +1284,6 @@ function isLikeNone(x) {
 function passArray8ToWasm0(arg, malloc) {
     const ptr = malloc(arg.length * 1, 1) >>> 0;
     getUint8ArrayMemory0().set(arg, ptr / 1);
-    WASM_VECTOR_LEN = arg.length;
-    return ptr;
-}
-
-function passArrayF64ToWasm0(arg, malloc) {
-    const ptr = malloc(arg.length * 8, 8) >>> 0;
-    getFloat64ArrayMemory0().set(arg, ptr / 8);
     WASM_VECTOR_LEN = arg.length;
     return ptr;
 }

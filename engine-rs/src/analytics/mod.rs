@@ -3,6 +3,7 @@
 //! streaming form (one update at a time) that give identical results.
 
 mod error;
+pub mod indicators;
 pub mod simd;
 
 pub use error::AnalyticsError;

@@ -2,6 +2,8 @@
 //! takes numbers only and hands events back as f64 records in WASM memory
 //! (see [`crate::wire`]), so no JS object is made per command or event.
 
+mod analytics;
+
 use crate::wire::{self, command_kind, COMMAND_STRIDE, EVENT_STRIDE};
 use crate::{AccountId, Engine, OrderId, Price, Side, SymbolId};
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,67 @@
+// The analytics benchmark's table, ratios and targets.
+import { IMPLS } from './cases.mjs';
+
+/** Targets from the issue: SIMD ≥ 2× scalar on rolling operations, ≥ 5× indicatorts, ≥ 2× talib-web. */
+export const TARGETS = [
+  { key: 'simd_vs_scalar', label: 'WASM SIMD ≥ 2× WASM scalar (rolling cases)', min: 2, rollingOnly: true },
+  { key: 'vs_indicatorts', label: 'WASM SIMD ≥ 5× indicatorts', min: 5, rollingOnly: false },
+  { key: 'vs_talib', label: 'WASM SIMD ≥ 2× talib-web', min: 2, rollingOnly: false },
+];
+
+/**
+ * Ratios of one row: how many times faster WASM SIMD is than each peer (and than WASM scalar), and native's
+ * speed relative to WASM SIMD.
+ * @param {Record<string, number>} ms
+ */
+export function ratios(ms) {
+  const simd = ms['wasm-simd'];
+  const over = (/** @type {string} */ k) => (ms[k] !== undefined && simd ? ms[k] / simd : undefined);
+  return {
+    simd_vs_scalar: over('wasm-scalar'),
+    vs_indicatorts: over('indicatorts'),
+    vs_trading_signals: over('trading-signals'),
+    vs_talib: over('talib-web'),
+    native_vs_simd: ms.native !== undefined && simd ? simd / ms.native : undefined,
+  };
+}
+
+const fmtMs = (/** @type {number | undefined} */ v) => (v === undefined ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const fmtX = (/** @type {number | undefined} */ v) => (v === undefined ? '—' : `${v.toFixed(2)}×`);
+
+/**
+ * @param {{ case: string, points: number, rolling: boolean, ms: Record<string, number> }[]} rows
+ */
+export function formatReport(rows) {
+  const head = ['case', 'points', ...IMPLS.map((i) => `${i} ms`), 'SIMD/scalar', 'vs indicatorts',
+    'vs trading-signals', 'vs talib-web', 'native speed-up over SIMD'];
+  const body = rows.map((r) => {
+    const q = ratios(r.ms);
+    return [r.case, r.points.toLocaleString('en-US'), ...IMPLS.map((i) => fmtMs(r.ms[i])), fmtX(q.simd_vs_scalar),
+      fmtX(q.vs_indicatorts), fmtX(q.vs_trading_signals), fmtX(q.vs_talib), fmtX(q.native_vs_simd)];
+  });
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (/** @type {string[]} */ cells) => cells.map((v, c) => (c < 1 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
+  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+  out.push('Ratios: peer time / WASM SIMD time (higher = WASM SIMD faster); native: WASM SIMD time / native time.');
+  for (const t of targetResults(rows)) {
+    out.push(`${t.met ? 'MET ' : 'MISS'} ${t.label}: worst ${fmtX(t.worst)} (${t.where})`);
+  }
+  return out.join('\n');
+}
+
+/** @param {{ case: string, points: number, rolling: boolean, ms: Record<string, number> }[]} rows */
+export function targetResults(rows) {
+  return TARGETS.map((t) => {
+    let worst = Infinity;
+    let where = 'no rows';
+    for (const r of rows) {
+      if (t.rollingOnly && !r.rolling) continue;
+      const v = /** @type {Record<string, number | undefined>} */ (ratios(r.ms))[t.key];
+      if (v !== undefined && v < worst) {
+        worst = v;
+        where = `${r.case} at ${r.points.toLocaleString('en-US')}`;
+      }
+    }
+    return { label: t.label, min: t.min, worst: Number.isFinite(worst) ? worst : undefined, where, met: worst >= t.min };
+  });
+}
