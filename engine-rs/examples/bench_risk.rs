@@ -6,7 +6,8 @@
 //! Usage: `cargo run --release -p cift-engine --example bench_risk -- [out_dir] [--json]`. With `out_dir` it also
 //! writes the two command streams (`risk_off.commands.f64`, `risk_on.commands.f64`) for the WASM bench
 //! (`node engine-rs/bench-js/risk.mjs <out_dir>`); with `--json` it prints one JSON line instead of text (for
-//! `npm run bench:engine`).
+//! `npm run bench:engine`). `--once on|off` runs one side once and prints its counts (for
+//! `valgrind --tool=callgrind --toggle-collect='*bench_risk::run*'`, which counts instructions robustly).
 
 use cift_engine::wire::{self, COMMAND_STRIDE};
 use cift_engine::{
@@ -134,6 +135,7 @@ fn commands(setup: &[CommandKind], flow: &[CommandKind]) -> Vec<Command> {
 }
 
 /// Runs the commands on a fresh engine; returns seconds and (trades, rejections, fills).
+#[inline(never)]
 fn run(cmds: &[Command]) -> (f64, [usize; 3]) {
     let mut engine = Engine::new();
     let mut counts = [0usize; 3];
@@ -171,10 +173,20 @@ fn write_f64(path: PathBuf, cmds: &[Command]) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = args.iter().any(|a| a == "--json");
-    let out_dir = args.iter().find(|a| !a.starts_with("--")).map(PathBuf::from);
+    let out_dir = args.iter().find(|a| !a.starts_with("--") && *a != "on" && *a != "off").map(PathBuf::from);
     let flow = flow(0xBE_4C4);
     let off = commands(&[], &flow);
     let on = commands(&risk_setup(), &flow);
+    if let Some(i) = args.iter().position(|a| a == "--once") {
+        let cmds = match args.get(i + 1).map(String::as_str) {
+            Some("on") => &on,
+            Some("off") => &off,
+            other => panic!("--once takes on or off, not {other:?}"),
+        };
+        let (secs, counts) = run(cmds);
+        println!("{} commands in {:.1} ms: trades, rejections, fills {counts:?}", cmds.len(), secs * 1e3);
+        return;
+    }
     let orders = flow.iter().filter(|k| matches!(k, CommandKind::New(_) | CommandKind::Replace { .. })).count();
     let (_, c_off) = run(&off);
     let (_, c_on) = run(&on);

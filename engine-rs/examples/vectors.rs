@@ -3,7 +3,8 @@
 //!
 //! Usage: `cargo run --release -q -p cift-engine --example vectors -- <out_dir>`. For each vector `<name>` it writes
 //! `<name>.commands.f64` and `<name>.events.f64` (raw little-endian f64 records, see `cift_engine::wire`), plus
-//! `snapshot.bin` / `snapshot.prefix.commands.f64` for the snapshot vector and a `manifest.json` listing them all.
+//! `<name>.bin` / `<name>.prefix.commands.f64` for the snapshot vectors (`snapshot`, and `risk_snapshot` with managed
+//! accounts) and a `manifest.json` listing them all.
 //! While running, it checks the engine (book invariants, trades at the maker's price, L2 deltas equal to the book)
 //! and exits non-zero if anything looks wrong, so broken behaviour is never frozen into a vector.
 
@@ -1172,33 +1173,70 @@ fn random_vector(
 }
 
 /// Runs a random stream halfway, snapshots the engine, and records the second half's events from a restored engine
-/// (checked equal to the uninterrupted engine's).
-fn snapshot_vector(dir: &Path, seed: u64, commands: usize) -> Result<Vector, String> {
-    let mut flow = RandomFlow::new(seed, 6, 30, 997)?;
+/// (checked equal to the uninterrupted engine's). With `managed` > 0 the first `managed` accounts are managed (see
+/// `RandomFlow::enable_risk`), and the snapshot must hold what the risk state is made of: cash, open positions,
+/// open orders' reservations; the second half must then book fills and refuse on buying power from it.
+fn snapshot_vector(dir: &Path, name: &str, seed: u64, commands: usize, managed: u32) -> Result<Vector, String> {
+    let mut flow = RandomFlow::new(seed, 6, 30, 997).map_err(|e| format!("{name}: {e}"))?;
+    if managed > 0 {
+        flow.enable_risk(managed).map_err(|e| format!("{name}: {e}"))?;
+    }
     while flow.records.len() < commands / 2 {
-        flow.step()?;
+        flow.step().map_err(|e| format!("{name}: {e}"))?;
     }
     let prefix = flow.records.len();
-    let bytes = flow.runner.engine.snapshot();
+    let engine = &flow.runner.engine;
+    let bytes = engine.snapshot();
+    if managed > 0 {
+        let accounts = engine.managed_accounts();
+        let views: Vec<_> = accounts.iter().filter_map(|&a| engine.account(a)).collect();
+        let positions = accounts
+            .iter()
+            .flat_map(|&a| [1, 2].map(|s| engine.position(a, SymbolId(s))))
+            .filter(|p| p.is_some_and(|p| p.qty != 0))
+            .count();
+        let reserving = views.iter().filter(|v| v.reserved > 0 && v.open_orders > 0).count();
+        let cash = views.iter().filter(|v| v.cash != 0).count();
+        if accounts.len() < managed as usize || positions == 0 || reserving == 0 || cash == 0 {
+            return Err(format!(
+                "{name}: the snapshot should hold managed accounts with positions, reservations and cash, but has \
+                 {} accounts, {positions} open positions, {reserving} reserving, {cash} with cash",
+                accounts.len()
+            ));
+        }
+    }
     let split = flow.runner.events.len();
     let prices = flow.runner.price_of.clone();
     while flow.records.len() < commands {
-        flow.step()?;
+        flow.step().map_err(|e| format!("{name}: {e}"))?;
     }
     let tail = &flow.records[prefix..];
-    let mut restored = Runner::new(Engine::restore(&bytes).map_err(|e| e.to_string())?, 997);
+    let mut restored = Runner::new(Engine::restore(&bytes).map_err(|e| format!("{name}: {e}"))?, 997);
     restored.price_of = prices;
     for rec in tail {
-        restored.exec(rec)?;
+        restored.exec(rec).map_err(|e| format!("{name}: {e}"))?;
     }
     if restored.events != flow.runner.events[split..] {
-        return Err("the restored engine's events differ from the original's".into());
+        return Err(format!("{name}: the restored engine's events differ from the original's"));
     }
-    write(dir, "snapshot.bin", &bytes)?;
-    write(dir, "snapshot.prefix.commands.f64", &f64_bytes(flow.records[..prefix].as_flattened()))?;
-    let mut v = write_vector(dir, "snapshot", tail, &restored.events)?;
-    println!("snapshot: {} prefix commands, {} snapshot bytes", prefix, bytes.len());
-    v.snapshot = Some(("snapshot.bin".into(), "snapshot.prefix.commands.f64".into(), prefix));
+    if managed > 0 {
+        let kinds = |kind: u8, reason: Option<u8>| {
+            restored
+                .events
+                .chunks_exact(EVENT_STRIDE)
+                .any(|e| e[0] as u8 == kind && reason.is_none_or(|r| e[7] as u8 == r))
+        };
+        let buying_power = cift_engine::RejectReason::InsufficientBuyingPower.code();
+        if !kinds(event_kind::FILL, None) || !kinds(event_kind::REJECTED, Some(buying_power)) {
+            return Err(format!("{name}: the restored half should book fills and refuse on buying power"));
+        }
+    }
+    let (snap, prefix_file) = (format!("{name}.bin"), format!("{name}.prefix.commands.f64"));
+    write(dir, &snap, &bytes)?;
+    write(dir, &prefix_file, &f64_bytes(flow.records[..prefix].as_flattened()))?;
+    let mut v = write_vector(dir, name, tail, &restored.events)?;
+    println!("{name}: {} prefix commands, {} snapshot bytes", prefix, bytes.len());
+    v.snapshot = Some((snap, prefix_file, prefix));
     Ok(v)
 }
 
@@ -1269,7 +1307,9 @@ fn run(dir: &Path) -> Result<(), String> {
         random_vector(dir, "random", 0x5EED_0002, 200_000, 12, 40, 0)?,
         // Risk mode: 6 of 8 accounts managed, account commands mixed into the flow.
         random_vector(dir, "risk_random", 0x5EED_0004, 60_000, 8, 20, 6)?,
-        snapshot_vector(dir, 0x5EED_0003, 40_000)?,
+        snapshot_vector(dir, "snapshot", 0x5EED_0003, 40_000, 0)?,
+        // A snapshot with managed accounts (cash, positions, reservations, limits, fees) restored mid-flow.
+        snapshot_vector(dir, "risk_snapshot", 0x5EED_0005, 30_000, 6)?,
     ];
     write(dir, "manifest.json", manifest(&vectors).as_bytes())?;
     coverage(dir, &vectors)?;

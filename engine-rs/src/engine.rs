@@ -6,7 +6,7 @@ use crate::command::{Command, CommandKind, NewOrder};
 use crate::event::{CancelReason, Event, EventKind, RejectReason};
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderSlab, OrderStatus, OrderView, NIL};
-use crate::risk::{Account, Liquidity, OrderRisk, Rejection};
+use crate::risk::{Account, Liquidity, OrderRisk, Rejection, Reservation};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
@@ -167,7 +167,7 @@ impl Engine {
         self.ids.get(&id).map(|&idx| {
             let o = self.orders.get(idx);
             let r = if o.managed { self.order_risk[idx as usize] } else { OrderRisk::default() };
-            OrderView::new(o, r.reduce_only, r.res.cash)
+            OrderView::new(o, r.reduce_only, r.res().cash)
         })
     }
 
@@ -338,10 +338,10 @@ impl Engine {
         }
         let acct = self.account_ix.get(&o.account).copied();
         let managed = acct.is_some();
-        let mut covered = 0;
+        let mut res = Reservation::default();
         if let Some(a) = acct {
             match self.check_new(o, a as usize, b) {
-                Ok(c) => covered = c,
+                Ok(r) => res = r,
                 Err(r) => return self.reject_with(o.id, o.account, o.symbol, r),
             }
             let now = self.cmd_ts;
@@ -390,9 +390,8 @@ impl Engine {
         self.ids.insert(o.id, idx);
         if let Some(acct) = acct {
             let book = b as u32;
-            *self.risk_slot(idx) =
-                OrderRisk { reduce_only: o.reduce_only, covered, acct, book, ..OrderRisk::default() };
-            self.track(idx);
+            *self.risk_slot(idx) = OrderRisk::new(acct, book, o.reduce_only);
+            self.track(idx, res);
         }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, order.arrival), idx);
@@ -795,8 +794,7 @@ impl Engine {
             let m = self.orders.get_mut(idx);
             m.price = price;
             m.leaves = new_qty;
-            self.set_covered(idx, covered);
-            self.sync(idx);
+            self.sync_covered(idx, covered);
             return self.emit(replaced(true));
         }
         if price == o.price && new_qty <= o.leaves {
@@ -808,10 +806,9 @@ impl Engine {
                 let ladder = self.books[b].ladder(o.side);
                 (ladder.find(o.price).expect("resting order has a level"), old_visible.0 - m.visible.0)
             };
-            self.set_covered(idx, covered);
             self.books[b].ladder_mut(o.side).level_mut(lvl).qty -= i128::from(shrink);
             self.touch(b, o.side, o.price);
-            self.sync(idx);
+            self.sync_covered(idx, covered);
             return self.emit(replaced(true));
         }
         if o.post_only {
@@ -830,8 +827,7 @@ impl Engine {
             m.leaves = new_qty;
             m.visible = Qty(0);
         }
-        self.set_covered(idx, covered);
-        self.sync(idx);
+        self.sync_covered(idx, covered);
         self.emit(replaced(false));
         self.enter(b, idx);
         self.run_triggers(b);

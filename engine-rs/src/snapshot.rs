@@ -112,11 +112,12 @@ impl OrderState {
             managed: o.managed,
             reduce_only: r.reduce_only,
             covered: r.covered,
-            res: r.res,
+            res: r.res(),
         }
     }
 
-    fn split(self) -> (Order, OrderRisk) {
+    /// The order, its risk record, and the covered quantity stored beside the reservation (they must agree).
+    fn split(self) -> (Order, OrderRisk, i64) {
         let o = Order {
             id: self.id,
             account: self.account,
@@ -140,8 +141,9 @@ impl OrderState {
             next: NIL,
         };
         // The account index is filled in once the accounts are restored.
-        let risk = OrderRisk { reduce_only: self.reduce_only, covered: self.covered, res: self.res, acct: 0, book: 0 };
-        (o, risk)
+        let mut risk = OrderRisk::new(0, 0, self.reduce_only);
+        risk.set_res(self.res);
+        (o, risk, self.covered)
     }
 }
 
@@ -264,7 +266,10 @@ impl Engine {
     }
 
     fn restore_order(&mut self, b: usize, state: OrderState) -> Result<(), SnapshotError> {
-        let (o, risk) = state.split();
+        let (o, risk, covered) = state.split();
+        if covered != risk.covered {
+            return Err(SnapshotError(format!("order {} covers {covered} but reserves for {}", o.id.0, risk.covered)));
+        }
         if o.symbol != self.books[b].spec.symbol || o.leaves.0 <= 0 || o.arrival > self.next_arrival {
             return Err(SnapshotError(format!("order {} is inconsistent", o.id.0)));
         }
@@ -277,7 +282,8 @@ impl Engine {
         let idx = self.orders.insert(o);
         self.ids.insert(o.id, idx);
         if o.managed {
-            *self.risk_slot(idx) = OrderRisk { book: b as u32, ..risk };
+            *self.risk_slot(idx) = risk;
+            self.order_risk[idx as usize].book = b as u32;
         }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, o.arrival), idx);

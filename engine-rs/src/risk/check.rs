@@ -4,7 +4,7 @@
 //! short selling, buying power. Each check runs only if its limit is set; the
 //! first that fails names its reason and numbers. Nothing here changes state.
 
-use super::{reservation, Account, CollarRef, Holding, Rejection};
+use super::{reservation, Account, CollarRef, Holding, Rejection, Reservation};
 use crate::book::Book;
 use crate::command::NewOrder;
 use crate::engine::Engine;
@@ -112,8 +112,9 @@ impl Engine {
             .sum()
     }
 
-    /// Checks a new order of a managed account; returns the quantity its long position covers.
-    pub(crate) fn check_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<i64, Rejection> {
+    /// Checks a new order of a managed account; returns the reservation it needs as accepted (with the quantity
+    /// its long position covers).
+    pub(crate) fn check_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match o.order_type {
             OrderType::Limit | OrderType::StopLimit => o.price,
@@ -152,17 +153,20 @@ impl Engine {
             reduce_only: r.reduce_only,
             stp: o.stp,
         };
+        let res = r.res();
         let own = Own {
-            leaves: r.res.leaves,
-            covered: r.res.covered,
-            notional: r.res.notional,
-            cash: r.res.cash,
+            leaves: res.leaves,
+            covered: res.covered,
+            notional: res.notional,
+            cash: res.cash,
             reduce_only: r.reduce_only,
         };
-        self.check(r.acct as usize, b, &ask, Some(own))
+        self.check(r.acct as usize, b, &ask, Some(own)).map(|res| res.covered)
     }
 
-    fn check(&self, a: usize, b: usize, ask: &Ask, own: Option<Own>) -> Result<i64, Rejection> {
+    /// Runs the checks; returns the reservation the order needs if it passes (at its reserving price for `qty`,
+    /// with the quantity its long position covers).
+    fn check(&self, a: usize, b: usize, ask: &Ask, own: Option<Own>) -> Result<Reservation, Rejection> {
         let acct = &self.accounts[a];
         let book = &self.books[b];
         static EMPTY: Holding = Holding::EMPTY;
@@ -256,6 +260,8 @@ impl Engine {
             return Err(Rejection::new(R::ShortSellingNotAllowed, covered, qty));
         }
         let fees = &book.risk.fees;
+        // A market order reserves nothing once accepted (it never rests) but needs the cash its walk values.
+        let res = reservation(ask.side, ask.reserve_price, ask.qty, covered as i64, fees);
         let required = if market {
             let (units, cash) = match ask.side {
                 Side::Buy => (qty, value),
@@ -267,12 +273,12 @@ impl Engine {
                 cash + fees.estimate(cash, units as i64)
             }
         } else {
-            reservation(ask.side, ask.reserve_price, ask.qty, covered as i64, fees).cash
+            res.cash
         };
         let available = acct.buying_power() + own.cash;
         if required > available {
             return Err(Rejection::new(R::InsufficientBuyingPower, available, required));
         }
-        Ok(covered as i64)
+        Ok(res)
     }
 }

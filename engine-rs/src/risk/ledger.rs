@@ -30,9 +30,9 @@ pub(crate) fn reserving_price(o: &Order) -> Price {
 }
 
 impl Engine {
-    /// The reservation order `o` with risk state `r` needs now.
-    fn needs(&self, o: &Order, r: &OrderRisk) -> Reservation {
-        reservation(o.side, reserving_price(o), o.leaves.0, r.covered, &self.books[r.book as usize].risk.fees)
+    /// The reservation order `o` in book `b` needs now with `covered` units covered.
+    fn needs(&self, o: &Order, b: usize, covered: i64) -> Reservation {
+        reservation(o.side, reserving_price(o), o.leaves.0, covered, &self.books[b].risk.fees)
     }
 
     /// A managed account by id.
@@ -53,59 +53,66 @@ impl Engine {
         &mut self.order_risk[i]
     }
 
-    /// Sets a managed order's covered quantity (unmanaged orders have none).
-    #[inline]
-    pub(crate) fn set_covered(&mut self, idx: u32, covered: i64) {
-        if self.orders.get(idx).managed {
-            self.order_risk[idx as usize].covered = covered;
-        }
-    }
-
     /// Applies a managed order's current reservation to its account by
-    /// difference. Called after every change of an order's leaves, price,
-    /// status or covered quantity.
+    /// difference, keeping its covered quantity. Called after every change of
+    /// an order's leaves, price or status.
     #[inline]
     pub(crate) fn sync(&mut self, idx: u32) {
         if self.orders.get(idx).managed {
-            self.sync_managed(idx);
+            let covered = self.order_risk[idx as usize].covered;
+            self.sync_managed(idx, covered);
         }
     }
 
-    fn sync_managed(&mut self, idx: u32) {
-        let o = self.orders.get(idx);
-        let r = self.order_risk[idx as usize];
-        let new = self.needs(o, &r);
-        let (side, arrival, id) = (o.side, o.arrival, o.id);
-        let m = &mut self.order_risk[idx as usize];
-        m.res = new;
-        m.covered = new.covered;
-        self.apply(side, arrival, id, &r, new);
+    /// [`Engine::sync`] with a new covered quantity (a replace's; unmanaged orders have none).
+    #[inline]
+    pub(crate) fn sync_covered(&mut self, idx: u32, covered: i64) {
+        if self.orders.get(idx).managed {
+            self.sync_managed(idx, covered);
+        }
     }
 
-    /// Starts accounting a new managed order.
-    pub(crate) fn track(&mut self, idx: u32) {
+    fn sync_managed(&mut self, idx: u32, covered: i64) {
+        let o = self.orders.get(idx);
+        let new = self.needs(o, self.order_risk[idx as usize].book as usize, covered);
+        let (side, arrival, id) = (o.side, o.arrival, o.id);
+        self.apply(side, arrival, id, idx, new);
+    }
+
+    /// Starts accounting a new managed order whose record is in place, with
+    /// the reservation its check computed (what [`Engine::sync`] would compute).
+    pub(crate) fn track(&mut self, idx: u32, res: Reservation) {
+        debug_assert_eq!(
+            res,
+            self.needs(self.orders.get(idx), self.order_risk[idx as usize].book as usize, res.covered),
+            "the check reserved what the order needs"
+        );
+        let o = self.orders.get(idx);
+        let (side, arrival, id) = (o.side, o.arrival, o.id);
         self.accounts[self.order_risk[idx as usize].acct as usize].open_orders += 1;
-        self.sync(idx);
+        self.apply(side, arrival, id, idx, res);
     }
 
     /// Stops accounting an order that is leaving the book: every reservation it held is released.
     pub(crate) fn release(&mut self, idx: u32) {
-        let o = *self.orders.get(idx);
+        let o = self.orders.get(idx);
         if o.managed {
-            let r = self.order_risk[idx as usize];
-            self.apply(o.side, o.arrival, o.id, &r, Reservation::default());
-            self.order_risk[idx as usize].res = Reservation::default();
-            self.accounts[r.acct as usize].open_orders -= 1;
+            let (side, arrival, id) = (o.side, o.arrival, o.id);
+            self.apply(side, arrival, id, idx, Reservation::default());
+            self.accounts[self.order_risk[idx as usize].acct as usize].open_orders -= 1;
         }
     }
 
-    /// Applies the change of a managed order's reservation from `r.res` to `new`.
-    fn apply(&mut self, side: Side, arrival: u64, id: OrderId, r: &OrderRisk, new: Reservation) {
-        let (old, reduce_only) = (r.res, r.reduce_only);
-        let acct = &mut self.accounts[r.acct as usize];
+    /// Applies the change of the managed order at `idx` from the reservation
+    /// it holds to `new`, and records `new` as held.
+    fn apply(&mut self, side: Side, arrival: u64, id: OrderId, idx: u32, new: Reservation) {
+        let r = &mut self.order_risk[idx as usize];
+        let (old, reduce_only, a, b) = (r.res(), r.reduce_only, r.acct as usize, r.book as usize);
+        r.set_res(new);
+        let acct = &mut self.accounts[a];
         acct.reserved += new.cash - old.cash;
         acct.open_notional += new.notional - old.notional;
-        let h = acct.holding_mut(r.book as usize);
+        let h = acct.holding_mut(b);
         let leaves = i128::from(new.leaves - old.leaves);
         match side {
             Side::Buy => {
@@ -150,12 +157,13 @@ impl Engine {
         acct.realized += realized;
         acct.cash += if o.side == Side::Buy { -notional } else { notional } - fee;
         let cash = acct.cash;
-        if o.side == Side::Sell {
-            // A sell delivers its covered quantity first.
-            let m = &mut self.order_risk[idx as usize];
-            m.covered -= m.covered.min(qty.0);
+        // A sell delivers its covered quantity first.
+        let held = self.order_risk[idx as usize].covered;
+        if o.leaves.0 > 0 || held > 0 {
+            self.sync_managed(idx, held - held.min(qty.0));
         }
-        self.sync(idx);
+        // Else the order is filled and leaves the book within this command (`free` releases what it holds): the
+        // account's totals are settled then, and nothing in between reads them (it covers nothing).
         if o.side == Side::Sell {
             self.uncover(a, b);
         }
@@ -191,11 +199,10 @@ impl Engine {
             let Some(&key) = next else { break };
             below = Some(key);
             let idx = self.ids[&key.1];
-            let m = &mut self.order_risk[idx as usize];
-            let take = i128::from(m.covered).min(excess);
-            m.covered -= take as i64;
+            let covered = self.order_risk[idx as usize].covered;
+            let take = i128::from(covered).min(excess);
             excess -= take;
-            self.sync(idx);
+            self.sync_managed(idx, covered - take as i64);
         }
         debug_assert!(excess <= 0, "covered quantity above the long position");
     }
@@ -213,8 +220,9 @@ impl Engine {
             self.collect_live(b, None, |o| o.account == account, &mut adopted);
             for idx in adopted {
                 self.orders.get_mut(idx).managed = true;
-                *self.risk_slot(idx) = OrderRisk { acct, book: b as u32, ..OrderRisk::default() };
-                self.track(idx);
+                *self.risk_slot(idx) = OrderRisk::new(acct, b as u32, false);
+                let res = self.needs(self.orders.get(idx), b, 0);
+                self.track(idx, res);
             }
         }
     }
@@ -419,9 +427,9 @@ impl Engine {
             if (r.acct, Some(r.book as usize)) != (ix, self.book_of.get(&o.symbol).copied()) {
                 return Err(format!("order {} caches the wrong account or book", o.id.0));
             }
-            let need = self.needs(o, &r);
-            if need != r.res || r.covered != need.covered {
-                return Err(format!("order {} holds {:?} but needs {:?}", o.id.0, r.res, need));
+            let need = self.needs(o, r.book as usize, r.covered);
+            if need != r.res() {
+                return Err(format!("order {} holds {:?} but needs {:?}", o.id.0, r.res(), need));
             }
             let a = &mut fresh[ix as usize];
             a.reserved += need.cash;

@@ -220,21 +220,73 @@ pub(crate) struct Reservation {
     pub cash: i128,
 }
 
-/// A managed order's risk state, in `Engine::order_risk` at the order's slab
-/// slot (unused for unmanaged orders, so the hot `Order` stays small).
+/// An `i128` kept as two 64-bit halves: 8-byte aligned, so a record holding
+/// one is not padded to 16 bytes the way a plain `i128` field pads it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Wide {
+    lo: u64,
+    hi: i64,
+}
+
+impl Wide {
+    #[inline]
+    pub fn new(v: i128) -> Self {
+        Wide { lo: v as u64, hi: (v >> 64) as i64 }
+    }
+
+    #[inline]
+    pub fn get(self) -> i128 {
+        (i128::from(self.hi) << 64) | i128::from(self.lo)
+    }
+}
+
+/// A managed order's risk state, in `Engine::order_risk` at the order's slab
+/// slot (unused for unmanaged orders, so the hot `Order` stays small). One
+/// cache line per order: the reservation as last applied (compact: money in
+/// [`Wide`] halves), the cached account and book, and the reduce-only flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub(crate) struct OrderRisk {
-    /// May only reduce the position.
-    pub reduce_only: bool,
-    /// Sell quantity covered by the long position.
+    /// Cash held back from buying power (`Reservation::cash`).
+    cash: Wide,
+    /// `price × leaves`, for gross exposure (`Reservation::notional`).
+    notional: Wide,
+    /// Open quantity counted in the side totals (`Reservation::leaves`).
+    pub leaves: i64,
+    /// Sell quantity covered by the long position (`Reservation::covered`).
     pub covered: i64,
-    /// What the order contributes to its account's totals, as last applied.
-    pub res: Reservation,
     /// Its account's index in `Engine::accounts` and its book's index, cached
     /// so the accounting needs no lookups.
     pub acct: u32,
     pub book: u32,
+    /// May only reduce the position.
+    pub reduce_only: bool,
 }
+
+impl OrderRisk {
+    /// A managed order's record before anything is applied.
+    pub fn new(acct: u32, book: u32, reduce_only: bool) -> Self {
+        OrderRisk { acct, book, reduce_only, ..OrderRisk::default() }
+    }
+
+    /// The reservation as last applied.
+    #[inline]
+    pub fn res(&self) -> Reservation {
+        Reservation { leaves: self.leaves, covered: self.covered, notional: self.notional.get(), cash: self.cash.get() }
+    }
+
+    /// Records `r` as applied.
+    #[inline]
+    pub fn set_res(&mut self, r: Reservation) {
+        self.leaves = r.leaves;
+        self.covered = r.covered;
+        self.notional = Wide::new(r.notional);
+        self.cash = Wide::new(r.cash);
+    }
+}
+
+// The accounting loads one record per managed order it touches: keep it to one cache line.
+const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
@@ -464,6 +516,17 @@ mod tests {
     #[test]
     fn the_const_empty_holding_is_the_default() {
         assert_eq!(Holding::EMPTY, Holding::default());
+    }
+
+    #[test]
+    fn wide_keeps_every_i128_exactly() {
+        for v in [0i128, 1, -1, i128::from(i64::MAX) + 1, i128::from(i64::MIN) - 1, i128::MAX, i128::MIN, -(1 << 100)] {
+            assert_eq!(Wide::new(v).get(), v, "{v}");
+        }
+        let mut r = OrderRisk::new(3, 4, true);
+        let res = Reservation { leaves: 7, covered: 2, notional: -(1 << 90), cash: 1 << 70 };
+        r.set_res(res);
+        assert_eq!((r.res(), r.acct, r.book, r.reduce_only), (res, 3, 4, true));
     }
 
     #[test]
