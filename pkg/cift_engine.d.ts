@@ -18,6 +18,40 @@ export class AtrStream {
 }
 
 /**
+ * Streaming bars: feed trades in time order; `update` returns a completed bar
+ * as `[start, open, high, low, close, volume, count, vwap]`, or undefined.
+ */
+export class BarBuilder {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Bars closing once their traded value reaches `value`.
+     */
+    static dollar(value: number): BarBuilder;
+    /**
+     * Hands over the bar in progress (incomplete), if any.
+     */
+    flush(): Float64Array | undefined;
+    /**
+     * Bars of `trades` trades.
+     */
+    static tick(trades: number): BarBuilder;
+    /**
+     * Time bars of `intervalMs` aligned to UTC multiples.
+     */
+    static time(interval_ms: number): BarBuilder;
+    /**
+     * Adds a trade; returns the bar it completes, if any.
+     */
+    update(ts: number, price: number, size: number): Float64Array | undefined;
+    /**
+     * Bars closing once their volume reaches `volume`.
+     */
+    static volume(volume: number): BarBuilder;
+}
+
+/**
  * Streaming Bollinger Bands: `update` returns the middle band; `upper` and `lower` hold the rest.
  */
 export class BollingerStream {
@@ -39,6 +73,22 @@ export class BollingerStream {
      * The upper band of the last update.
      */
     readonly upper: number;
+}
+
+/**
+ * Streaming top-N book imbalance.
+ */
+export class BookImbalanceStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Imbalance over the best `levels` (≥ 1) levels.
+     */
+    constructor(levels: number);
+    /**
+     * Imbalance of one snapshot (each side's sizes best first, at least `levels`).
+     */
+    update(bid_sizes: Float64Array, ask_sizes: Float64Array): number;
 }
 
 /**
@@ -246,6 +296,70 @@ export class MacdStream {
 }
 
 /**
+ * Streaming order-flow imbalance.
+ */
+export class OrderFlowImbalanceStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A stream that has seen no quote.
+     */
+    constructor();
+    /**
+     * `e_n` of this quote (NaN for the first).
+     */
+    update(bid: number, bid_size: number, ask: number, ask_size: number): number;
+}
+
+/**
+ * Streaming spread, mid and microprice.
+ */
+export class QuoteStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A stream that has seen no quote.
+     */
+    constructor();
+    /**
+     * `[spread, mid, microprice]` of this quote.
+     */
+    update(bid: number, ask: number, bid_size: number, ask_size: number): Float64Array;
+}
+
+/**
+ * Streaming realized volatility.
+ */
+export class RealizedVolatilityStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Over `window` (≥ 1) log returns.
+     */
+    constructor(window: number);
+    /**
+     * Volatility of the last `window` returns up to this price (NaN during warm-up).
+     */
+    update(price: number): number;
+}
+
+/**
+ * Streaming simple and log returns.
+ */
+export class ReturnsStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A stream that has seen no price.
+     */
+    constructor();
+    /**
+     * `[simple, log]` return from the previous price (NaN for the first).
+     */
+    update(price: number): Float64Array;
+}
+
+/**
  * r" Streaming rolling σ.
  */
 export class RollingStdStream {
@@ -263,6 +377,22 @@ export class RollingStdStream {
 }
 
 /**
+ * Streaming rolling VWAP over the last `window` trades.
+ */
+export class RollingVwapStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A rolling VWAP over `window` (≥ 1) trades.
+     */
+    constructor(window: number);
+    /**
+     * VWAP of the last `window` trades including this one (NaN during warm-up).
+     */
+    update(price: number, size: number): number;
+}
+
+/**
  * r" Streaming RSI.
  */
 export class RsiStream {
@@ -277,6 +407,22 @@ export class RsiStream {
      * non-finite `x`, and the state is unchanged.
      */
     update(x: number): number;
+}
+
+/**
+ * Streaming session-anchored VWAP.
+ */
+export class SessionVwapStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Sessions of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+     */
+    constructor(session_ms: number, offset_ms: number);
+    /**
+     * VWAP of this trade's session so far.
+     */
+    update(ts: number, price: number, size: number): number;
 }
 
 /**
@@ -314,6 +460,38 @@ export class StochStream {
      * %D of the last update.
      */
     readonly d: number;
+}
+
+/**
+ * Streaming cumulative TWAP.
+ */
+export class TwapStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A stream that has seen no trade.
+     */
+    constructor();
+    /**
+     * TWAP from the first trade's time to `ts`.
+     */
+    update(ts: number, price: number): number;
+}
+
+/**
+ * Streaming cumulative VWAP.
+ */
+export class VwapStream {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A stream that has seen no trade.
+     */
+    constructor();
+    /**
+     * VWAP including this trade.
+     */
+    update(price: number, size: number): number;
 }
 
 /**
@@ -361,9 +539,19 @@ export function atr(high: F64Buffer, low: F64Buffer, close: F64Buffer, window: n
 export function bollinger(x: F64Buffer, window: number, k_up: number, k_down: number, upper: F64Buffer, middle: F64Buffer, lower: F64Buffer, simd?: boolean | null): void;
 
 /**
+ * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
+ */
+export function bookImbalance(bid_sizes: Float64Array, ask_sizes: Float64Array, depth: number, levels: number): Float64Array;
+
+/**
  * f64 slots per command record.
  */
 export function commandStride(): number;
+
+/**
+ * Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
+ */
+export function dollarBars(ts: Float64Array, price: Float64Array, size: Float64Array, value: number): Float64Array;
 
 /**
  * Exponential moving average (TA-Lib seeding) of `x` into `out`.
@@ -376,9 +564,34 @@ export function ema(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean
 export function eventStride(): number;
 
 /**
+ * Log returns (NaN at index 0).
+ */
+export function logReturns(price: Float64Array): Float64Array;
+
+/**
  * MACD line, signal and histogram of `x`.
  */
 export function macd(x: F64Buffer, fast: number, slow: number, signal: number, line: F64Buffer, signal_out: F64Buffer, hist: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Size-weighted mid of each quote.
+ */
+export function microprice(bid: Float64Array, ask: Float64Array, bid_size: Float64Array, ask_size: Float64Array, scalar?: boolean | null): Float64Array;
+
+/**
+ * `(bid + ask) / 2` of each quote.
+ */
+export function mid(bid: Float64Array, ask: Float64Array, scalar?: boolean | null): Float64Array;
+
+/**
+ * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
+ */
+export function orderFlowImbalance(bid: Float64Array, bid_size: Float64Array, ask: Float64Array, ask_size: Float64Array): Float64Array;
+
+/**
+ * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
+ */
+export function realizedVolatility(price: Float64Array, window: number): Float64Array;
 
 /**
  * Rolling population standard deviation of `x` into `out`.
@@ -386,9 +599,24 @@ export function macd(x: F64Buffer, fast: number, slow: number, signal: number, l
 export function rollingStd(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
+ * VWAP of the last `window` trades at each trade (NaN during warm-up).
+ */
+export function rollingVwap(price: Float64Array, size: Float64Array, window: number, scalar?: boolean | null): Float64Array;
+
+/**
  * Wilder RSI of `x` into `out` (NaN for the first `window`).
  */
 export function rsi(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+ */
+export function sessionVwap(ts: Float64Array, price: Float64Array, size: Float64Array, session_ms: number, offset_ms: number): Float64Array;
+
+/**
+ * Simple returns (NaN at index 0).
+ */
+export function simpleReturns(price: Float64Array, scalar?: boolean | null): Float64Array;
 
 /**
  * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
@@ -396,9 +624,40 @@ export function rsi(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean
 export function sma(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
+ * `ask − bid` of each quote.
+ */
+export function spread(bid: Float64Array, ask: Float64Array, scalar?: boolean | null): Float64Array;
+
+/**
  * Stochastic slow %K and %D of the bars.
  */
 export function stoch(high: F64Buffer, low: F64Buffer, close: F64Buffer, fast_k: number, slow_k: number, slow_d: number, k_out: F64Buffer, d_out: F64Buffer, simd?: boolean | null): void;
+
+/**
+ * Bars of `trades` trades each, as in `timeBars`.
+ */
+export function tickBars(ts: Float64Array, price: Float64Array, size: Float64Array, trades: number): Float64Array;
+
+/**
+ * Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
+ * another (start, open, high, low, close, volume, count, vwap), n values each.
+ */
+export function timeBars(ts: Float64Array, price: Float64Array, size: Float64Array, interval_ms: number): Float64Array;
+
+/**
+ * Cumulative time-weighted average price at each trade (NaN while no time has passed).
+ */
+export function twap(ts: Float64Array, price: Float64Array): Float64Array;
+
+/**
+ * Bars closing once their volume reaches `volume`, as in `timeBars`.
+ */
+export function volumeBars(ts: Float64Array, price: Float64Array, size: Float64Array, volume: number): Float64Array;
+
+/**
+ * Cumulative VWAP at each trade.
+ */
+export function vwap(price: Float64Array, size: Float64Array, scalar?: boolean | null): Float64Array;
 
 /**
  * The module's linear memory, for typed-array views of the buffers.
@@ -420,26 +679,46 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_atrstream_free: (a: number, b: number) => void;
+    readonly __wbg_barbuilder_free: (a: number, b: number) => void;
     readonly __wbg_bollingerstream_free: (a: number, b: number) => void;
+    readonly __wbg_bookimbalancestream_free: (a: number, b: number) => void;
     readonly __wbg_emastream_free: (a: number, b: number) => void;
     readonly __wbg_engine_free: (a: number, b: number) => void;
     readonly __wbg_f64buffer_free: (a: number, b: number) => void;
     readonly __wbg_macdstream_free: (a: number, b: number) => void;
+    readonly __wbg_orderflowimbalancestream_free: (a: number, b: number) => void;
+    readonly __wbg_quotestream_free: (a: number, b: number) => void;
+    readonly __wbg_realizedvolatilitystream_free: (a: number, b: number) => void;
+    readonly __wbg_returnsstream_free: (a: number, b: number) => void;
     readonly __wbg_rollingstdstream_free: (a: number, b: number) => void;
+    readonly __wbg_rollingvwapstream_free: (a: number, b: number) => void;
     readonly __wbg_rsistream_free: (a: number, b: number) => void;
+    readonly __wbg_sessionvwapstream_free: (a: number, b: number) => void;
     readonly __wbg_smastream_free: (a: number, b: number) => void;
     readonly __wbg_stochstream_free: (a: number, b: number) => void;
+    readonly __wbg_twapstream_free: (a: number, b: number) => void;
+    readonly __wbg_vwapstream_free: (a: number, b: number) => void;
     readonly __wbg_wmastream_free: (a: number, b: number) => void;
     readonly __wbg_zscorestream_free: (a: number, b: number) => void;
     readonly atr: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly atrstream_new: (a: number) => [number, number, number];
     readonly atrstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly barbuilder_dollar: (a: number) => [number, number, number];
+    readonly barbuilder_flush: (a: number) => [number, number];
+    readonly barbuilder_tick: (a: number) => [number, number, number];
+    readonly barbuilder_time: (a: number) => [number, number, number];
+    readonly barbuilder_update: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly barbuilder_volume: (a: number) => [number, number, number];
     readonly bollinger: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly bollingerstream_lower: (a: number) => number;
     readonly bollingerstream_new: (a: number, b: number, c: number) => [number, number, number];
     readonly bollingerstream_update: (a: number, b: number) => [number, number, number];
     readonly bollingerstream_upper: (a: number) => number;
+    readonly bookImbalance: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly bookimbalancestream_new: (a: number) => [number, number, number];
+    readonly bookimbalancestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly commandStride: () => number;
+    readonly dollarBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
     readonly ema: (a: number, b: number, c: number, d: number) => [number, number];
     readonly emastream_new: (a: number) => [number, number, number];
     readonly emastream_update: (a: number, b: number) => [number, number, number];
@@ -478,24 +757,54 @@ export interface InitOutput {
     readonly f64buffer_len: (a: number) => number;
     readonly f64buffer_new: (a: number) => [number, number, number];
     readonly f64buffer_ptr: (a: number) => number;
+    readonly logReturns: (a: number, b: number) => [number, number, number, number];
     readonly macd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly macdstream_hist: (a: number) => number;
     readonly macdstream_new: (a: number, b: number, c: number) => [number, number, number];
     readonly macdstream_signal: (a: number) => number;
     readonly macdstream_update: (a: number, b: number) => [number, number, number];
+    readonly microprice: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number, number];
+    readonly mid: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly orderFlowImbalance: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly orderflowimbalancestream_new: () => number;
+    readonly orderflowimbalancestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly quotestream_new: () => number;
+    readonly quotestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly realizedVolatility: (a: number, b: number, c: number) => [number, number, number, number];
+    readonly realizedvolatilitystream_new: (a: number) => [number, number, number];
+    readonly realizedvolatilitystream_update: (a: number, b: number) => [number, number, number];
+    readonly returnsstream_new: () => number;
+    readonly returnsstream_update: (a: number, b: number) => [number, number, number, number];
     readonly rollingStd: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly rollingVwap: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly rollingstdstream_new: (a: number) => [number, number, number];
     readonly rollingstdstream_update: (a: number, b: number) => [number, number, number];
+    readonly rollingvwapstream_new: (a: number) => [number, number, number];
+    readonly rollingvwapstream_update: (a: number, b: number, c: number) => [number, number, number];
     readonly rsi: (a: number, b: number, c: number, d: number) => [number, number];
     readonly rsistream_new: (a: number) => [number, number, number];
     readonly rsistream_update: (a: number, b: number) => [number, number, number];
+    readonly sessionVwap: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly sessionvwapstream_new: (a: number, b: number) => [number, number, number];
+    readonly sessionvwapstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly simpleReturns: (a: number, b: number, c: number) => [number, number, number, number];
     readonly sma: (a: number, b: number, c: number, d: number) => [number, number];
     readonly smastream_new: (a: number) => [number, number, number];
     readonly smastream_update: (a: number, b: number) => [number, number, number];
+    readonly spread: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
     readonly stoch: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number];
     readonly stochstream_d: (a: number) => number;
     readonly stochstream_new: (a: number, b: number, c: number) => [number, number, number];
     readonly stochstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly tickBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
+    readonly timeBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
+    readonly twap: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly twapstream_new: () => number;
+    readonly twapstream_update: (a: number, b: number, c: number) => [number, number, number];
+    readonly volumeBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
+    readonly vwap: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly vwapstream_new: () => number;
+    readonly vwapstream_update: (a: number, b: number, c: number) => [number, number, number];
     readonly wasmMemory: () => any;
     readonly wma: (a: number, b: number, c: number, d: number) => [number, number];
     readonly wmastream_new: (a: number) => [number, number, number];

@@ -45,6 +45,110 @@ export class AtrStream {
 if (Symbol.dispose) AtrStream.prototype[Symbol.dispose] = AtrStream.prototype.free;
 
 /**
+ * Streaming bars: feed trades in time order; `update` returns a completed bar
+ * as `[start, open, high, low, close, volume, count, vwap]`, or undefined.
+ */
+export class BarBuilder {
+    static __wrap(ptr) {
+        const obj = Object.create(BarBuilder.prototype);
+        obj.__wbg_ptr = ptr;
+        BarBuilderFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        BarBuilderFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_barbuilder_free(ptr, 0);
+    }
+    /**
+     * Bars closing once their traded value reaches `value`.
+     * @param {number} value
+     * @returns {BarBuilder}
+     */
+    static dollar(value) {
+        const ret = wasm.barbuilder_dollar(value);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return BarBuilder.__wrap(ret[0]);
+    }
+    /**
+     * Hands over the bar in progress (incomplete), if any.
+     * @returns {Float64Array | undefined}
+     */
+    flush() {
+        const ret = wasm.barbuilder_flush(this.__wbg_ptr);
+        let v1;
+        if (ret[0] !== 0) {
+            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        }
+        return v1;
+    }
+    /**
+     * Bars of `trades` trades.
+     * @param {number} trades
+     * @returns {BarBuilder}
+     */
+    static tick(trades) {
+        const ret = wasm.barbuilder_tick(trades);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return BarBuilder.__wrap(ret[0]);
+    }
+    /**
+     * Time bars of `intervalMs` aligned to UTC multiples.
+     * @param {number} interval_ms
+     * @returns {BarBuilder}
+     */
+    static time(interval_ms) {
+        const ret = wasm.barbuilder_time(interval_ms);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return BarBuilder.__wrap(ret[0]);
+    }
+    /**
+     * Adds a trade; returns the bar it completes, if any.
+     * @param {number} ts
+     * @param {number} price
+     * @param {number} size
+     * @returns {Float64Array | undefined}
+     */
+    update(ts, price, size) {
+        const ret = wasm.barbuilder_update(this.__wbg_ptr, ts, price, size);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        let v1;
+        if (ret[0] !== 0) {
+            v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+            wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        }
+        return v1;
+    }
+    /**
+     * Bars closing once their volume reaches `volume`.
+     * @param {number} volume
+     * @returns {BarBuilder}
+     */
+    static volume(volume) {
+        const ret = wasm.barbuilder_volume(volume);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return BarBuilder.__wrap(ret[0]);
+    }
+}
+if (Symbol.dispose) BarBuilder.prototype[Symbol.dispose] = BarBuilder.prototype.free;
+
+/**
  * Streaming Bollinger Bands: `update` returns the middle band; `upper` and `lower` hold the rest.
  */
 export class BollingerStream {
@@ -103,6 +207,53 @@ export class BollingerStream {
     }
 }
 if (Symbol.dispose) BollingerStream.prototype[Symbol.dispose] = BollingerStream.prototype.free;
+
+/**
+ * Streaming top-N book imbalance.
+ */
+export class BookImbalanceStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        BookImbalanceStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_bookimbalancestream_free(ptr, 0);
+    }
+    /**
+     * Imbalance over the best `levels` (≥ 1) levels.
+     * @param {number} levels
+     */
+    constructor(levels) {
+        const ret = wasm.bookimbalancestream_new(levels);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        BookImbalanceStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Imbalance of one snapshot (each side's sizes best first, at least `levels`).
+     * @param {Float64Array} bid_sizes
+     * @param {Float64Array} ask_sizes
+     * @returns {number}
+     */
+    update(bid_sizes, ask_sizes) {
+        const ptr0 = passArrayF64ToWasm0(bid_sizes, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ptr1 = passArrayF64ToWasm0(ask_sizes, wasm.__wbindgen_malloc);
+        const len1 = WASM_VECTOR_LEN;
+        const ret = wasm.bookimbalancestream_update(this.__wbg_ptr, ptr0, len0, ptr1, len1);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) BookImbalanceStream.prototype[Symbol.dispose] = BookImbalanceStream.prototype.free;
 
 /**
  * r" Streaming EMA.
@@ -696,6 +847,172 @@ export class MacdStream {
 if (Symbol.dispose) MacdStream.prototype[Symbol.dispose] = MacdStream.prototype.free;
 
 /**
+ * Streaming order-flow imbalance.
+ */
+export class OrderFlowImbalanceStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        OrderFlowImbalanceStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_orderflowimbalancestream_free(ptr, 0);
+    }
+    /**
+     * A stream that has seen no quote.
+     */
+    constructor() {
+        const ret = wasm.orderflowimbalancestream_new();
+        this.__wbg_ptr = ret;
+        OrderFlowImbalanceStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * `e_n` of this quote (NaN for the first).
+     * @param {number} bid
+     * @param {number} bid_size
+     * @param {number} ask
+     * @param {number} ask_size
+     * @returns {number}
+     */
+    update(bid, bid_size, ask, ask_size) {
+        const ret = wasm.orderflowimbalancestream_update(this.__wbg_ptr, bid, bid_size, ask, ask_size);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) OrderFlowImbalanceStream.prototype[Symbol.dispose] = OrderFlowImbalanceStream.prototype.free;
+
+/**
+ * Streaming spread, mid and microprice.
+ */
+export class QuoteStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        QuoteStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_quotestream_free(ptr, 0);
+    }
+    /**
+     * A stream that has seen no quote.
+     */
+    constructor() {
+        const ret = wasm.quotestream_new();
+        this.__wbg_ptr = ret;
+        QuoteStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * `[spread, mid, microprice]` of this quote.
+     * @param {number} bid
+     * @param {number} ask
+     * @param {number} bid_size
+     * @param {number} ask_size
+     * @returns {Float64Array}
+     */
+    update(bid, ask, bid_size, ask_size) {
+        const ret = wasm.quotestream_update(this.__wbg_ptr, bid, ask, bid_size, ask_size);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+}
+if (Symbol.dispose) QuoteStream.prototype[Symbol.dispose] = QuoteStream.prototype.free;
+
+/**
+ * Streaming realized volatility.
+ */
+export class RealizedVolatilityStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        RealizedVolatilityStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_realizedvolatilitystream_free(ptr, 0);
+    }
+    /**
+     * Over `window` (≥ 1) log returns.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.realizedvolatilitystream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        RealizedVolatilityStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Volatility of the last `window` returns up to this price (NaN during warm-up).
+     * @param {number} price
+     * @returns {number}
+     */
+    update(price) {
+        const ret = wasm.realizedvolatilitystream_update(this.__wbg_ptr, price);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) RealizedVolatilityStream.prototype[Symbol.dispose] = RealizedVolatilityStream.prototype.free;
+
+/**
+ * Streaming simple and log returns.
+ */
+export class ReturnsStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        ReturnsStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_returnsstream_free(ptr, 0);
+    }
+    /**
+     * A stream that has seen no price.
+     */
+    constructor() {
+        const ret = wasm.returnsstream_new();
+        this.__wbg_ptr = ret;
+        ReturnsStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * `[simple, log]` return from the previous price (NaN for the first).
+     * @param {number} price
+     * @returns {Float64Array}
+     */
+    update(price) {
+        const ret = wasm.returnsstream_update(this.__wbg_ptr, price);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+}
+if (Symbol.dispose) ReturnsStream.prototype[Symbol.dispose] = ReturnsStream.prototype.free;
+
+/**
  * r" Streaming rolling σ.
  */
 export class RollingStdStream {
@@ -739,6 +1056,49 @@ export class RollingStdStream {
 if (Symbol.dispose) RollingStdStream.prototype[Symbol.dispose] = RollingStdStream.prototype.free;
 
 /**
+ * Streaming rolling VWAP over the last `window` trades.
+ */
+export class RollingVwapStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        RollingVwapStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_rollingvwapstream_free(ptr, 0);
+    }
+    /**
+     * A rolling VWAP over `window` (≥ 1) trades.
+     * @param {number} window
+     */
+    constructor(window) {
+        const ret = wasm.rollingvwapstream_new(window);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        RollingVwapStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * VWAP of the last `window` trades including this one (NaN during warm-up).
+     * @param {number} price
+     * @param {number} size
+     * @returns {number}
+     */
+    update(price, size) {
+        const ret = wasm.rollingvwapstream_update(this.__wbg_ptr, price, size);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) RollingVwapStream.prototype[Symbol.dispose] = RollingVwapStream.prototype.free;
+
+/**
  * r" Streaming RSI.
  */
 export class RsiStream {
@@ -780,6 +1140,51 @@ export class RsiStream {
     }
 }
 if (Symbol.dispose) RsiStream.prototype[Symbol.dispose] = RsiStream.prototype.free;
+
+/**
+ * Streaming session-anchored VWAP.
+ */
+export class SessionVwapStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        SessionVwapStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_sessionvwapstream_free(ptr, 0);
+    }
+    /**
+     * Sessions of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+     * @param {number} session_ms
+     * @param {number} offset_ms
+     */
+    constructor(session_ms, offset_ms) {
+        const ret = wasm.sessionvwapstream_new(session_ms, offset_ms);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        SessionVwapStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * VWAP of this trade's session so far.
+     * @param {number} ts
+     * @param {number} price
+     * @param {number} size
+     * @returns {number}
+     */
+    update(ts, price, size) {
+        const ret = wasm.sessionvwapstream_update(this.__wbg_ptr, ts, price, size);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) SessionVwapStream.prototype[Symbol.dispose] = SessionVwapStream.prototype.free;
 
 /**
  * r" Streaming SMA.
@@ -877,6 +1282,84 @@ export class StochStream {
     }
 }
 if (Symbol.dispose) StochStream.prototype[Symbol.dispose] = StochStream.prototype.free;
+
+/**
+ * Streaming cumulative TWAP.
+ */
+export class TwapStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        TwapStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_twapstream_free(ptr, 0);
+    }
+    /**
+     * A stream that has seen no trade.
+     */
+    constructor() {
+        const ret = wasm.twapstream_new();
+        this.__wbg_ptr = ret;
+        TwapStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * TWAP from the first trade's time to `ts`.
+     * @param {number} ts
+     * @param {number} price
+     * @returns {number}
+     */
+    update(ts, price) {
+        const ret = wasm.twapstream_update(this.__wbg_ptr, ts, price);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) TwapStream.prototype[Symbol.dispose] = TwapStream.prototype.free;
+
+/**
+ * Streaming cumulative VWAP.
+ */
+export class VwapStream {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        VwapStreamFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_vwapstream_free(ptr, 0);
+    }
+    /**
+     * A stream that has seen no trade.
+     */
+    constructor() {
+        const ret = wasm.vwapstream_new();
+        this.__wbg_ptr = ret;
+        VwapStreamFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * VWAP including this trade.
+     * @param {number} price
+     * @param {number} size
+     * @returns {number}
+     */
+    update(price, size) {
+        const ret = wasm.vwapstream_update(this.__wbg_ptr, price, size);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) VwapStream.prototype[Symbol.dispose] = VwapStream.prototype.free;
 
 /**
  * r" Streaming WMA.
@@ -1007,12 +1490,58 @@ export function bollinger(x, window, k_up, k_down, upper, middle, lower, simd) {
 }
 
 /**
+ * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
+ * @param {Float64Array} bid_sizes
+ * @param {Float64Array} ask_sizes
+ * @param {number} depth
+ * @param {number} levels
+ * @returns {Float64Array}
+ */
+export function bookImbalance(bid_sizes, ask_sizes, depth, levels) {
+    const ptr0 = passArrayF64ToWasm0(bid_sizes, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(ask_sizes, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ret = wasm.bookImbalance(ptr0, len0, ptr1, len1, depth, levels);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v3;
+}
+
+/**
  * f64 slots per command record.
  * @returns {number}
  */
 export function commandStride() {
     const ret = wasm.commandStride();
     return ret >>> 0;
+}
+
+/**
+ * Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
+ * @param {Float64Array} ts
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {number} value
+ * @returns {Float64Array}
+ */
+export function dollarBars(ts, price, size, value) {
+    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ret = wasm.dollarBars(ptr0, len0, ptr1, len1, ptr2, len2, value);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v4;
 }
 
 /**
@@ -1041,6 +1570,23 @@ export function eventStride() {
 }
 
 /**
+ * Log returns (NaN at index 0).
+ * @param {Float64Array} price
+ * @returns {Float64Array}
+ */
+export function logReturns(price) {
+    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.logReturns(ptr0, len0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v2;
+}
+
+/**
  * MACD line, signal and histogram of `x`.
  * @param {F64Buffer} x
  * @param {number} fast
@@ -1063,6 +1609,98 @@ export function macd(x, fast, slow, signal, line, signal_out, hist, simd) {
 }
 
 /**
+ * Size-weighted mid of each quote.
+ * @param {Float64Array} bid
+ * @param {Float64Array} ask
+ * @param {Float64Array} bid_size
+ * @param {Float64Array} ask_size
+ * @param {boolean | null} [scalar]
+ * @returns {Float64Array}
+ */
+export function microprice(bid, ask, bid_size, ask_size, scalar) {
+    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(bid_size, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ptr3 = passArrayF64ToWasm0(ask_size, wasm.__wbindgen_malloc);
+    const len3 = WASM_VECTOR_LEN;
+    const ret = wasm.microprice(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v5 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v5;
+}
+
+/**
+ * `(bid + ask) / 2` of each quote.
+ * @param {Float64Array} bid
+ * @param {Float64Array} ask
+ * @param {boolean | null} [scalar]
+ * @returns {Float64Array}
+ */
+export function mid(bid, ask, scalar) {
+    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ret = wasm.mid(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v3;
+}
+
+/**
+ * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
+ * @param {Float64Array} bid
+ * @param {Float64Array} bid_size
+ * @param {Float64Array} ask
+ * @param {Float64Array} ask_size
+ * @returns {Float64Array}
+ */
+export function orderFlowImbalance(bid, bid_size, ask, ask_size) {
+    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(bid_size, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ptr3 = passArrayF64ToWasm0(ask_size, wasm.__wbindgen_malloc);
+    const len3 = WASM_VECTOR_LEN;
+    const ret = wasm.orderFlowImbalance(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v5 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v5;
+}
+
+/**
+ * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
+ * @param {Float64Array} price
+ * @param {number} window
+ * @returns {Float64Array}
+ */
+export function realizedVolatility(price, window) {
+    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.realizedVolatility(ptr0, len0, window);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v2;
+}
+
+/**
  * Rolling population standard deviation of `x` into `out`.
  * @param {F64Buffer} x
  * @param {number} window
@@ -1076,6 +1714,28 @@ export function rollingStd(x, window, out, simd) {
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
+}
+
+/**
+ * VWAP of the last `window` trades at each trade (NaN during warm-up).
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {number} window
+ * @param {boolean | null} [scalar]
+ * @returns {Float64Array}
+ */
+export function rollingVwap(price, size, window, scalar) {
+    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ret = wasm.rollingVwap(ptr0, len0, ptr1, len1, window, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v3;
 }
 
 /**
@@ -1095,6 +1755,49 @@ export function rsi(x, window, out, simd) {
 }
 
 /**
+ * VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+ * @param {Float64Array} ts
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {number} session_ms
+ * @param {number} offset_ms
+ * @returns {Float64Array}
+ */
+export function sessionVwap(ts, price, size, session_ms, offset_ms) {
+    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ret = wasm.sessionVwap(ptr0, len0, ptr1, len1, ptr2, len2, session_ms, offset_ms);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v4;
+}
+
+/**
+ * Simple returns (NaN at index 0).
+ * @param {Float64Array} price
+ * @param {boolean | null} [scalar]
+ * @returns {Float64Array}
+ */
+export function simpleReturns(price, scalar) {
+    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.simpleReturns(ptr0, len0, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v2;
+}
+
+/**
  * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
  * @param {F64Buffer} x
  * @param {number} window
@@ -1108,6 +1811,27 @@ export function sma(x, window, out, simd) {
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
+}
+
+/**
+ * `ask − bid` of each quote.
+ * @param {Float64Array} bid
+ * @param {Float64Array} ask
+ * @param {boolean | null} [scalar]
+ * @returns {Float64Array}
+ */
+export function spread(bid, ask, scalar) {
+    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ret = wasm.spread(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v3;
 }
 
 /**
@@ -1132,6 +1856,120 @@ export function stoch(high, low, close, fast_k, slow_k, slow_d, k_out, d_out, si
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
+}
+
+/**
+ * Bars of `trades` trades each, as in `timeBars`.
+ * @param {Float64Array} ts
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {number} trades
+ * @returns {Float64Array}
+ */
+export function tickBars(ts, price, size, trades) {
+    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ret = wasm.tickBars(ptr0, len0, ptr1, len1, ptr2, len2, trades);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v4;
+}
+
+/**
+ * Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
+ * another (start, open, high, low, close, volume, count, vwap), n values each.
+ * @param {Float64Array} ts
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {number} interval_ms
+ * @returns {Float64Array}
+ */
+export function timeBars(ts, price, size, interval_ms) {
+    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ret = wasm.timeBars(ptr0, len0, ptr1, len1, ptr2, len2, interval_ms);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v4;
+}
+
+/**
+ * Cumulative time-weighted average price at each trade (NaN while no time has passed).
+ * @param {Float64Array} ts
+ * @param {Float64Array} price
+ * @returns {Float64Array}
+ */
+export function twap(ts, price) {
+    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ret = wasm.twap(ptr0, len0, ptr1, len1);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v3;
+}
+
+/**
+ * Bars closing once their volume reaches `volume`, as in `timeBars`.
+ * @param {Float64Array} ts
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {number} volume
+ * @returns {Float64Array}
+ */
+export function volumeBars(ts, price, size, volume) {
+    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len2 = WASM_VECTOR_LEN;
+    const ret = wasm.volumeBars(ptr0, len0, ptr1, len1, ptr2, len2, volume);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v4;
+}
+
+/**
+ * Cumulative VWAP at each trade.
+ * @param {Float64Array} price
+ * @param {Float64Array} size
+ * @param {boolean | null} [scalar]
+ * @returns {Float64Array}
+ */
+export function vwap(price, size, scalar) {
+    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ptr1 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
+    const len1 = WASM_VECTOR_LEN;
+    const ret = wasm.vwap(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v3;
 }
 
 /**
@@ -1207,9 +2045,15 @@ function __wbg_get_imports() {
 const AtrStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_atrstream_free(ptr, 1));
+const BarBuilderFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_barbuilder_free(ptr, 1));
 const BollingerStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_bollingerstream_free(ptr, 1));
+const BookImbalanceStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_bookimbalancestream_free(ptr, 1));
 const EmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_emastream_free(ptr, 1));
@@ -1222,18 +2066,42 @@ const F64BufferFinalization = (typeof FinalizationRegistry === 'undefined')
 const MacdStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_macdstream_free(ptr, 1));
+const OrderFlowImbalanceStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_orderflowimbalancestream_free(ptr, 1));
+const QuoteStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_quotestream_free(ptr, 1));
+const RealizedVolatilityStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_realizedvolatilitystream_free(ptr, 1));
+const ReturnsStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_returnsstream_free(ptr, 1));
 const RollingStdStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_rollingstdstream_free(ptr, 1));
+const RollingVwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_rollingvwapstream_free(ptr, 1));
 const RsiStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_rsistream_free(ptr, 1));
+const SessionVwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_sessionvwapstream_free(ptr, 1));
 const SmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_smastream_free(ptr, 1));
 const StochStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_stochstream_free(ptr, 1));
+const TwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_twapstream_free(ptr, 1));
+const VwapStreamFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_vwapstream_free(ptr, 1));
 const WmaStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_wmastream_free(ptr, 1));
@@ -1284,6 +2152,13 @@ function isLikeNone(x) {
 function passArray8ToWasm0(arg, malloc) {
     const ptr = malloc(arg.length * 1, 1) >>> 0;
     getUint8ArrayMemory0().set(arg, ptr / 1);
+    WASM_VECTOR_LEN = arg.length;
+    return ptr;
+}
+
+function passArrayF64ToWasm0(arg, malloc) {
+    const ptr = malloc(arg.length * 8, 8) >>> 0;
+    getFloat64ArrayMemory0().set(arg, ptr / 8);
     WASM_VECTOR_LEN = arg.length;
     return ptr;
 }
