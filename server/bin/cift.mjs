@@ -40,15 +40,17 @@ async function serve(args) {
   }
   const { register } = await import('tsx/esm/api');
   register();
-  const { parsePort, startNodeServer } = await import('../src/node.ts');
-  let port;
+  const { parsePort, runNode } = await import('../src/node.ts');
+  const { serveOptionsFromEnv } = await import('../src/serve-options.ts');
+  let opts;
   try {
-    port = portArg === undefined ? parsePort(process.env.PORT, 'PORT') : parsePort(portArg, '--port');
+    opts = serveOptionsFromEnv(process.env);
+    if (portArg !== undefined) opts.port = parsePort(portArg, '--port');
   } catch (err) {
     usageError(err.message);
   }
   try {
-    await startNodeServer(port);
+    await runNode(opts.port, opts.venue);
   } catch (err) {
     console.error(`cift: ${err.message}`);
     process.exit(1);
