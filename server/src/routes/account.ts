@@ -106,7 +106,8 @@ function activityOut(r: Record<string, unknown>): z.infer<typeof ActivitySchema>
 }
 
 export function registerAccountRoutes(app: App, deps: AppDeps): void {
-  for (const path of ['/v1/account', '/v1/account/*', '/v1/positions', '/v1/positions/*']) {
+  // `/x/*` also matches `/x` in Hono, so one pattern per area (twice would authenticate twice).
+  for (const path of ['/v1/account/*', '/v1/positions/*']) {
     app.on(['GET'], path, requireAuth(deps, 'read'));
     app.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, requireAuth(deps, 'trade'));
   }

@@ -43,7 +43,7 @@ const AdminAccount = z
   .openapi('AdminAccount');
 
 export function registerAdminRoutes(app: App, deps: AppDeps): void {
-  app.on(['POST', 'PATCH', 'PUT'], ['/v1/instruments', '/v1/instruments/*'], requireAuth(deps, 'admin'));
+  app.on(['POST', 'PATCH', 'PUT'], '/v1/instruments/*', requireAuth(deps, 'admin'));
   app.use('/v1/admin/*', requireAuth(deps, 'admin'));
   const actor = (c: { get(k: 'principal'): { userId: string } }): string => `user:${c.get('principal').userId}`;
 

@@ -139,7 +139,6 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
     },
   );
 
-  app.use('/v1/auth/keys', requireAuth(deps, 'trade'));
   app.use('/v1/auth/keys/*', requireAuth(deps, 'trade'));
   app.openapi(
     createRoute({

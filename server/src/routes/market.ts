@@ -14,7 +14,7 @@ const DepthSchema = z.object({ symbol: z.string(), bids: z.array(Level), asks: z
 const SymbolParam = z.object({ symbol: Symbol.openapi({ param: { name: 'symbol', in: 'path' } }) });
 
 export function registerMarketRoutes(app: App, deps: AppDeps): void {
-  app.on(['GET'], ['/v1/instruments', '/v1/instruments/*', '/v1/market/*'], requireAuth(deps, 'read'));
+  app.on(['GET'], ['/v1/instruments/*', '/v1/market/*'], requireAuth(deps, 'read'));
 
   app.openapi(
     createRoute({

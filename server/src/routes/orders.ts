@@ -58,8 +58,8 @@ const ListQuery = z
 const OrderPage = z.array(OrderSchema);
 
 export function registerOrderRoutes(app: App, deps: AppDeps): void {
-  app.on(['GET'], ['/v1/orders', '/v1/orders/*'], requireAuth(deps, 'read'));
-  app.on(['POST', 'PATCH', 'DELETE'], ['/v1/orders', '/v1/orders/*'], requireAuth(deps, 'trade'));
+  app.on(['GET'], '/v1/orders/*', requireAuth(deps, 'read'));
+  app.on(['POST', 'PATCH', 'DELETE'], '/v1/orders/*', requireAuth(deps, 'trade'));
 
   app.openapi(
     createRoute({
