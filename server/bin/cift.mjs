@@ -8,7 +8,10 @@ const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.u
 const USAGE = `Usage: cift <command> [options]
 
 Commands:
-  serve [--port N]   Run the HTTP server on Node (port: --port, else $PORT, else 8000)
+  serve [--port N]   Run the HTTP server on Node (port: --port, else $PORT, else 8000;
+                     data: $CIFT_DATA_DIR, else ./.cift-data)
+  admin <command>    Admin helpers on the data directory: create-instrument, create-account,
+                     create-key ('cift admin --help')
   help               Show this help
 
 Options:
@@ -57,8 +60,28 @@ async function serve(args) {
   }
 }
 
+async function admin(args) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runAdmin, CliError } = await import('../src/cli-admin.ts');
+  try {
+    console.log(await runAdmin(args));
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`cift: ${err.message}`);
+      if (err.exitCode === 2) console.error("Run 'cift admin --help' for usage.");
+      process.exit(err.exitCode);
+    }
+    console.error(`cift: ${err.message}`);
+    process.exit(1);
+  }
+}
+
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
+  case 'admin':
+    await admin(args);
+    break;
   case 'serve':
     await serve(args);
     break;

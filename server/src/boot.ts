@@ -3,7 +3,7 @@
 // NATS, Redis and ClickHouse selected by their URLs. Used by every runtime
 // entry (node.ts, deno.ts, bun.ts) and by the CLI's admin commands.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppConfig, AppDeps, Clock } from './deps.ts';
@@ -124,9 +124,15 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
   const logger = opts.logger ?? createLogger();
   const clock = opts.clock ?? systemClock;
   const dataDir = opts.dataDir === null ? undefined : resolve(opts.dataDir);
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const instruments = opts.instrumentsFile === null ? [] : readInstrumentsFile(opts.instrumentsFile);
-  const db = await openPglite(dataDir);
+  const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
+  let db;
+  try {
+    db = await openPglite(dataDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   try {
     await migrate(db);
     const config: AppConfig = { ...DEFAULTS, jwtSecret: await jwtSecret(db), ...opts.config };
@@ -144,12 +150,40 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
         await bus.close();
         await cache.close();
         await db.close();
+        unlock();
       },
     };
   } catch (err) {
     await db.close();
+    unlock();
     throw err;
   }
+}
+
+/**
+ * One process per data directory (PGlite is single-process): a lock file with
+ * the owner's pid; a lock left by a dead process is taken over. Returns the unlock.
+ */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = `${dir}/cift.lock`;
+  let owner: number | undefined;
+  try {
+    owner = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    owner = undefined;
+  }
+  if (owner !== undefined && owner !== process.pid && Number.isInteger(owner) && owner > 0) {
+    let alive = true;
+    try {
+      process.kill(owner, 0);
+    } catch (err) {
+      alive = (err as { code?: string }).code === 'EPERM';
+    }
+    if (alive) throw new Error(`data directory ${dir} is in use by process ${owner} (stop the server first)`);
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
 }
 
 /** The signing key for bearer tokens: generated once and kept in the store, so tokens survive restarts. */
