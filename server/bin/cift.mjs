@@ -8,7 +8,10 @@ const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.u
 const USAGE = `Usage: cift <command> [options]
 
 Commands:
-  serve [--port N]   Run the HTTP server on Node (port: --port, else $PORT, else 8000)
+  serve [--port N]   Run the HTTP server on Node (port: --port, else $PORT, else 8000;
+                     data: $CIFT_DATA_DIR, else ./.cift-data)
+  admin <command>    Admin helpers on the data directory: create-instrument, create-account,
+                     create-key ('cift admin --help')
   help               Show this help
 
 Options:
@@ -40,16 +43,35 @@ async function serve(args) {
   }
   const { register } = await import('tsx/esm/api');
   register();
-  const { parsePort, startNodeServer } = await import('../src/node.ts');
-  let port;
+  const { parsePort, runNode } = await import('../src/node.ts');
+  const { serveOptionsFromEnv } = await import('../src/serve-options.ts');
+  let opts;
   try {
-    port = portArg === undefined ? parsePort(process.env.PORT, 'PORT') : parsePort(portArg, '--port');
+    opts = serveOptionsFromEnv(process.env);
+    if (portArg !== undefined) opts.port = parsePort(portArg, '--port');
   } catch (err) {
     usageError(err.message);
   }
   try {
-    await startNodeServer(port);
+    await runNode(opts.port, opts.venue);
   } catch (err) {
+    console.error(`cift: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+async function admin(args) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runAdmin, CliError } = await import('../src/cli-admin.ts');
+  try {
+    console.log(await runAdmin(args));
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`cift: ${err.message}`);
+      if (err.exitCode === 2) console.error("Run 'cift admin --help' for usage.");
+      process.exit(err.exitCode);
+    }
     console.error(`cift: ${err.message}`);
     process.exit(1);
   }
@@ -57,6 +79,9 @@ async function serve(args) {
 
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
+  case 'admin':
+    await admin(args);
+    break;
   case 'serve':
     await serve(args);
     break;

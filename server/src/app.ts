@@ -1,14 +1,25 @@
-// The HTTP app. It gets everything it uses (for now only the engine) injected,
-// so runtime entry files only wire dependencies and listen, and tests call it
-// in process with app.request().
-import { Hono } from 'hono';
-import type { Engine } from 'cift-engine';
+// The HTTP app. createApp() gets everything it uses injected (stores, bus,
+// cache, engine service, clock, logger, config), so the runtime entry files
+// only wire dependencies and listen, and tests call it in process with
+// app.request().
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import serverPackage from '../package.json' with { type: 'json' };
+import type { AppDeps } from './deps.ts';
+import type { AppEnv } from './http/auth.ts';
+import { ApiError, errorBody, sendError, toApiError, validationError } from './http/errors.ts';
+import { registerAccountRoutes } from './routes/account.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerMarketRoutes } from './routes/market.ts';
+import { registerOrderRoutes } from './routes/orders.ts';
+import { registerSystemRoutes } from './routes/system.ts';
 
-/** What the app is built from. */
-export interface AppDeps {
-  engine: Engine;
-}
+export type { AppDeps } from './deps.ts';
 
 /** Service name reported by `GET /`. */
 export const NAME = 'cift-markets';
@@ -16,10 +27,89 @@ export const NAME = 'cift-markets';
 /** Version reported by `GET /` (the server package's). */
 export const VERSION: string = serverPackage.version;
 
+/** The app's type: an OpenAPIHono over the app's context variables. */
+export type App = OpenAPIHono<AppEnv>;
+
+/** A router with the app's validation hook: failed zod validation becomes the error shape. */
+export function createRouter(): App {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+}
+
 /** Builds the Hono app over the given dependencies. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  app.get('/', (c) => c.json({ name: NAME, version: VERSION }));
-  app.get('/health', (c) => c.json({ ok: true, engine: { liveOrders: deps.engine.liveOrders() } }));
+export function createApp(deps: AppDeps): App {
+  const app = createRouter();
+  const log = deps.logger;
+
+  app.use('*', requestId());
+  app.use('*', secureHeaders());
+  if (deps.config.corsOrigins.length > 0) {
+    const origins = deps.config.corsOrigins;
+    app.use(
+      '*',
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        allowHeaders: ['Authorization', 'Content-Type', 'APCA-API-KEY-ID', 'APCA-API-SECRET-KEY'],
+        exposeHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+      }),
+    );
+  }
+  app.use('*', async (c, next) => {
+    const start = performance.now();
+    await next();
+    const ms = Math.round((performance.now() - start) * 1000) / 1000;
+    const entry = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    if (c.res.status >= 500) log.error(entry, 'request');
+    else log.debug(entry, 'request');
+  });
+  // Bodies: JSON only, bounded.
+  app.use('/v1/*', async (c, next) => {
+    const method = c.req.method;
+    if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      const length = c.req.header('content-length');
+      const type = c.req.header('content-type');
+      const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+      if (hasBody && !/^application\/json\s*(;|$)/i.test(type ?? '')) {
+        throw new ApiError(415, 'unsupported_media_type', `request bodies must be application/json, got '${type ?? 'none'}'`);
+      }
+    }
+    await next();
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `request body exceeds ${deps.config.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+
+  registerSystemRoutes(app, deps);
+  registerAuthRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerOrderRoutes(app, deps);
+  registerMarketRoutes(app, deps);
+  registerAdminRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyId', { type: 'apiKey', in: 'header', name: 'APCA-API-KEY-ID' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeySecret', { type: 'apiKey', in: 'header', name: 'APCA-API-SECRET-KEY' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'CIFT Markets venue API', version: VERSION, description: 'Paper-trading venue over the CIFT engine. Alpaca-style names; decimals as strings.' },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((err, c) => {
+    const known = toApiError(err);
+    if (known) return sendError(c, known);
+    log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
+    return c.json(errorBody(c, 'internal', 'internal error'), 500);
+  });
   return app;
 }

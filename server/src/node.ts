@@ -1,37 +1,38 @@
-// Node entry: wires the engine into the app and listens (port 8000, or PORT).
-// Run with `node --import tsx server/src/node.ts` or `cift serve`.
+// Node entry: opens the embedded venue, builds the app and listens (port 8000,
+// or PORT). Run with `node --import tsx server/src/node.ts` or `cift serve`.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { createEngine } from './engine.ts';
+import { openVenue, type VenueOptions } from './boot.ts';
+import { serveOptionsFromEnv } from './serve-options.ts';
 
-/** Port used when neither PORT nor --port is given. */
-export const DEFAULT_PORT = 8000;
+export { DEFAULT_PORT, parsePort } from './serve-options.ts';
 
-/** Parses a TCP port (0 picks a free one); throws a readable error otherwise. */
-export function parsePort(value: string | undefined, source: string): number {
-  if (value === undefined || value === '') return DEFAULT_PORT;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`${source} must be a port number 0-65535, got '${value}'`);
-  return port;
+/** A listening server and how to stop it (closing the venue after the last request). */
+export interface RunningServer {
+  server: ServerType;
+  port: number;
+  stop(): Promise<void>;
 }
 
-/** Starts the server; resolves once it listens (rejects if it cannot). Stops cleanly on SIGINT/SIGTERM. */
-export function startNodeServer(port: number): Promise<ServerType> {
-  const app = createApp({ engine: createEngine() });
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port }, (info) => {
-      console.log(`cift: listening on http://localhost:${info.port}`);
-      resolve(server);
+/** Opens the venue and starts listening; resolves once it listens. */
+export async function startNodeServer(port: number, venue: VenueOptions): Promise<RunningServer> {
+  const v = await openVenue(venue);
+  const app = createApp(v.deps);
+  try {
+    const { server, actualPort } = await new Promise<{ server: ServerType; actualPort: number }>((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, port }, (info) => resolve({ server, actualPort: info.port }));
+      server.once('error', reject);
     });
-    server.once('error', reject);
-    const stop = (): void => {
-      server.close(() => process.exit(0));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => v.close()));
+    return { server, port: actualPort, stop };
+  } catch (err) {
+    await v.close();
+    throw err;
+  }
 }
 
 function isMain(): boolean {
@@ -39,17 +40,33 @@ function isMain(): boolean {
   return entry !== undefined && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
 }
 
-function fail(err: unknown, code: number): never {
-  console.error(`cift: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(code);
+/** Runs until SIGINT/SIGTERM, then closes cleanly (exit 0). */
+export async function runNode(port: number, venue: VenueOptions): Promise<void> {
+  const running = await startNodeServer(port, venue);
+  console.log(`cift: listening on http://localhost:${running.port}`);
+  const stop = (): void => {
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`cift: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 if (isMain()) {
-  let port = DEFAULT_PORT;
+  let opts;
   try {
-    port = parsePort(process.env.PORT, 'PORT');
+    opts = serveOptionsFromEnv(process.env);
   } catch (err) {
-    fail(err, 2);
+    console.error(`cift: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
   }
-  await startNodeServer(port).catch((err: unknown) => fail(err, 1));
+  await runNode(opts.port, opts.venue).catch((err: unknown) => {
+    console.error(`cift: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,141 @@
+// HTTP benchmark (not a test): `node bench/http.mjs [--duration 8] [--connections 32]`.
+// Starts, side by side on this machine in one run:
+//   - the venue on embedded defaults (`cift serve`: PGlite in a fresh temp data directory, in-process
+//     bus and cache, rate limiting on with a limit high enough not to trigger),
+//   - a bare Hono app on @hono/node-server answering GET / with "hello" (the peer),
+// then drives each with autocannon, one target at a time: the bare route, latest-quote reads
+// (GET /v1/market/AAPL/quote with an API key), and order placement (POST /v1/orders alternating a
+// buy from one account and a sell from another at the same price, so half the orders trade:
+// every request runs validate → authenticate → idempotency → risk → engine → durable write).
+// Prints req/s and p50/p99 latency with ratios to the bare route; writes bench/results/http.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const duration = Number(args.duration ?? 8);
+const connections = Number(args.connections ?? 32);
+
+const BARE = `
+import { Hono } from 'hono';
+import { serve } from '@hono/node-server';
+const app = new Hono();
+app.get('/', (c) => c.text('hello'));
+serve({ fetch: app.fetch, port: 0 }, (info) => console.log('listening on http://localhost:' + info.port));
+`;
+
+function start(cmd, argv, env) {
+  const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (s) => {
+      out += s;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before listening: ${out}`)));
+  });
+}
+
+async function http(url, method, path, headers = {}, body) {
+  const res = await fetch(url + path, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => undefined);
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function user(url, name, admin) {
+  const creds = { email: `${name}@bench.example`, password: 'bench password' };
+  await http(url, 'POST', '/v1/auth/register', {}, creds);
+  const { token } = await http(url, 'POST', '/v1/auth/login', {}, creds);
+  const key = await http(url, 'POST', '/v1/auth/keys', { authorization: `Bearer ${token}` }, { scopes: ['read', 'trade'] });
+  void admin;
+  return { 'APCA-API-KEY-ID': key.id, 'APCA-API-SECRET-KEY': key.secret };
+}
+
+function run(name, opts) {
+  return new Promise((resolve, reject) => {
+    process.stderr.write(`running ${name} for ${duration}s with ${connections} connections…\n`);
+    autocannon({ duration, connections, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+function summary(r) {
+  return {
+    requests_per_sec: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    total: r.requests.total,
+    non_2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+const dataDir = mkdtempSync(join(os.tmpdir(), 'cift-bench-http-'));
+const venue = await start(process.execPath, ['server/bin/cift.mjs', 'serve', '--port', '0'], {
+  CIFT_DATA_DIR: dataDir,
+  CIFT_LOG_LEVEL: 'warn',
+  CIFT_RATE_LIMIT: '1000000000',
+  CIFT_INITIAL_CASH: '40000000',
+});
+const bare = await start(process.execPath, ['--input-type=module', '-e', BARE], {});
+try {
+  const buyer = await user(venue.url, 'buyer');
+  const seller = await user(venue.url, 'seller');
+  const order = (side) => JSON.stringify({ symbol: 'AAPL', side, type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '100' });
+  const json = { 'content-type': 'application/json' };
+  // Warm up every path once.
+  await http(venue.url, 'GET', '/v1/market/AAPL/quote', buyer);
+
+  const results = {};
+  results.bare = summary(await run('bare Hono GET /', { url: bare.url }));
+  results.quote = summary(await run('GET /v1/market/AAPL/quote', { url: `${venue.url}/v1/market/AAPL/quote`, headers: buyer }));
+  results.orders = summary(
+    await run('POST /v1/orders', {
+      url: venue.url,
+      requests: [
+        { method: 'POST', path: '/v1/orders', headers: { ...json, ...buyer }, body: order('buy') },
+        { method: 'POST', path: '/v1/orders', headers: { ...json, ...seller }, body: order('sell') },
+      ],
+    }),
+  );
+  const acct = await http(venue.url, 'GET', '/v1/account', buyer);
+  const ratio = (x) => Math.round((x / results.bare.requests_per_sec) * 100) / 100;
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    settings: { duration_s: duration, connections, store: 'PGlite (embedded, data dir)', rate_limit: 'on' },
+    results,
+    ratios_to_bare: { quote: ratio(results.quote.requests_per_sec), orders: ratio(results.orders.requests_per_sec) },
+    target: { orders_vs_bare: 0.5, met: ratio(results.orders.requests_per_sec) >= 0.5 },
+    check: { buyer_open_orders_after: acct.open_orders },
+  };
+  const rows = [
+    ['bare Hono GET / (peer)', results.bare, 1],
+    ['latest quote GET', results.quote, report.ratios_to_bare.quote],
+    ['order placement POST', results.orders, report.ratios_to_bare.orders],
+  ];
+  console.log('| target | req/s | p50 ms | p99 ms | non-2xx | ratio to bare |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const [name, r, x] of rows) console.log(`| ${name} | ${r.requests_per_sec.toLocaleString('en-US')} | ${r.p50_ms} | ${r.p99_ms} | ${r.non_2xx} | ${x}× |`);
+  console.log(`target: order placement ≥ 0.5× bare → ${report.ratios_to_bare.orders}× (${report.target.met ? 'met' : 'missed'})`);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/http.json'), JSON.stringify(report, null, 2) + '\n');
+} finally {
+  venue.child.kill('SIGTERM');
+  bare.child.kill('SIGTERM');
+  await new Promise((r) => venue.child.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,170 @@
+// Shared zod schemas: request validation and the OpenAPI document in one.
+// Objects are strict (an unknown field is a 422 naming it).
+import { z } from '@hono/zod-openapi';
+
+/** A decimal as a string ("10.25"); a JSON number is accepted and turned into its shortest decimal text. */
+export const Decimal = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const text = typeof v === 'number' ? (Number.isFinite(v) ? decimalOfNumber(v) : '') : v;
+    if (!/^\d{1,30}(\.\d{1,30})?$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal string, got ${JSON.stringify(v).slice(0, 40)}` });
+      return z.NEVER;
+    }
+    return text;
+  })
+  .openapi({ type: 'string', example: '10.5' });
+
+function decimalOfNumber(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  return n.toFixed(Math.min(100, Math.max(0, -Math.floor(Math.log10(Math.abs(n))) + 20))).replace(/\.?0+$/, '');
+}
+
+/** A symbol as listed (upper case). */
+export const Symbol = z.string().regex(/^[A-Z0-9][A-Z0-9./-]{0,15}$/, 'must be an upper-case symbol of up to 16 characters').openapi({ example: 'AAPL' });
+
+export const Uuid = z.uuid();
+
+/** Timestamps in query strings: ISO 8601 date-time or date. */
+export const IsoTime = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}/.test(v) && Number.isFinite(Date.parse(v)), 'must be an ISO 8601 date or date-time')
+  .openapi({ example: '2025-01-02T15:04:05Z' });
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    client_order_id: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    submitted_at: z.string(),
+    filled_at: z.string().nullable(),
+    expired_at: z.string().nullable(),
+    canceled_at: z.string().nullable(),
+    failed_at: z.string().nullable(),
+    replaced_at: z.string().nullable(),
+    replaced_by: z.string().nullable(),
+    replaces: z.string().nullable(),
+    symbol: z.string(),
+    qty: z.string(),
+    filled_qty: z.string(),
+    filled_avg_price: z.string().nullable(),
+    order_class: z.literal('simple'),
+    order_type: z.enum(['market', 'limit', 'stop', 'stop_limit']),
+    type: z.enum(['market', 'limit', 'stop', 'stop_limit']),
+    side: z.enum(['buy', 'sell']),
+    time_in_force: z.enum(['day', 'gtc', 'gtd', 'ioc', 'fok']),
+    limit_price: z.string().nullable(),
+    stop_price: z.string().nullable(),
+    display_qty: z.string().nullable(),
+    post_only: z.boolean(),
+    reduce_only: z.boolean(),
+    expire_at: z.string().nullable(),
+    status: z.enum(['pending_new', 'new', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected', 'replaced']),
+    reject_reason: z.string().nullable(),
+  })
+  .openapi('Order');
+
+export const InstrumentSchema = z
+  .object({
+    symbol: z.string(),
+    name: z.string(),
+    price_scale: z.number().int(),
+    qty_scale: z.number().int(),
+    tick_size: z.string(),
+    lot_size: z.string(),
+    min_price: z.string(),
+    max_price: z.string(),
+    min_qty: z.string(),
+    max_qty: z.string(),
+    maker_fee_bps: z.string(),
+    taker_fee_bps: z.string(),
+    status: z.enum(['active', 'halted']),
+    tradable: z.boolean(),
+  })
+  .openapi('Instrument');
+
+export const PositionSchema = z
+  .object({
+    symbol: z.string(),
+    qty: z.string(),
+    side: z.enum(['long', 'short']),
+    avg_entry_price: z.string(),
+    cost_basis: z.string(),
+    market_value: z.string().nullable(),
+    current_price: z.string().nullable(),
+    unrealized_pl: z.string(),
+    realized_pl: z.string(),
+  })
+  .openapi('Position');
+
+export const QuoteSchema = z
+  .object({
+    symbol: z.string(),
+    bid_price: z.string().nullable(),
+    bid_size: z.string(),
+    ask_price: z.string().nullable(),
+    ask_size: z.string(),
+    last_price: z.string().nullable(),
+    timestamp: z.string(),
+  })
+  .openapi('Quote');
+
+export const RiskLimitsSchema = z
+  .object({
+    max_order_qty: Decimal.openapi({ description: 'whole units per order in any instrument; 0 = unlimited' }),
+    max_order_notional: Decimal.openapi({ description: 'money per order; 0 = unlimited' }),
+    max_gross_exposure: Decimal.openapi({ description: 'money; 0 = unlimited' }),
+    max_open_orders: z.number().int().min(0).max(1_000_000),
+    orders_per_second: z.number().int().min(0).max(1_000_000),
+    shorting_enabled: z.boolean(),
+  })
+  .strict()
+  .openapi('RiskLimits');
+
+/** Per-item outcome of a bulk operation (207). */
+export const MultiStatusSchema = z
+  .array(
+    z.object({
+      id: z.string().optional(),
+      symbol: z.string().optional(),
+      status: z.number().int(),
+      body: z.unknown(),
+    }),
+  )
+  .openapi('MultiStatus');
+
+/** Instrument API form (engine ids stay internal). */
+export function instrumentOut(i: {
+  symbol: string;
+  name: string;
+  price_scale: number;
+  qty_scale: number;
+  tick_size: string;
+  lot_size: string;
+  min_price: string;
+  max_price: string;
+  min_qty: string;
+  max_qty: string;
+  maker_fee_bps: string;
+  taker_fee_bps: string;
+  status: 'active' | 'halted';
+}): z.infer<typeof InstrumentSchema> {
+  return {
+    symbol: i.symbol,
+    name: i.name,
+    price_scale: i.price_scale,
+    qty_scale: i.qty_scale,
+    tick_size: i.tick_size,
+    lot_size: i.lot_size,
+    min_price: i.min_price,
+    max_price: i.max_price,
+    min_qty: i.min_qty,
+    max_qty: i.max_qty,
+    maker_fee_bps: i.maker_fee_bps,
+    taker_fee_bps: i.taker_fee_bps,
+    status: i.status,
+    tradable: i.status === 'active',
+  };
+}

@@ -1,0 +1,125 @@
+// Admin-only routes: instruments (create, update), account limits, accounts, session end.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { App } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
+import { requireAuth } from '../http/auth.ts';
+import { notFound } from '../http/errors.ts';
+import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Uuid, instrumentOut } from '../http/schemas.ts';
+import { normalize } from '../venue/records.ts';
+import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
+
+const Status = z.enum(['active', 'halted']);
+const FeeBps = z
+  .string()
+  .regex(/^-?\d{1,5}(\.\d{1,2})?$/, 'must be basis points with at most 2 decimals, e.g. "1.5" or "-0.25"')
+  .openapi({ example: '1.5' });
+
+/** What creates an instrument (also the shape of each entry in instruments.json). */
+export const InstrumentInputSchema = z
+  .object({
+    symbol: Symbol,
+    name: z.string().max(200).optional(),
+    price_scale: z.number().int().min(0).max(8).optional().openapi({ description: 'Decimals of the price units (default 4); quantities get 8 − price_scale' }),
+    tick_size: Decimal,
+    lot_size: Decimal,
+    min_price: Decimal,
+    max_price: Decimal,
+    min_qty: Decimal,
+    max_qty: Decimal,
+    maker_fee_bps: FeeBps.optional(),
+    taker_fee_bps: FeeBps.optional(),
+    status: Status.optional(),
+  })
+  .strict()
+  .openapi('NewInstrument');
+
+const InstrumentPatchSchema = z
+  .object({ name: z.string().max(200).optional(), maker_fee_bps: FeeBps.optional(), taker_fee_bps: FeeBps.optional(), status: Status.optional() })
+  .strict()
+  .openapi('InstrumentPatch');
+
+const AdminAccount = z
+  .object({ id: z.string(), account_number: z.string(), email: z.string(), role: z.string(), status: z.string(), cash: z.string(), created_at: z.string() })
+  .openapi('AdminAccount');
+
+export function registerAdminRoutes(app: App, deps: AppDeps): void {
+  app.on(['POST', 'PATCH', 'PUT'], '/v1/instruments/*', requireAuth(deps, 'admin'));
+  app.use('/v1/admin/*', requireAuth(deps, 'admin'));
+  const actor = (c: { get(k: 'principal'): { userId: string } }): string => `user:${c.get('principal').userId}`;
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/instruments',
+      tags: ['instruments', 'admin'],
+      summary: 'List a new instrument (admin)',
+      security: authenticated,
+      request: { body: jsonBody(InstrumentInputSchema) },
+      responses: { 201: jsonResponse(InstrumentSchema, 'Listed'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429) },
+    }),
+    async (c) => c.json(instrumentOut(await deps.engine.addInstrument(c.req.valid('json'), actor(c))), 201),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/instruments/{symbol}',
+      tags: ['instruments', 'admin'],
+      summary: 'Change an instrument’s name, fees or status (admin); the grid and bounds are fixed once listed',
+      security: authenticated,
+      request: { params: z.object({ symbol: Symbol }), body: jsonBody(InstrumentPatchSchema) },
+      responses: { 200: jsonResponse(InstrumentSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
+    }),
+    async (c) => c.json(instrumentOut(await deps.engine.updateInstrument(c.req.valid('param').symbol, c.req.valid('json'), actor(c))), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/admin/accounts',
+      tags: ['admin'],
+      summary: 'Every account (admin)',
+      security: authenticated,
+      responses: { 200: jsonResponse(z.array(AdminAccount), 'Accounts'), ...errorResponses(401, 403, 429) },
+    }),
+    async (c) => {
+      const rows = await deps.db.query<{ id: string; account_number: string; email: string; role: string; status: string; cash: string; created_at: Date }>(
+        'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id ORDER BY a.created_at, a.id',
+      );
+      return c.json(rows.map((r) => ({ ...r, cash: normalize(String(r.cash)), created_at: r.created_at.toISOString() })), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/admin/accounts/{account_id}/limits',
+      tags: ['admin'],
+      summary: "Set an account's risk limits (admin; 0 = unlimited)",
+      security: authenticated,
+      request: { params: z.object({ account_id: Uuid }), body: jsonBody(RiskLimitsSchema) },
+      responses: { 200: jsonResponse(RiskLimitsSchema, 'The limits now in force'), ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
+    }),
+    async (c) => {
+      const { account_id } = c.req.valid('param');
+      const [row] = await deps.db.query<{ engine_account: number }>('SELECT engine_account FROM accounts WHERE id = $1', [account_id]);
+      if (!row) throw notFound(`account ${account_id} not found`);
+      return c.json(await deps.engine.setLimits({ id: account_id, engine_account: row.engine_account }, c.req.valid('json'), actor(c)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/admin/session_end',
+      tags: ['admin'],
+      summary: 'End the trading session: DAY orders expire (one symbol, or all)',
+      security: authenticated,
+      request: { body: jsonBody(z.object({ symbol: Symbol.optional() }).strict()) },
+      responses: { 204: { description: 'Done' }, ...errorResponses(400, 401, 403, 413, 415, 422, 429) },
+    }),
+    async (c) => {
+      await deps.engine.endSession(c.req.valid('json').symbol);
+      return c.body(null, 204);
+    },
+  );
+}

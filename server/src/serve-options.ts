@@ -1,0 +1,31 @@
+// Port and venue settings from the environment, shared by the Node, Deno and Bun entries.
+import { configFromEnv, DEFAULT_DATA_DIR, DEFAULT_INSTRUMENTS_FILE, type VenueOptions } from './boot.ts';
+
+/** Port used when neither PORT nor --port is given. */
+export const DEFAULT_PORT = 8000;
+
+/** Parses a TCP port (0 picks a free one); throws a readable error otherwise. */
+export function parsePort(value: string | undefined, source: string): number {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`${source} must be a port number 0-65535, got '${value}'`);
+  return port;
+}
+
+/**
+ * PORT; CIFT_DATA_DIR (default ./.cift-data; ":memory:" keeps nothing);
+ * CIFT_INSTRUMENTS (an instruments file; "none" lists nothing); the
+ * CIFT_* settings of configFromEnv().
+ */
+export function serveOptionsFromEnv(env: Record<string, string | undefined>): { port: number; venue: VenueOptions } {
+  const dir = env.CIFT_DATA_DIR ?? DEFAULT_DATA_DIR;
+  const inst = env.CIFT_INSTRUMENTS;
+  return {
+    port: parsePort(env.PORT, 'PORT'),
+    venue: {
+      dataDir: dir === ':memory:' ? null : dir,
+      instrumentsFile: inst === 'none' ? null : inst === undefined || inst === '' ? DEFAULT_INSTRUMENTS_FILE : inst,
+      config: configFromEnv(env),
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Exact decimal strings ⇄ integer units. Prices, quantities and money cross
+// the HTTP edge as decimal strings (Alpaca style) and the engine sees integers
+// in each instrument's units; nothing here goes through binary floating point.
+
+/** Largest integer the engine's f64 wire carries exactly. */
+export const MAX_UNITS = 2n ** 53n;
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** Why a decimal did not convert: the message names no field, the caller adds it. */
+export class DecimalError extends Error {}
+
+/**
+ * Parses a decimal string (or a finite JSON number) into units of 10^-scale.
+ * Throws DecimalError for anything else, more decimals than `scale`, or a
+ * magnitude of 2^53 units or more.
+ */
+export function toUnits(value: string | number, scale: number, allowNegative = false): bigint {
+  const text = typeof value === 'number' ? numberText(value) : value.trim();
+  const m = DECIMAL.exec(text);
+  if (!m) throw new DecimalError(`must be a decimal number, got '${String(value).slice(0, 40)}'`);
+  const [, minus, whole, frac = ''] = m;
+  if (minus && !allowNegative) throw new DecimalError('must not be negative');
+  const digits = frac.replace(/0+$/, '');
+  if (digits.length > scale) throw new DecimalError(`has more than ${scale} decimal places`);
+  const units = BigInt(whole) * 10n ** BigInt(scale) + (digits === '' ? 0n : BigInt(digits.padEnd(scale, '0')));
+  if (units >= MAX_UNITS) throw new DecimalError('is too large');
+  return minus ? -units : units;
+}
+
+function numberText(n: number): string {
+  if (!Number.isFinite(n)) throw new DecimalError('must be a finite number');
+  // Shortest round-trip text, expanded from exponent form.
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  const [mant, expText] = s.toLowerCase().split('e');
+  const exp = Number(expText);
+  const neg = mant.startsWith('-');
+  const [w, f = ''] = mant.replace('-', '').split('.');
+  const digits = w + f;
+  const point = w.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return (neg ? '-' : '') + out;
+}
+
+/** Formats units of 10^-scale as a decimal string without trailing zeros ("12.5", "3", "-0.01"). */
+export function fromUnits(units: bigint | number, scale: number): string {
+  let v = typeof units === 'bigint' ? units : BigInt(units);
+  const neg = v < 0n;
+  if (neg) v = -v;
+  const s = v.toString().padStart(scale + 1, '0');
+  const whole = s.slice(0, s.length - scale);
+  const frac = s.slice(s.length - scale).replace(/0+$/, '');
+  return (neg ? '-' : '') + whole + (frac ? `.${frac}` : '');
+}
+
+/** `a / b` in units of 10^-scale, rounded half away from zero (b > 0). */
+export function divideToScale(a: bigint, b: bigint, scale: number): string {
+  const scaled = a * 10n ** BigInt(scale);
+  const neg = scaled < 0n;
+  const abs = neg ? -scaled : scaled;
+  let q = abs / b;
+  if ((abs % b) * 2n >= b) q += 1n;
+  return fromUnits(neg ? -q : q, scale);
+}

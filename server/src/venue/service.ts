@@ -1,0 +1,1415 @@
+// The embedded engine service: one engine per process, every command run
+// through it in order, and every command's effects made durable before the
+// caller hears back.
+//
+// An order's path: the route validates and authenticates; here the decimals
+// are converted to the instrument's integer units (off-grid → 422 naming the
+// field), client_order_id is checked for idempotency, the engine runs its risk
+// checks and matching, the events are projected onto order/fill/position/cash
+// rows, and the command record, its events and the projected rows are written
+// in one database transaction. Commands keep executing while a write is in
+// flight and join the next one (group commit); a caller's promise resolves
+// only after the transaction holding its command commits. Bus messages go out
+// after that commit too.
+//
+// On start the engine is rebuilt from the latest snapshot plus the commands
+// logged after it, so a restart restores books, orders, fills, positions and
+// cash exactly. If a write fails, the in-memory state (which ran ahead of the
+// failed write) is thrown away and rebuilt the same way.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Engine } from 'cift-engine';
+import type { Bus, Clock, SqlClient, SqlDatabase } from '../deps.ts';
+import { loadEngineModule } from '../engine.ts';
+import { ApiError, conflict, forbidden, invalid, notFound, unavailable } from '../http/errors.ts';
+import { DecimalError, fromUnits, toUnits } from './decimal.ts';
+import { normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
+import {
+  MONEY_SCALE,
+  OPEN_STATUSES,
+  type AccountRef,
+  type AccountState,
+  type CancelResult,
+  type CashMovement,
+  type CloseResult,
+  type Depth,
+  type EngineService,
+  type EngineStatus,
+  type Instrument,
+  type InstrumentInput,
+  type InstrumentPatch,
+  type Order,
+  type OrderRequest,
+  type Position,
+  type Quote,
+  type ReplaceRequest,
+  type RiskLimits,
+} from './types.ts';
+import { CancelReason, Cmd, CMD, EVT, Evt, ORDER_TYPE, REJECT_REASONS, SIDE, TIF, WireEngine, record } from './wire.ts';
+
+/** How the service is set up. */
+export interface EngineServiceOptions {
+  db: SqlDatabase;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  /** Cash a new account opens with (decimal string). */
+  initialCash: string;
+  /** Take an engine snapshot after this many commands (0: never). */
+  snapshotEvery?: number;
+}
+
+/** An instrument with its integer units. */
+interface InstrumentState {
+  row: Instrument;
+  scales: Scales;
+  tick: bigint;
+  lot: bigint;
+  minPrice: bigint;
+  maxPrice: bigint;
+  minQty: bigint;
+  maxQty: bigint;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** What one transaction writes. */
+interface Batch {
+  log: { seq: number; ts: number; kind: number; record: number[]; events: number[] }[];
+  sql: ((tx: SqlClient) => Promise<void>)[];
+  orders: Map<string, OrderState>;
+  fills: Record<string, unknown>[];
+  cash: Record<string, unknown>[];
+  positions: Map<string, Record<string, unknown>>;
+  accountCash: Map<string, string>;
+  equity: Record<string, unknown>[];
+  publish: [string, unknown][];
+  snapshot?: { seq: number; state: Uint8Array; nextOrder: number };
+  waiters: Waiter[];
+}
+
+function newBatch(): Batch {
+  return {
+    log: [],
+    sql: [],
+    orders: new Map(),
+    fills: [],
+    cash: [],
+    positions: new Map(),
+    accountCash: new Map(),
+    equity: [],
+    publish: [],
+    waiters: [],
+  };
+}
+
+const defer: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
+const HTTP_FOR_REJECT: Record<string, { status: 403 | 404 | 422 | 429; field?: string }> = {
+  unknown_symbol: { status: 422, field: 'symbol' },
+  invalid_price: { status: 422, field: 'limit_price' },
+  invalid_stop_price: { status: 422, field: 'stop_price' },
+  invalid_qty: { status: 422, field: 'qty' },
+  invalid_display_qty: { status: 422, field: 'display_qty' },
+  invalid_time_in_force: { status: 422, field: 'time_in_force' },
+  post_only_would_take: { status: 422, field: 'post_only' },
+  invalid_order_type: { status: 422, field: 'type' },
+  unknown_order: { status: 404 },
+  rate_limited: { status: 429 },
+  reduce_only: { status: 422, field: 'reduce_only' },
+};
+
+/** The error a rejected command answers with (risk rejections are 403 with the numbers behind them). */
+function rejection(reason: string, limit: number, requested: number): ApiError {
+  const map = HTTP_FOR_REJECT[reason];
+  const text = reason.replaceAll('_', ' ');
+  if (map === undefined) {
+    const numbers = limit !== 0 || requested !== 0 ? ` (limit ${limit}, requested ${requested})` : '';
+    return forbidden(`order rejected: ${text}${numbers}`, reason);
+  }
+  return new ApiError(map.status, reason, `order rejected: ${text}`, map.field);
+}
+
+/** Canonical JSON (sorted keys) of a request, hashed: same body, same hash. */
+function hashRequest(body: object): string {
+  const sorted = Object.fromEntries(
+    Object.entries(body)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
+const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
+
+/** The embedded EngineService over a SqlDatabase. Create with `EmbeddedEngineService.open()`. */
+export class EmbeddedEngineService implements EngineService {
+  readonly kind = 'embedded';
+  private wire!: WireEngine;
+  private seq = 0;
+  private ts = 0;
+  private nextOrderId = 1;
+  private nextSymbol = 1;
+  private sinceSnapshot = 0;
+  private readonly bySymbol = new Map<string, InstrumentState>();
+  private readonly byEngineSymbol = new Map<number, InstrumentState>();
+  private readonly accountIds = new Map<number, string>();
+  private readonly live = new Map<number, OrderState>();
+  private readonly liveById = new Map<string, OrderState>();
+  private readonly inflightClientIds = new Map<string, Promise<Order>>();
+  private readonly lastQuote = new Map<number, string>();
+  private batch = newBatch();
+  private flushing = false;
+  private broken: string | undefined;
+  private gtdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The earliest GTD expiry among live orders (ms), checked after every command. */
+  private gtdDue = Infinity;
+  private closed = false;
+  private readonly initialCash: bigint;
+  private readonly snapshotEvery: number;
+
+  private constructor(private readonly opts: EngineServiceOptions) {
+    this.initialCash = toUnits(opts.initialCash, MONEY_SCALE);
+    this.snapshotEvery = opts.snapshotEvery ?? 50_000;
+  }
+
+  /** Loads the engine module, rebuilds the engine and the open orders from the database, and opens any account the engine lacks. */
+  static async open(opts: EngineServiceOptions): Promise<EmbeddedEngineService> {
+    loadEngineModule();
+    const service = new EmbeddedEngineService(opts);
+    await service.load();
+    return service;
+  }
+
+  // ---- startup and recovery ----
+
+  private async load(): Promise<void> {
+    const { db } = this.opts;
+    const [snap] = await db.query<{ seq: number; state: Uint8Array; next_order: number }>(
+      'SELECT seq, state, next_order FROM engine_snapshots ORDER BY seq DESC LIMIT 1',
+    );
+    if (this.wire) this.wire.engine.free();
+    this.wire = new WireEngine(snap ? Engine.restore(snap.state) : new Engine());
+    this.seq = snap?.seq ?? 0;
+    this.nextOrderId = snap?.next_order ?? 1;
+    this.ts = 0;
+    // Replay the tail of the command log in pages.
+    const page = 20_000;
+    for (;;) {
+      const rows = await db.query<{ seq: number; ts: number; record: number[] }>(
+        'SELECT seq, ts, record FROM engine_log WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [this.seq, page],
+      );
+      if (rows.length === 0) break;
+      const recs = new Float64Array(rows.length * CMD);
+      rows.forEach((r, i) => {
+        recs.set(r.record, i * CMD);
+        if (r.record[0] === Cmd.New) this.nextOrderId = Math.max(this.nextOrderId, r.record[3] + 1);
+      });
+      this.wire.executeMany(recs, rows.length);
+      this.seq = rows[rows.length - 1].seq;
+      this.ts = rows[rows.length - 1].ts;
+      if (rows.length < page) break;
+    }
+    if (this.ts === 0 && this.seq > 0) {
+      const [last] = await db.query<{ ts: number }>('SELECT ts FROM engine_log WHERE seq = $1', [this.seq]);
+      this.ts = last?.ts ?? 0;
+    }
+    this.sinceSnapshot = 0;
+
+    this.bySymbol.clear();
+    this.byEngineSymbol.clear();
+    for (const row of await db.query<Instrument>('SELECT * FROM instruments ORDER BY engine_symbol')) {
+      this.remember(normalizeInstrument(row));
+    }
+    this.nextSymbol = Math.max(0, ...[...this.byEngineSymbol.keys()]) + 1;
+
+    this.accountIds.clear();
+    const accounts = await db.query<{ id: string; engine_account: number }>('SELECT id, engine_account FROM accounts');
+    for (const a of accounts) this.accountIds.set(a.engine_account, a.id);
+
+    this.live.clear();
+    this.liveById.clear();
+    const open = await db.query<OrderRow & { engine_account: number }>(
+      `SELECT o.*, a.engine_account FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.status = ANY($1::text[])`,
+      [OPEN_STATUSES],
+    );
+    for (const r of open) {
+      const inst = this.bySymbol.get(r.symbol);
+      if (!inst) throw new Error(`open order ${r.id} names unknown instrument ${r.symbol}`);
+      const s = rowToState(r, r.engine_account, inst.scales);
+      if (this.wire.engine.order(s.engineId) === undefined) {
+        throw new Error(`open order ${r.id} (engine id ${s.engineId}) is not live in the rebuilt engine`);
+      }
+      this.track(s);
+    }
+    this.broken = undefined;
+    this.lastQuote.clear();
+
+    // Accounts registered but never opened in the engine (a crash in between) are opened now.
+    for (const a of accounts) {
+      if (this.wire.engine.account(a.engine_account) === undefined) await this.openAccount({ id: a.id, engine_account: a.engine_account });
+    }
+    await this.expireDue();
+  }
+
+  private remember(row: Instrument): InstrumentState {
+    const scales = { price_scale: row.price_scale, qty_scale: row.qty_scale };
+    const st: InstrumentState = {
+      row,
+      scales,
+      tick: toUnits(row.tick_size, scales.price_scale),
+      lot: toUnits(row.lot_size, scales.qty_scale),
+      minPrice: toUnits(row.min_price, scales.price_scale),
+      maxPrice: toUnits(row.max_price, scales.price_scale),
+      minQty: toUnits(row.min_qty, scales.qty_scale),
+      maxQty: toUnits(row.max_qty, scales.qty_scale),
+    };
+    this.bySymbol.set(row.symbol, st);
+    this.byEngineSymbol.set(row.engine_symbol, st);
+    return st;
+  }
+
+  private track(s: OrderState): void {
+    this.live.set(s.engineId, s);
+    this.liveById.set(s.id, s);
+  }
+
+  private untrack(s: OrderState): void {
+    if (this.live.get(s.engineId) === s) this.live.delete(s.engineId);
+    this.liveById.delete(s.id);
+  }
+
+  // ---- running commands ----
+
+  /** The next (ts, seq) for a command: ts in microseconds, never going back. */
+  private stamp(): { ts: number; seq: number } {
+    this.ts = Math.max(this.ts, this.opts.clock.now() * 1000);
+    return { ts: this.ts, seq: ++this.seq };
+  }
+
+  private usable(): void {
+    if (this.closed) throw unavailable('the engine service is closed');
+    if (this.broken !== undefined) throw unavailable(`the engine is recovering: ${this.broken}`);
+  }
+
+  /** Executes one command record, logs it and projects its events into the current batch. */
+  private run(rec: Float64Array): Float64Array {
+    const events = this.wire.execute(rec);
+    this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: Array.from(rec), events: Array.from(events) });
+    this.sinceSnapshot++;
+    this.project(events);
+    if (rec[0] !== Cmd.AdvanceTime && this.gtdDue <= this.opts.clock.now()) {
+      // A GTD expiry has passed: expire now rather than wait for the timer.
+      this.gtdDue = Infinity;
+      const st = this.stamp();
+      this.run(record(Cmd.AdvanceTime, st.ts, st.seq));
+      void this.expireDue().catch((err: unknown) => this.opts.logger.error({ err }, 'engine: GTD expiry failed'));
+    }
+    return events;
+  }
+
+  /** Resolves when everything queued so far is committed. */
+  private durable(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.batch.waiters.push({ resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        defer(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = newBatch();
+    if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery && batch.log.length > 0) {
+      // Taken when the batch is cut, so it holds exactly the commands up to the batch's last one.
+      batch.snapshot = { seq: this.seq, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
+      this.sinceSnapshot = 0;
+    }
+    try {
+      await this.opts.db.transaction((tx) => writeBatch(tx, batch));
+    } catch (err) {
+      this.opts.logger.error({ err }, 'engine: writing a batch failed; rebuilding from the log');
+      const failure = unavailable('the order could not be made durable; nothing was acknowledged');
+      for (const w of [...batch.waiters, ...this.batch.waiters]) w.reject(failure);
+      this.batch = newBatch();
+      this.broken = err instanceof Error ? err.message : String(err);
+      this.flushing = false;
+      try {
+        await this.load();
+      } catch (loadErr) {
+        this.opts.logger.error({ err: loadErr }, 'engine: rebuild failed');
+      }
+      return;
+    }
+    for (const [subject, message] of batch.publish) this.opts.bus.publish(subject, message);
+    for (const w of batch.waiters) w.resolve();
+    if (this.batch.waiters.length > 0) defer(() => void this.flush());
+    else this.flushing = false;
+  }
+
+  // ---- projection of events onto rows ----
+
+  private project(ev: Float64Array): void {
+    const accounts = new Set<number>();
+    const positions = new Set<string>();
+    const books = new Set<number>();
+    const done: OrderState[] = [];
+    const b = this.batch;
+    let lastSeq = 0;
+    let lastTs = 0;
+    for (let o = 0; o < ev.length; o += EVT) {
+      const kind = ev[o];
+      const evSeq = ev[o + 1];
+      const us = ev[o + 3];
+      const ms = Math.floor(us / 1000);
+      lastSeq = evSeq;
+      lastTs = us;
+      switch (kind) {
+        case Evt.Accepted: {
+          const s = this.live.get(ev[o + 4]);
+          if (s && s.status === 'pending_new') {
+            s.status = 'new';
+            s.updatedAt = ms;
+            this.dirty(s, 'new');
+          }
+          break;
+        }
+        case Evt.Rejected: {
+          const s = this.live.get(ev[o + 4]);
+          if (s && s.status === 'pending_new') {
+            s.status = 'rejected';
+            s.rejectReason = REJECT_REASONS[ev[o + 7]] ?? `reason_${ev[o + 7]}`;
+            s.failedAt = ms;
+            s.updatedAt = ms;
+            done.push(s);
+            this.dirty(s, 'rejected');
+          }
+          break;
+        }
+        case Evt.Trade: {
+          const sym = this.byEngineSymbol.get(ev[o + 4]);
+          const price = BigInt(ev[o + 10]);
+          const qty = BigInt(ev[o + 11]);
+          for (const [id, leaves] of [
+            [ev[o + 5], ev[o + 12]],
+            [ev[o + 6], ev[o + 13]],
+          ]) {
+            const s = this.live.get(id);
+            if (!s) continue;
+            s.filledQty += qty;
+            s.filledNotional += price * qty;
+            s.updatedAt = ms;
+            if (leaves === 0) {
+              s.status = 'filled';
+              s.filledAt = ms;
+              done.push(s);
+            } else {
+              s.status = 'partially_filled';
+            }
+            this.dirty(s, leaves === 0 ? 'fill' : 'partial_fill', {
+              price: fromUnits(price, s.scales.price_scale),
+              qty: fromUnits(qty, s.scales.qty_scale),
+              timestamp: new Date(ms).toISOString(),
+            });
+          }
+          if (sym) {
+            b.publish.push([
+              `trades.${sym.row.symbol}`,
+              {
+                symbol: sym.row.symbol,
+                price: fromUnits(price, sym.scales.price_scale),
+                size: fromUnits(qty, sym.scales.qty_scale),
+                taker_side: ev[o + 9] === SIDE.buy ? 'buy' : 'sell',
+                seq: evSeq,
+                timestamp: isoFromMicros(us),
+              },
+            ]);
+          }
+          break;
+        }
+        case Evt.Cancelled: {
+          const s = this.live.get(ev[o + 4]);
+          if (s && ev[o + 9] === 0) {
+            s.updatedAt = ms;
+            if (ev[o + 10] === CancelReason.Expired) {
+              s.status = 'expired';
+              s.expiredAt = ms;
+            } else {
+              s.status = 'canceled';
+              s.canceledAt = ms;
+            }
+            done.push(s);
+            this.dirty(s, s.status);
+          }
+          break;
+        }
+        case Evt.Replaced:
+          this.applyReplace(ev[o + 4], BigInt(ev[o + 9]), BigInt(ev[o + 11]), ms);
+          break;
+        case Evt.BookDelta: {
+          const sym = this.byEngineSymbol.get(ev[o + 4]);
+          books.add(ev[o + 4]);
+          if (sym) {
+            b.publish.push([
+              `book.${sym.row.symbol}`,
+              {
+                symbol: sym.row.symbol,
+                side: ev[o + 5] === SIDE.buy ? 'bid' : 'ask',
+                price: fromUnits(BigInt(ev[o + 6]), sym.scales.price_scale),
+                size: fromUnits(BigInt(ev[o + 7]), sym.scales.qty_scale),
+                orders: ev[o + 8],
+                seq: evSeq,
+                timestamp: isoFromMicros(us),
+              },
+            ]);
+          }
+          break;
+        }
+        case Evt.Fill: {
+          const engineAccount = ev[o + 4];
+          const accountId = this.accountIds.get(engineAccount);
+          const s = this.live.get(ev[o + 5]);
+          const sym = this.byEngineSymbol.get(ev[o + 6]);
+          if (!accountId || !s || !sym) break;
+          const sideLiq = ev[o + 7];
+          const sc = sym.scales;
+          b.fills.push({
+            id: randomUUID(),
+            event_seq: evSeq,
+            account_id: accountId,
+            order_id: s.id,
+            symbol: sym.row.symbol,
+            side: sideLiq % 10 === SIDE.buy ? 'buy' : 'sell',
+            liquidity: sideLiq < 20 ? 'maker' : 'taker',
+            price: fromUnits(BigInt(ev[o + 8]), sc.price_scale),
+            qty: fromUnits(BigInt(ev[o + 9]), sc.qty_scale),
+            fee: fromUnits(BigInt(ev[o + 10]), MONEY_SCALE),
+            realized_pl: fromUnits(BigInt(ev[o + 11]), MONEY_SCALE),
+            position_qty: fromUnits(BigInt(ev[o + 12]), sc.qty_scale),
+            cash_after: fromUnits(BigInt(ev[o + 13]), MONEY_SCALE),
+            leaves_qty: fromUnits(s.qty - s.filledQty, sc.qty_scale),
+            transaction_time: new Date(ms).toISOString(),
+          });
+          accounts.add(engineAccount);
+          positions.add(`${engineAccount}:${ev[o + 6]}`);
+          break;
+        }
+        case Evt.CashMoved: {
+          const accountId = this.accountIds.get(ev[o + 4]);
+          if (!accountId) break;
+          const amount = ev[o + 5];
+          b.cash.push({
+            event_seq: evSeq,
+            account_id: accountId,
+            kind: amount >= 0 ? 'deposit' : 'withdrawal',
+            amount: fromUnits(BigInt(Math.abs(amount)), MONEY_SCALE),
+            cash_after: fromUnits(BigInt(ev[o + 6]), MONEY_SCALE),
+            created_at: new Date(ms).toISOString(),
+          });
+          accounts.add(ev[o + 4]);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    for (const s of done) this.untrack(s);
+    const engine = this.wire.engine;
+    for (const key of positions) {
+      const [acc, sym] = key.split(':').map(Number);
+      const p = engine.position(acc, sym);
+      const inst = this.byEngineSymbol.get(sym);
+      const accountId = this.accountIds.get(acc);
+      if (!p || !inst || !accountId) continue;
+      b.positions.set(key, {
+        account_id: accountId,
+        symbol: inst.row.symbol,
+        qty: fromUnits(BigInt(p[0]), inst.scales.qty_scale),
+        cost_basis: fromUnits(BigInt(p[2]), MONEY_SCALE),
+        realized_pl: fromUnits(BigInt(p[3]), MONEY_SCALE),
+        updated_at: isoFromMicros(lastTs),
+      });
+    }
+    for (const acc of accounts) {
+      const a = engine.account(acc);
+      const accountId = this.accountIds.get(acc);
+      if (!a || !accountId) continue;
+      const cash = fromUnits(BigInt(a[0]), MONEY_SCALE);
+      b.accountCash.set(accountId, cash);
+      b.equity.push({ account_id: accountId, event_seq: lastSeq, ts: isoFromMicros(lastTs), equity: fromUnits(BigInt(a[3]), MONEY_SCALE), cash });
+    }
+    for (const sym of books) this.publishQuote(sym);
+  }
+
+  /** Marks an order for writing and queues its update for the owner's stream. */
+  private dirty(s: OrderState, event: string, extra?: Record<string, unknown>): void {
+    this.batch.orders.set(s.id, s);
+    this.batch.publish.push([`trade_updates.${s.accountId}`, { event, ...extra, order: stateToOrder(s) }]);
+  }
+
+  private pendingReplace: { old: OrderState; next: OrderState } | undefined;
+
+  private applyReplace(engineId: number, newPrice: bigint, newQty: bigint, ms: number): void {
+    const r = this.pendingReplace;
+    if (!r || r.old.engineId !== engineId) return;
+    r.old.status = 'replaced';
+    r.old.replacedBy = r.next.id;
+    r.old.replacedAt = ms;
+    r.old.updatedAt = ms;
+    this.untrack(r.old);
+    this.dirty(r.old, 'replaced');
+    const n = r.next;
+    if (n.limitPrice !== null) n.limitPrice = newPrice;
+    n.qty = newQty;
+    n.status = 'new';
+    n.createdAt = ms;
+    n.updatedAt = ms;
+    this.track(n);
+    this.dirty(n, 'new');
+  }
+
+  private publishQuote(engineSymbol: number): void {
+    const inst = this.byEngineSymbol.get(engineSymbol);
+    if (!inst) return;
+    const q = this.quoteOf(inst);
+    const key = `${q.bid_price}|${q.bid_size}|${q.ask_price}|${q.ask_size}`;
+    if (this.lastQuote.get(engineSymbol) === key) return;
+    this.lastQuote.set(engineSymbol, key);
+    this.batch.publish.push([`quotes.${inst.row.symbol}`, q]);
+  }
+
+  // ---- GTD expiry ----
+
+  /** Runs AdvanceTime when a GTD order's expiry has passed, and arms a timer for the next one. */
+  private async expireDue(): Promise<void> {
+    if (this.gtdTimer) clearTimeout(this.gtdTimer);
+    this.gtdTimer = undefined;
+    if (this.closed) return;
+    let next = Infinity;
+    for (const s of this.live.values()) if (s.expireAt !== null && s.expireAt < next) next = s.expireAt;
+    this.gtdDue = next;
+    if (next === Infinity) return;
+    const wait = next - this.opts.clock.now();
+    if (wait <= 0) {
+      const { ts, seq } = this.stamp();
+      this.run(record(Cmd.AdvanceTime, ts, seq));
+      await this.durable();
+      return this.expireDue();
+    }
+    this.gtdTimer = setTimeout(() => void this.expireDue().catch((err: unknown) => this.opts.logger.error({ err }, 'engine: GTD expiry failed')), Math.min(wait, 2 ** 31 - 1));
+    (this.gtdTimer as { unref?: () => void }).unref?.();
+  }
+
+  // ---- instruments ----
+
+  instruments(): Instrument[] {
+    return [...this.bySymbol.values()].map((s) => s.row);
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.bySymbol.get(symbol)?.row;
+  }
+
+  private inst(symbol: string, field = 'symbol'): InstrumentState {
+    const s = this.bySymbol.get(symbol);
+    if (!s) throw invalid(`unknown symbol '${symbol}'`, field, 'unknown_symbol');
+    return s;
+  }
+
+  async addInstrument(input: InstrumentInput, actor: string): Promise<Instrument> {
+    this.usable();
+    if (this.bySymbol.has(input.symbol)) throw conflict(`instrument ${input.symbol} already exists`, 'instrument_exists', 'symbol');
+    const priceScale = input.price_scale ?? 4;
+    if (!Number.isInteger(priceScale) || priceScale < 0 || priceScale > MONEY_SCALE) {
+      throw invalid(`price_scale must be an integer 0-${MONEY_SCALE}`, 'price_scale');
+    }
+    const qtyScale = MONEY_SCALE - priceScale;
+    const conv = (field: keyof InstrumentInput, scale: number, positive = true): bigint => {
+      const v = input[field] as string;
+      let units: bigint;
+      try {
+        units = toUnits(v, scale);
+      } catch (err) {
+        throw invalid(`${field} ${(err as Error).message} (scale ${scale})`, field);
+      }
+      if (positive && units <= 0n) throw invalid(`${field} must be positive`, field);
+      return units;
+    };
+    const tick = conv('tick_size', priceScale);
+    const lot = conv('lot_size', qtyScale);
+    const minPrice = conv('min_price', priceScale);
+    const maxPrice = conv('max_price', priceScale);
+    const minQty = conv('min_qty', qtyScale);
+    const maxQty = conv('max_qty', qtyScale);
+    if (minPrice % tick !== 0n || maxPrice % tick !== 0n) throw invalid('min_price and max_price must be multiples of tick_size', 'min_price');
+    if (minQty % lot !== 0n || maxQty % lot !== 0n) throw invalid('min_qty and max_qty must be multiples of lot_size', 'min_qty');
+    if (maxPrice < minPrice) throw invalid('max_price must be at least min_price', 'max_price');
+    if (maxQty < minQty) throw invalid('max_qty must be at least min_qty', 'max_qty');
+    const fees = feesPpm(input.maker_fee_bps ?? '0', input.taker_fee_bps ?? '0');
+    const now = new Date(this.opts.clock.now());
+    const row: Instrument = {
+      symbol: input.symbol,
+      engine_symbol: this.nextSymbol,
+      name: input.name ?? '',
+      price_scale: priceScale,
+      qty_scale: qtyScale,
+      tick_size: fromUnits(tick, priceScale),
+      lot_size: fromUnits(lot, qtyScale),
+      min_price: fromUnits(minPrice, priceScale),
+      max_price: fromUnits(maxPrice, priceScale),
+      min_qty: fromUnits(minQty, qtyScale),
+      max_qty: fromUnits(maxQty, qtyScale),
+      maker_fee_bps: fromUnits(fees.maker, 2),
+      taker_fee_bps: fromUnits(fees.taker, 2),
+      status: input.status ?? 'active',
+      created_at: now,
+      updated_at: now,
+    };
+    let st = this.stamp();
+    const add = record(Cmd.AddInstrument, st.ts, st.seq);
+    add[5] = row.engine_symbol;
+    add[9] = Number(tick);
+    add[10] = Number(lot);
+    add[11] = Number(minPrice);
+    add[12] = Number(maxPrice);
+    add[13] = Number(minQty);
+    add[14] = Number(maxQty);
+    const ev = this.run(add);
+    if (ev[0] !== Evt.InstrumentAdded) {
+      throw invalid(`the engine rejected the instrument: ${REJECT_REASONS[ev[7]] ?? ev[7]}`, 'symbol', 'invalid_instrument');
+    }
+    this.nextSymbol++;
+    st = this.stamp();
+    const setFees = record(Cmd.SetFees, st.ts, st.seq);
+    setFees[5] = row.engine_symbol;
+    setFees[9] = Number(fees.maker);
+    setFees[10] = Number(fees.taker);
+    this.run(setFees);
+    if (row.status === 'halted') this.runHalt(row.engine_symbol, true);
+    this.remember(row);
+    this.batch.sql.push(async (tx) => {
+      await tx.query(
+        `INSERT INTO instruments (symbol, engine_symbol, name, price_scale, qty_scale, tick_size, lot_size, min_price, max_price,
+           min_qty, max_qty, maker_fee_bps, taker_fee_bps, status, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15)`,
+        [row.symbol, row.engine_symbol, row.name, priceScale, qtyScale, row.tick_size, row.lot_size, row.min_price, row.max_price,
+          row.min_qty, row.max_qty, row.maker_fee_bps, row.taker_fee_bps, row.status, now],
+      );
+      await audit(tx, actor, 'instrument.create', row);
+    });
+    await this.durable();
+    return row;
+  }
+
+  private runHalt(engineSymbol: number, halted: boolean): void {
+    const st = this.stamp();
+    const rec = record(Cmd.SetHalt, st.ts, st.seq);
+    rec[5] = engineSymbol;
+    rec[15] = halted ? 1 : 0;
+    this.run(rec);
+  }
+
+  async updateInstrument(symbol: string, patch: InstrumentPatch, actor: string): Promise<Instrument> {
+    this.usable();
+    const inst = this.bySymbol.get(symbol);
+    if (!inst) throw notFound(`instrument ${symbol} not found`);
+    const row = { ...inst.row };
+    if (patch.maker_fee_bps !== undefined || patch.taker_fee_bps !== undefined) {
+      const fees = feesPpm(patch.maker_fee_bps ?? row.maker_fee_bps, patch.taker_fee_bps ?? row.taker_fee_bps);
+      const st = this.stamp();
+      const rec = record(Cmd.SetFees, st.ts, st.seq);
+      rec[5] = row.engine_symbol;
+      rec[9] = Number(fees.maker);
+      rec[10] = Number(fees.taker);
+      this.run(rec);
+      row.maker_fee_bps = fromUnits(fees.maker, 2);
+      row.taker_fee_bps = fromUnits(fees.taker, 2);
+    }
+    if (patch.status !== undefined && patch.status !== row.status) {
+      this.runHalt(row.engine_symbol, patch.status === 'halted');
+      row.status = patch.status;
+    }
+    if (patch.name !== undefined) row.name = patch.name;
+    row.updated_at = new Date(this.opts.clock.now());
+    inst.row = row;
+    this.batch.sql.push(async (tx) => {
+      await tx.query(
+        'UPDATE instruments SET name = $2, maker_fee_bps = $3, taker_fee_bps = $4, status = $5, updated_at = $6 WHERE symbol = $1',
+        [symbol, row.name, row.maker_fee_bps, row.taker_fee_bps, row.status, row.updated_at],
+      );
+      await audit(tx, actor, 'instrument.update', { symbol, ...patch });
+    });
+    await this.durable();
+    return row;
+  }
+
+  // ---- accounts, cash and limits ----
+
+  async openAccount(account: AccountRef): Promise<void> {
+    this.usable();
+    this.accountIds.set(account.engine_account, account.id);
+    if (this.wire.engine.account(account.engine_account) === undefined) {
+      // SetAccountLimits with nothing set makes the account managed (risk-checked and accounted).
+      const st = this.stamp();
+      const rec = record(Cmd.SetAccountLimits, st.ts, st.seq);
+      rec[4] = account.engine_account;
+      this.run(rec);
+      if (this.initialCash > 0n) this.runCash(Cmd.Deposit, account.engine_account, this.initialCash);
+    }
+    this.batch.sql.push(async (tx) => {
+      await tx.query('INSERT INTO risk_limits (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [account.id]);
+    });
+    await this.durable();
+  }
+
+  private account(account: AccountRef): void {
+    if (this.accountIds.get(account.engine_account) !== account.id) throw notFound('account not found');
+  }
+
+  private runCash(kind: number, engineAccount: number, units: bigint): Float64Array {
+    const st = this.stamp();
+    const rec = record(kind, st.ts, st.seq);
+    rec[4] = engineAccount;
+    rec[9] = Number(units);
+    return this.run(rec);
+  }
+
+  private async moveCash(account: AccountRef, amount: string, kind: 'deposit' | 'withdrawal'): Promise<CashMovement> {
+    this.usable();
+    this.account(account);
+    let units: bigint;
+    try {
+      units = toUnits(amount, 2);
+    } catch (err) {
+      throw invalid(`amount ${(err as Error).message}`, 'amount');
+    }
+    if (units <= 0n) throw invalid('amount must be positive', 'amount');
+    units *= 10n ** BigInt(MONEY_SCALE - 2);
+    const ev = this.runCash(kind === 'deposit' ? Cmd.Deposit : Cmd.Withdraw, account.engine_account, units);
+    await this.durable();
+    if (ev[0] !== Evt.CashMoved) {
+      const reason = REJECT_REASONS[ev[7]] ?? String(ev[7]);
+      if (reason === 'insufficient_funds') throw forbidden('withdrawal exceeds buying power', reason);
+      throw invalid(`${kind} rejected: ${reason.replaceAll('_', ' ')}`, 'amount');
+    }
+    return {
+      id: String(ev[1]),
+      kind,
+      amount: fromUnits(units, MONEY_SCALE),
+      cash_after: fromUnits(BigInt(ev[6]), MONEY_SCALE),
+      created_at: isoFromMicros(ev[3]),
+    };
+  }
+
+  deposit(account: AccountRef, amount: string): Promise<CashMovement> {
+    return this.moveCash(account, amount, 'deposit');
+  }
+
+  withdraw(account: AccountRef, amount: string): Promise<CashMovement> {
+    return this.moveCash(account, amount, 'withdrawal');
+  }
+
+  async setLimits(account: AccountRef, limits: RiskLimits, actor: string): Promise<RiskLimits> {
+    this.usable();
+    this.account(account);
+    // Notionals are money (one scale venue-wide); a quantity limit is in whole units and is
+    // set per instrument, in each instrument's own quantity units.
+    const money = (field: keyof RiskLimits): bigint => {
+      try {
+        return toUnits(String(limits[field]), MONEY_SCALE);
+      } catch (err) {
+        throw invalid(`${field} ${(err as Error).message}`, field);
+      }
+    };
+    const notional = money('max_order_notional');
+    const gross = money('max_gross_exposure');
+    let qty: bigint;
+    try {
+      qty = toUnits(limits.max_order_qty, 0);
+    } catch (err) {
+      throw invalid(`max_order_qty ${(err as Error).message} (whole units)`, 'max_order_qty');
+    }
+    const st = this.stamp();
+    const rec = record(Cmd.SetAccountLimits, st.ts, st.seq);
+    rec[4] = account.engine_account;
+    rec[9] = 0; // per-instrument quantity units differ; the quantity limit is applied per instrument below
+    rec[10] = Number(notional);
+    rec[11] = Number(gross);
+    rec[12] = limits.max_open_orders;
+    if (limits.orders_per_second > 0) {
+      rec[6] = limits.orders_per_second;
+      rec[7] = limits.orders_per_second;
+      rec[8] = 1_000_000;
+    }
+    rec[15] = limits.shorting_enabled ? 0 : 1;
+    const ev = this.run(rec);
+    if (ev[0] !== Evt.ConfigChanged) {
+      await this.durable();
+      throw invalid(`limits rejected: ${REJECT_REASONS[ev[7]] ?? ev[7]}`);
+    }
+    for (const inst of this.bySymbol.values()) {
+      const s = this.stamp();
+      const r = record(Cmd.SetInstrumentLimits, s.ts, s.seq);
+      r[4] = account.engine_account;
+      r[5] = inst.row.engine_symbol;
+      r[9] = Number(qty * 10n ** BigInt(inst.scales.qty_scale));
+      this.run(r);
+    }
+    const stored: RiskLimits = {
+      max_order_qty: fromUnits(qty, 0),
+      max_order_notional: fromUnits(notional, MONEY_SCALE),
+      max_gross_exposure: fromUnits(gross, MONEY_SCALE),
+      max_open_orders: limits.max_open_orders,
+      orders_per_second: limits.orders_per_second,
+      shorting_enabled: limits.shorting_enabled,
+    };
+    this.batch.sql.push(async (tx) => {
+      await tx.query(
+        `INSERT INTO risk_limits (account_id, max_order_qty, max_order_notional, max_gross_exposure, max_open_orders,
+           orders_per_second, shorting_enabled, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,now())
+         ON CONFLICT (account_id) DO UPDATE SET max_order_qty = excluded.max_order_qty,
+           max_order_notional = excluded.max_order_notional, max_gross_exposure = excluded.max_gross_exposure,
+           max_open_orders = excluded.max_open_orders, orders_per_second = excluded.orders_per_second,
+           shorting_enabled = excluded.shorting_enabled, updated_at = now()`,
+        [account.id, stored.max_order_qty, stored.max_order_notional, stored.max_gross_exposure, stored.max_open_orders,
+          stored.orders_per_second, stored.shorting_enabled],
+      );
+      await audit(tx, actor, 'account.limits', { account_id: account.id, ...stored });
+    });
+    await this.durable();
+    return stored;
+  }
+
+  // ---- orders ----
+
+  /** Converts a decimal field with the instrument's scale, on its grid and within its bounds. */
+  private units(value: string, field: string, scale: number, grid: bigint, gridName: string, min: bigint, max: bigint): bigint {
+    let units: bigint;
+    try {
+      units = toUnits(value, scale);
+    } catch (err) {
+      if (err instanceof DecimalError) throw invalid(`${field} ${err.message}`, field);
+      throw err;
+    }
+    if (units <= 0n) throw invalid(`${field} must be positive`, field);
+    if (units % grid !== 0n) {
+      throw invalid(`${field} ${value} is not a multiple of the ${gridName} ${fromUnits(grid, scale)}`, field, 'off_grid');
+    }
+    if (units < min || units > max) {
+      throw invalid(`${field} ${value} is outside ${fromUnits(min, scale)}..${fromUnits(max, scale)}`, field, 'out_of_bounds');
+    }
+    return units;
+  }
+
+  private price(inst: InstrumentState, value: string, field: string): bigint {
+    return this.units(value, field, inst.scales.price_scale, inst.tick, 'tick size', inst.minPrice, inst.maxPrice);
+  }
+
+  private qty(inst: InstrumentState, value: string, field: string, max = inst.maxQty): bigint {
+    return this.units(value, field, inst.scales.qty_scale, inst.lot, 'lot size', inst.minQty, max);
+  }
+
+  async placeOrder(account: AccountRef, req: OrderRequest): Promise<Order> {
+    this.usable();
+    this.account(account);
+    const inst = this.inst(req.symbol);
+    const hasLimit = req.type === 'limit' || req.type === 'stop_limit';
+    const hasStop = req.type === 'stop' || req.type === 'stop_limit';
+    if (hasLimit && req.limit_price === undefined) throw invalid(`limit_price is required for ${req.type} orders`, 'limit_price', 'missing_field');
+    if (!hasLimit && req.limit_price !== undefined) throw invalid(`limit_price is not allowed for ${req.type} orders`, 'limit_price');
+    if (hasStop && req.stop_price === undefined) throw invalid(`stop_price is required for ${req.type} orders`, 'stop_price', 'missing_field');
+    if (!hasStop && req.stop_price !== undefined) throw invalid(`stop_price is not allowed for ${req.type} orders`, 'stop_price');
+    const qty = this.qty(inst, req.qty, 'qty');
+    const limit = req.limit_price === undefined ? null : this.price(inst, req.limit_price, 'limit_price');
+    const stop = req.stop_price === undefined ? null : this.price(inst, req.stop_price, 'stop_price');
+    let display: bigint | null = null;
+    if (req.display_qty !== undefined) {
+      if (!hasLimit) throw invalid('display_qty (iceberg) needs a limit or stop_limit order', 'display_qty');
+      if (req.time_in_force === 'ioc' || req.time_in_force === 'fok') throw invalid('display_qty (iceberg) needs a time in force that rests', 'display_qty');
+      display = this.units(req.display_qty, 'display_qty', inst.scales.qty_scale, inst.lot, 'lot size', inst.lot, qty);
+    }
+    if (req.post_only) {
+      if (req.type !== 'limit') throw invalid('post_only needs a limit order', 'post_only');
+      if (req.time_in_force === 'ioc' || req.time_in_force === 'fok') throw invalid('post_only orders cannot be ioc or fok', 'time_in_force');
+    }
+    let expireAt: number | null = null;
+    if (req.time_in_force === 'gtd') {
+      if (req.expire_at === undefined) throw invalid('expire_at is required for gtd orders', 'expire_at', 'missing_field');
+      expireAt = Date.parse(req.expire_at);
+      if (!Number.isFinite(expireAt)) throw invalid('expire_at must be an ISO 8601 date-time', 'expire_at');
+      if (expireAt <= this.opts.clock.now()) throw invalid('expire_at must be in the future', 'expire_at');
+    } else if (req.expire_at !== undefined) {
+      throw invalid('expire_at is only for gtd orders', 'expire_at');
+    }
+
+    const hash = hashRequest({ ...req, client_order_id: undefined });
+    const clientOrderId = req.client_order_id ?? randomUUID();
+    const key = `${account.id}\u0000${clientOrderId}`;
+    const same = async (existing: Order | undefined, hashOf: string): Promise<Order | undefined> => {
+      if (existing === undefined) return undefined;
+      if (hashOf !== hash) {
+        throw invalid(`client_order_id '${clientOrderId}' was already used for a different order`, 'client_order_id', 'client_order_id_reused');
+      }
+      return existing;
+    };
+    // A request with the same client_order_id still in flight finishes first; then it is found below.
+    for (let inflight = this.inflightClientIds.get(key); inflight; inflight = this.inflightClientIds.get(key)) {
+      await inflight.catch(() => undefined);
+    }
+    const attempt = (async (): Promise<Order> => {
+      if (req.client_order_id !== undefined) {
+        const open = [...this.liveById.values()].find((s) => s.accountId === account.id && s.clientOrderId === clientOrderId);
+        if (open) return (await same(stateToOrder(open), open.requestHash))!;
+        const [row] = await this.opts.db.query<OrderRow>(
+          `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
+          [account.id, clientOrderId],
+        );
+        if (row) return (await same(rowToOrder(row), row.request_hash))!;
+        this.usable();
+      }
+      const now = this.opts.clock.now();
+      const s: OrderState = {
+        id: randomUUID(),
+        accountId: account.id,
+        engineAccount: account.engine_account,
+        engineId: this.nextOrderId++,
+        clientOrderId,
+        requestHash: hash,
+        symbol: inst.row.symbol,
+        scales: inst.scales,
+        side: req.side,
+        type: req.type,
+        tif: req.time_in_force,
+        qty,
+        filledQty: 0n,
+        filledNotional: 0n,
+        limitPrice: limit,
+        stopPrice: stop,
+        displayQty: display,
+        postOnly: req.post_only ?? false,
+        reduceOnly: req.reduce_only ?? false,
+        expireAt,
+        status: 'pending_new',
+        rejectReason: null,
+        replaces: null,
+        replacedBy: null,
+        createdAt: now,
+        updatedAt: now,
+        filledAt: null,
+        canceledAt: null,
+        expiredAt: null,
+        replacedAt: null,
+        failedAt: null,
+      };
+      const st = this.stamp();
+      const rec = record(Cmd.New, st.ts, st.seq);
+      rec[3] = s.engineId;
+      rec[4] = account.engine_account;
+      rec[5] = inst.row.engine_symbol;
+      rec[6] = SIDE[req.side];
+      rec[7] = ORDER_TYPE[req.type];
+      rec[8] = TIF[req.time_in_force];
+      rec[9] = limit === null ? 0 : Number(limit);
+      rec[10] = Number(qty);
+      rec[11] = stop === null ? 0 : Number(stop);
+      rec[12] = display === null ? 0 : Number(display);
+      rec[13] = expireAt === null ? 0 : expireAt * 1000;
+      rec[15] = (s.postOnly ? 1 : 0) | (s.reduceOnly ? 2 : 0);
+      this.track(s);
+      const ev = this.run(rec);
+      if (expireAt !== null && s.status !== 'rejected') void this.expireDue();
+      await this.durable();
+      if (s.status === 'rejected') {
+        const o = ev.findIndex((_, i) => i % EVT === 0 && ev[i] === Evt.Rejected);
+        throw rejection(s.rejectReason!, o >= 0 ? ev[o + 8] : 0, o >= 0 ? ev[o + 9] : 0);
+      }
+      return stateToOrder(s);
+    })();
+    this.inflightClientIds.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      if (this.inflightClientIds.get(key) === attempt) this.inflightClientIds.delete(key);
+    }
+  }
+
+  /** An order of `account` by id: live from memory, else from the database; 404 if missing or not theirs. */
+  private async find(account: AccountRef, orderId: string): Promise<{ live?: OrderState; row?: OrderRow }> {
+    const live = this.liveById.get(orderId);
+    if (live) {
+      if (live.accountId !== account.id) throw notFound(`order ${orderId} not found`);
+      return { live };
+    }
+    const [row] = await this.opts.db.query<OrderRow>('SELECT * FROM orders WHERE id = $1 AND account_id = $2', [orderId, account.id]);
+    if (!row) throw notFound(`order ${orderId} not found`);
+    return { row };
+  }
+
+  async replaceOrder(account: AccountRef, orderId: string, req: ReplaceRequest): Promise<Order> {
+    this.usable();
+    this.account(account);
+    if (req.qty === undefined && req.limit_price === undefined) throw invalid('give qty and/or limit_price', 'qty', 'missing_field');
+    const found = await this.find(account, orderId);
+    const old = found.live;
+    if (!old || old.status === 'pending_new') throw conflict(`order ${orderId} is ${found.row?.status ?? old?.status} and cannot be replaced`, 'order_not_open');
+    const inst = this.inst(old.symbol);
+    if (req.limit_price !== undefined && old.limitPrice === null) throw invalid(`a ${old.type} order has no limit_price to replace`, 'limit_price');
+    const price = req.limit_price === undefined ? null : this.price(inst, req.limit_price, 'limit_price');
+    const leaves = old.qty - old.filledQty;
+    const qty = req.qty === undefined ? leaves : this.qty(inst, req.qty, 'qty', inst.maxQty - old.filledQty);
+    const clientOrderId = req.client_order_id ?? randomUUID();
+    if (req.client_order_id !== undefined) {
+      const taken =
+        [...this.liveById.values()].some((s) => s.accountId === account.id && s.clientOrderId === clientOrderId) ||
+        (await this.opts.db.query('SELECT 1 FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> $3', [account.id, clientOrderId, 'rejected'])).length > 0;
+      if (taken) throw invalid(`client_order_id '${clientOrderId}' is already used`, 'client_order_id', 'client_order_id_reused');
+    }
+    this.usable();
+    if (this.liveById.get(orderId) !== old) throw conflict(`order ${orderId} changed while replacing; retry`, 'order_not_open');
+    const now = this.opts.clock.now();
+    const next: OrderState = {
+      ...old,
+      id: randomUUID(),
+      clientOrderId,
+      requestHash: hashRequest({ replaces: old.id, ...req, client_order_id: undefined }),
+      qty,
+      filledQty: 0n,
+      filledNotional: 0n,
+      limitPrice: price ?? old.limitPrice,
+      status: 'pending_new',
+      replaces: old.id,
+      replacedBy: null,
+      createdAt: now,
+      updatedAt: now,
+      filledAt: null,
+      canceledAt: null,
+      expiredAt: null,
+      replacedAt: null,
+      failedAt: null,
+    };
+    const st = this.stamp();
+    const rec = record(Cmd.Replace, st.ts, st.seq);
+    rec[3] = old.engineId;
+    rec[4] = account.engine_account;
+    rec[9] = price === null ? 0 : Number(price);
+    rec[10] = Number(qty);
+    this.pendingReplace = { old, next };
+    let ev: Float64Array;
+    try {
+      ev = this.run(rec);
+    } finally {
+      this.pendingReplace = undefined;
+    }
+    await this.durable();
+    if (ev[0] === Evt.Rejected) {
+      const reason = REJECT_REASONS[ev[7]] ?? `reason_${ev[7]}`;
+      if (reason === 'unknown_order') throw conflict(`order ${orderId} is no longer open`, 'order_not_open');
+      throw rejection(reason, ev[8], ev[9]);
+    }
+    return stateToOrder(next);
+  }
+
+  async cancelOrder(account: AccountRef, orderId: string): Promise<Order> {
+    this.usable();
+    this.account(account);
+    const found = await this.find(account, orderId);
+    const s = found.live;
+    if (!s) throw conflict(`order ${orderId} is ${found.row!.status} and cannot be canceled`, 'order_not_open');
+    this.usable();
+    const st = this.stamp();
+    const rec = record(Cmd.Cancel, st.ts, st.seq);
+    rec[3] = s.engineId;
+    rec[4] = account.engine_account;
+    const ev = this.run(rec);
+    await this.durable();
+    if (ev[0] === Evt.Rejected) throw conflict(`order ${orderId} is no longer open`, 'order_not_open');
+    return stateToOrder(s);
+  }
+
+  async cancelAllOrders(account: AccountRef): Promise<CancelResult[]> {
+    this.usable();
+    this.account(account);
+    const mine = [...this.liveById.values()].filter((s) => s.accountId === account.id);
+    if (mine.length === 0) return [];
+    const st = this.stamp();
+    const rec = record(Cmd.MassCancel, st.ts, st.seq);
+    rec[4] = account.engine_account;
+    rec[5] = -1;
+    rec[6] = 0;
+    this.run(rec);
+    await this.durable();
+    return mine.map((s) =>
+      s.status === 'canceled'
+        ? { id: s.id, status: 200, body: stateToOrder(s) }
+        : { id: s.id, status: 409, body: { code: 'order_not_open', message: `order is ${s.status}` } },
+    );
+  }
+
+  async closePosition(account: AccountRef, symbol: string, qty?: string): Promise<Order> {
+    this.usable();
+    this.account(account);
+    const inst = this.bySymbol.get(symbol);
+    if (!inst) throw notFound(`no position in ${symbol}`);
+    const p = this.wire.engine.position(account.engine_account, inst.row.engine_symbol);
+    const held = p ? BigInt(p[0]) : 0n;
+    if (held === 0n) throw notFound(`no position in ${symbol}`);
+    const abs = held < 0n ? -held : held;
+    const amount = qty === undefined ? abs : this.qty(inst, qty, 'qty', abs);
+    return this.placeOrder(account, {
+      symbol,
+      side: held > 0n ? 'sell' : 'buy',
+      type: 'market',
+      time_in_force: 'ioc',
+      qty: fromUnits(amount, inst.scales.qty_scale),
+      reduce_only: true,
+    });
+  }
+
+  async closeAllPositions(account: AccountRef): Promise<CloseResult[]> {
+    const out: CloseResult[] = [];
+    for (const pos of this.positions(account)) {
+      try {
+        out.push({ symbol: pos.symbol, status: 200, body: await this.closePosition(account, pos.symbol) });
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        out.push({ symbol: pos.symbol, status: err.status, body: { code: err.code, message: err.message } });
+      }
+    }
+    return out;
+  }
+
+  // ---- reads from the engine ----
+
+  accountState(account: AccountRef): AccountState {
+    this.account(account);
+    const a = this.wire.engine.account(account.engine_account);
+    if (!a) throw unavailable('the account is not open in the engine yet');
+    const m = (v: number): string => fromUnits(BigInt(v), MONEY_SCALE);
+    return {
+      cash: m(a[0]),
+      reserved: m(a[1]),
+      buying_power: m(a[2]),
+      equity: m(a[3]),
+      realized_pl: m(a[4]),
+      unrealized_pl: m(a[5]),
+      open_orders: a[6],
+      trading_blocked: a[7] === 1,
+    };
+  }
+
+  position(account: AccountRef, symbol: string): Position | undefined {
+    this.account(account);
+    const inst = this.bySymbol.get(symbol);
+    if (!inst) return undefined;
+    const p = this.wire.engine.position(account.engine_account, inst.row.engine_symbol);
+    if (!p || p[0] === 0) return undefined;
+    const qty = BigInt(p[0]);
+    const basis = BigInt(p[2]);
+    const abs = qty < 0n ? -qty : qty;
+    const absBasis = basis < 0n ? -basis : basis;
+    const sc = inst.scales;
+    const mark = Number.isNaN(p[5]) ? null : BigInt(p[5]);
+    const avgUnits = (absBasis * 10_000n + abs / 2n) / abs;
+    return {
+      symbol,
+      qty: fromUnits(qty, sc.qty_scale),
+      side: qty > 0n ? 'long' : 'short',
+      avg_entry_price: fromUnits(avgUnits, sc.price_scale + 4),
+      cost_basis: fromUnits(basis, MONEY_SCALE),
+      market_value: mark === null ? null : fromUnits(mark * qty, MONEY_SCALE),
+      current_price: mark === null ? null : fromUnits(mark, sc.price_scale),
+      unrealized_pl: fromUnits(BigInt(p[4]), MONEY_SCALE),
+      realized_pl: fromUnits(BigInt(p[3]), MONEY_SCALE),
+    };
+  }
+
+  positions(account: AccountRef): Position[] {
+    this.account(account);
+    const out: Position[] = [];
+    for (const symbol of this.bySymbol.keys()) {
+      const p = this.position(account, symbol);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  private quoteOf(inst: InstrumentState): Quote {
+    const e = this.wire.engine;
+    const sym = inst.row.engine_symbol;
+    const sc = inst.scales;
+    const bid = e.bestBid(sym);
+    const ask = e.bestAsk(sym);
+    const last = e.lastPrice(sym);
+    const p = (v: number): string | null => (Number.isNaN(v) ? null : fromUnits(BigInt(v), sc.price_scale));
+    return {
+      symbol: inst.row.symbol,
+      bid_price: p(bid),
+      bid_size: Number.isNaN(bid) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.buy, bid)), sc.qty_scale),
+      ask_price: p(ask),
+      ask_size: Number.isNaN(ask) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.sell, ask)), sc.qty_scale),
+      last_price: p(last),
+      timestamp: isoFromMicros(Math.max(this.ts, this.opts.clock.now() * 1000)),
+    };
+  }
+
+  quote(symbol: string): Quote {
+    const inst = this.bySymbol.get(symbol);
+    if (!inst) throw notFound(`unknown symbol '${symbol}'`);
+    return this.quoteOf(inst);
+  }
+
+  depth(symbol: string, levels: number): Depth {
+    const inst = this.bySymbol.get(symbol);
+    if (!inst) throw notFound(`unknown symbol '${symbol}'`);
+    const side = (s: number): Depth['bids'] => {
+      const flat = this.wire.engine.levels(inst.row.engine_symbol, s, levels);
+      const out: Depth['bids'] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        out.push({
+          price: fromUnits(BigInt(flat[i]), inst.scales.price_scale),
+          size: fromUnits(BigInt(flat[i + 1]), inst.scales.qty_scale),
+          orders: flat[i + 2],
+        });
+      }
+      return out;
+    };
+    return { symbol, bids: side(SIDE.buy), asks: side(SIDE.sell), timestamp: new Date(this.opts.clock.now()).toISOString() };
+  }
+
+  async endSession(symbol?: string): Promise<void> {
+    this.usable();
+    const engineSymbol = symbol === undefined ? -1 : this.inst(symbol).row.engine_symbol;
+    const st = this.stamp();
+    const rec = record(Cmd.SessionEnd, st.ts, st.seq);
+    rec[5] = engineSymbol;
+    this.run(rec);
+    await this.durable();
+  }
+
+  status(): EngineStatus {
+    return {
+      ok: this.broken === undefined && !this.closed,
+      seq: this.seq,
+      live_orders: this.wire.engine.liveOrders(),
+      pending_writes: this.batch.log.length,
+      ...(this.broken === undefined ? {} : { error: this.broken }),
+    };
+  }
+
+  /** Waits for queued writes, stops timers and frees the engine. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.batch.log.length > 0 || this.batch.sql.length > 0 || this.flushing) await this.durable().catch(() => {});
+    this.closed = true;
+    if (this.gtdTimer) clearTimeout(this.gtdTimer);
+    this.wire.engine.free();
+  }
+}
+
+/** Fee rates in ppm from basis points (two decimals at most, within ±10^6 ppm). */
+function feesPpm(makerBps: string, takerBps: string): { maker: bigint; taker: bigint } {
+  const one = (v: string, field: string): bigint => {
+    let ppm: bigint;
+    try {
+      ppm = toUnits(v, 2, true);
+    } catch (err) {
+      throw invalid(`${field} ${(err as Error).message}`, field);
+    }
+    if (ppm > 1_000_000n || ppm < -1_000_000n) throw invalid(`${field} must be within ±10000 bps`, field);
+    return ppm;
+  };
+  return { maker: one(makerBps, 'maker_fee_bps'), taker: one(takerBps, 'taker_fee_bps') };
+}
+
+/** An instruments row with its numeric columns normalized. */
+export function normalizeInstrument(r: Instrument): Instrument {
+  const n = (v: string): string => normalize(String(v));
+  return {
+    ...r,
+    engine_symbol: Number(r.engine_symbol),
+    price_scale: Number(r.price_scale),
+    qty_scale: Number(r.qty_scale),
+    tick_size: n(r.tick_size),
+    lot_size: n(r.lot_size),
+    min_price: n(r.min_price),
+    max_price: n(r.max_price),
+    min_qty: n(r.min_qty),
+    max_qty: n(r.max_qty),
+    maker_fee_bps: n(r.maker_fee_bps),
+    taker_fee_bps: n(r.taker_fee_bps),
+  };
+}
+
+async function audit(tx: SqlClient, actor: string, action: string, detail: unknown): Promise<void> {
+  await tx.query('INSERT INTO audit_log (actor, action, detail) VALUES ($1, $2, $3::jsonb)', [actor, action, JSON.stringify(detail)]);
+}
+
+/** Writes one batch: the command log, admin changes, then the projected rows, then a snapshot if due. */
+async function writeBatch(tx: SqlClient, b: Batch): Promise<void> {
+  if (b.log.length > 0) {
+    await tx.query(
+      `INSERT INTO engine_log (seq, ts, kind, record, events)
+       SELECT seq, ts, kind, record, events FROM jsonb_to_recordset($1::jsonb)
+         AS x(seq bigint, ts bigint, kind smallint, record jsonb, events jsonb)`,
+      [JSON.stringify(b.log)],
+    );
+  }
+  for (const fn of b.sql) await fn(tx);
+  if (b.orders.size > 0) {
+    const rows = [...b.orders.values()].map(stateToRow);
+    await tx.query(
+      `INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, $1::jsonb)
+       ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_qty = excluded.filled_qty,
+         filled_notional = excluded.filled_notional, filled_avg_price = excluded.filled_avg_price,
+         limit_price = excluded.limit_price, status = excluded.status, reject_reason = excluded.reject_reason,
+         replaced_by = excluded.replaced_by, updated_at = excluded.updated_at, filled_at = excluded.filled_at,
+         canceled_at = excluded.canceled_at, expired_at = excluded.expired_at, replaced_at = excluded.replaced_at,
+         failed_at = excluded.failed_at`,
+      [JSON.stringify(rows)],
+    );
+  }
+  if (b.fills.length > 0) {
+    await tx.query(`INSERT INTO fills SELECT * FROM jsonb_populate_recordset(NULL::fills, $1::jsonb)`, [JSON.stringify(b.fills)]);
+  }
+  if (b.cash.length > 0) {
+    await tx.query(`INSERT INTO cash_ledger SELECT * FROM jsonb_populate_recordset(NULL::cash_ledger, $1::jsonb)`, [JSON.stringify(b.cash)]);
+  }
+  if (b.positions.size > 0) {
+    await tx.query(
+      `INSERT INTO positions SELECT * FROM jsonb_populate_recordset(NULL::positions, $1::jsonb)
+       ON CONFLICT (account_id, symbol) DO UPDATE SET qty = excluded.qty, cost_basis = excluded.cost_basis,
+         realized_pl = excluded.realized_pl, updated_at = excluded.updated_at`,
+      [JSON.stringify([...b.positions.values()])],
+    );
+  }
+  if (b.accountCash.size > 0) {
+    await tx.query(
+      `UPDATE accounts a SET cash = x.cash, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, cash numeric) WHERE a.id = x.id`,
+      [JSON.stringify([...b.accountCash].map(([id, cash]) => ({ id, cash })))],
+    );
+  }
+  if (b.equity.length > 0) {
+    await tx.query(
+      `INSERT INTO equity_history SELECT * FROM jsonb_populate_recordset(NULL::equity_history, $1::jsonb)
+       ON CONFLICT (account_id, event_seq) DO UPDATE SET equity = excluded.equity, cash = excluded.cash`,
+      [JSON.stringify(b.equity)],
+    );
+  }
+  if (b.snapshot) {
+    await tx.query('INSERT INTO engine_snapshots (seq, state, next_order) VALUES ($1, $2, $3)', [
+      b.snapshot.seq,
+      b.snapshot.state,
+      b.snapshot.nextOrder,
+    ]);
+    await tx.query('DELETE FROM engine_snapshots WHERE seq < $1', [b.snapshot.seq]);
+  }
+}

@@ -1,0 +1,100 @@
+// The real server process on Node, Deno and Bun: register, get a key, place,
+// replace and cancel orders over HTTP, read positions and the account.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const runtimes: Record<string, string[]> = {
+  node: [process.execPath, 'server/bin/cift.mjs', 'serve', '--port', '0'],
+  deno: ['node_modules/.bin/deno', 'run', '--allow-all', 'server/src/deno.ts'],
+  bun: ['node_modules/.bin/bun', 'server/src/bun.ts'],
+};
+
+/** Starts a server process; resolves with its base URL once it listens. */
+async function start(cmd: string[], dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(cmd[0], cmd.slice(1), {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', PORT: '0', CIFT_DATA_DIR: dataDir, CIFT_INSTRUMENTS: 'server/test/fixtures/instruments.json', CIFT_LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => (out += s));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (s: string) => {
+      out += s;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd[0]} exited (${code}) before listening: ${out}`)));
+  });
+  return { child, url };
+}
+
+async function http(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
+  const res = await fetch(url + path, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('the server process', { concurrency: 3 }, () => {
+  for (const [name, cmd] of Object.entries(runtimes)) {
+    test(`on ${name}: register, key, place, replace, cancel, positions`, { timeout: 80_000 }, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), `cift-e2e-${name}-`));
+      const { child, url } = await start(cmd, dataDir);
+      try {
+        const ready = await http(url, 'GET', '/ready');
+        assert.equal(ready.status, 200);
+        const users = [];
+        for (const who of ['maker', 'taker']) {
+          const creds = { email: `${who}@${name}.example`, password: 'a long password' };
+          assert.equal((await http(url, 'POST', '/v1/auth/register', {}, creds)).status, 201);
+          const login = await http(url, 'POST', '/v1/auth/login', {}, creds);
+          assert.equal(login.status, 200);
+          const key = await http(url, 'POST', '/v1/auth/keys', { authorization: `Bearer ${login.body.token}` }, { scopes: ['read', 'trade'] });
+          assert.equal(key.status, 201);
+          users.push({ 'APCA-API-KEY-ID': key.body.id, 'APCA-API-SECRET-KEY': key.body.secret });
+        }
+        const [maker, taker] = users;
+        const bid = await http(url, 'POST', '/v1/orders', maker, { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '10', limit_price: '99.5' });
+        assert.equal(bid.status, 200, JSON.stringify(bid.body));
+        const replaced = await http(url, 'PATCH', `/v1/orders/${bid.body.id}`, maker, { limit_price: '100', qty: '8' });
+        assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+        assert.equal(replaced.body.replaces, bid.body.id);
+        const hit = await http(url, 'POST', '/v1/orders', taker, { symbol: 'AAPL', side: 'sell', type: 'market', time_in_force: 'ioc', qty: '3' });
+        assert.equal(hit.body.status, 'filled');
+        assert.equal(hit.body.filled_avg_price, '100');
+        const cancel = await http(url, 'DELETE', `/v1/orders/${replaced.body.id}`, maker);
+        assert.equal(cancel.status, 200);
+        assert.equal(cancel.body.status, 'canceled');
+        assert.equal(cancel.body.filled_qty, '3');
+        const pos = await http(url, 'GET', '/v1/positions/AAPL', maker);
+        assert.equal(pos.body.qty, '3');
+        const short = await http(url, 'GET', '/v1/positions/AAPL', taker);
+        assert.equal(short.body.qty, '-3');
+        const quote = await http(url, 'GET', '/v1/market/AAPL/quote', maker);
+        assert.equal(quote.body.last_price, '100');
+        const acct = await http(url, 'GET', '/v1/account', maker);
+        assert.equal(acct.body.cash, '99700');
+      } finally {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  }
+});
