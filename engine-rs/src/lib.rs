@@ -4,6 +4,7 @@
 //! to WebAssembly (see `wasm`) and natively for tests and benchmarks.
 
 pub mod analytics;
+pub mod backtest;
 mod book;
 mod command;
 mod engine;
@@ -17,6 +18,7 @@ mod types;
 pub mod wasm;
 pub mod wire;
 
+pub use backtest::{Backtest, BacktestConfig, BacktestResult};
 pub use command::{Command, CommandKind, NewOrder};
 pub use engine::{Engine, LevelView};
 pub use event::{CancelReason, Event, EventKind, RejectReason};
