@@ -50,8 +50,8 @@ impl Latency {
             Latency::Uniform { lo, hi } => rng.between(lo, hi),
             Latency::Exponential { min, mean } => {
                 let scale = (mean - min) as f64;
-                // 1 − u is in (0, 1], so the logarithm is finite.
-                let x = -(1.0 - rng.unit()).ln() * scale;
+                // 1 − u is in (0, 1], so the logarithm is finite; `libm` gives every host the same bits.
+                let x = -libm::log(1.0 - rng.unit()) * scale;
                 min + x.min(50.0 * scale) as u64
             }
         }

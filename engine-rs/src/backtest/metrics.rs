@@ -27,6 +27,8 @@
 //! - Buy-and-hold return of the first instrument: last mark / first price − 1.
 //!
 //! A ratio whose denominator is 0 is reported as 0 (∞ only for the profit factor).
+//! Powers come from the `libm` crate (pure Rust) rather than the platform's
+//! maths library, so native and WASM runs agree to the last bit.
 
 use crate::types::{Side, SymbolId};
 
@@ -119,6 +121,82 @@ pub struct Metrics {
     pub buy_and_hold_return: f64,
 }
 
+impl Metrics {
+    /// The field names, in the order of [`Metrics::to_array`] (the WASM layout).
+    pub const NAMES: [&'static str; 20] = [
+        "startEquity",
+        "endEquity",
+        "totalReturn",
+        "annualizedReturn",
+        "cagr",
+        "volatility",
+        "sharpe",
+        "sortino",
+        "calmar",
+        "maxDrawdown",
+        "maxDrawdownDuration",
+        "winRate",
+        "profitFactor",
+        "expectancy",
+        "exposure",
+        "trades",
+        "avgTrade",
+        "bestTrade",
+        "worstTrade",
+        "buyAndHoldReturn",
+    ];
+
+    /// Every field as f64, in the order of [`Metrics::NAMES`].
+    pub fn to_array(&self) -> [f64; 20] {
+        [
+            self.start_equity,
+            self.end_equity,
+            self.total_return,
+            self.annualized_return,
+            self.cagr,
+            self.volatility,
+            self.sharpe,
+            self.sortino,
+            self.calmar,
+            self.max_drawdown,
+            self.max_drawdown_duration as f64,
+            self.win_rate,
+            self.profit_factor,
+            self.expectancy,
+            self.exposure,
+            f64::from(self.trades),
+            self.avg_trade,
+            self.best_trade,
+            self.worst_trade,
+            self.buy_and_hold_return,
+        ]
+    }
+}
+
+impl Trade {
+    /// Slots of [`Trade::to_array`].
+    pub const STRIDE: usize = 12;
+
+    /// The trade as f64s: symbol, side (1 long, 2 short), entry ts, exit ts,
+    /// entry price, exit price, qty, P&L, return, duration, fees, open (0/1).
+    pub fn to_array(&self) -> [f64; 12] {
+        [
+            f64::from(self.symbol.0),
+            f64::from(self.side.code()),
+            self.entry_ts as f64,
+            self.exit_ts as f64,
+            self.entry_price,
+            self.exit_price,
+            self.qty as f64,
+            self.pnl,
+            self.ret,
+            self.duration as f64,
+            self.fees,
+            if self.open { 1.0 } else { 0.0 },
+        ]
+    }
+}
+
 /// What the metrics need beyond the curve and the trades.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Annualization {
@@ -171,7 +249,8 @@ pub fn compute(curve: &mut [EquityPoint], trades: &[Trade], ann: Annualization, 
         m.end_equity = last.equity;
         m.total_return = ratio(last.equity, first.equity) - if first.equity == 0.0 { 0.0 } else { 1.0 };
         let years = (last.ts - first.ts) as f64 / ann.ts_per_year;
-        m.cagr = if years > 0.0 && first.equity > 0.0 { (1.0 + m.total_return).powf(1.0 / years) - 1.0 } else { 0.0 };
+        m.cagr =
+            if years > 0.0 && first.equity > 0.0 { libm::pow(1.0 + m.total_return, 1.0 / years) - 1.0 } else { 0.0 };
         let total_time = last.ts - first.ts;
         let exposed_time: u64 = curve.windows(2).filter(|w| w[0].exposed).map(|w| w[1].ts - w[0].ts).sum();
         m.exposure = if total_time > 0 {
@@ -184,14 +263,14 @@ pub fn compute(curve: &mut [EquityPoint], trades: &[Trade], ann: Annualization, 
     let periods = returns.len() as f64;
     if !returns.is_empty() {
         let p = ann.periods_per_year;
-        m.annualized_return = (1.0 + m.total_return).powf(p / periods) - 1.0;
+        m.annualized_return = libm::pow(1.0 + m.total_return, p / periods) - 1.0;
         let mean = returns.iter().sum::<f64>() / periods;
         let sigma = if returns.len() > 1 {
-            (returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (periods - 1.0)).sqrt()
+            (returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / (periods - 1.0)).sqrt()
         } else {
             0.0
         };
-        let downside = (returns.iter().map(|r| r.min(0.0).powi(2)).sum::<f64>() / periods).sqrt();
+        let downside = (returns.iter().map(|r| r.min(0.0) * r.min(0.0)).sum::<f64>() / periods).sqrt();
         m.volatility = sigma * p.sqrt();
         m.sharpe = ratio(mean, sigma) * p.sqrt();
         m.sortino = ratio(mean, downside) * p.sqrt();

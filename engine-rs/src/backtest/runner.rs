@@ -262,6 +262,7 @@ impl Backtest {
     }
 
     /// Loads OHLCV bars (each stamped when complete); returns the stream number.
+    #[allow(clippy::too_many_arguments)]
     pub fn load_bars(
         &mut self,
         symbol: SymbolId,
@@ -306,6 +307,7 @@ impl Backtest {
     }
 
     /// Loads top-of-book quotes (a price of 0 means that side is empty); returns the stream number.
+    #[allow(clippy::too_many_arguments)]
     pub fn load_quotes(
         &mut self,
         symbol: SymbolId,

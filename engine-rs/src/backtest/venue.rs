@@ -102,10 +102,7 @@ impl StrategyCommand {
                         qty: exact(r[7], 0.0, max)?,
                         stop_price: exact(r[8], 0.0, max)?,
                         expire_at: exact(r[9], 0.0, max)? as u64,
-                        reduce_only: match exact(r[10], 0.0, 1.0)? {
-                            0 => false,
-                            _ => true,
-                        },
+                        reduce_only: exact(r[10], 0.0, 1.0)? == 1,
                     })
                 })();
                 parsed.map_or(malformed, StrategyCommand::New)

@@ -1,0 +1,833 @@
+//! The backtest replay against hand-computed cases: every fill rule, fee,
+//! slippage, latency and metric, the data checks, determinism and the absence
+//! of look-ahead, and a golden SMA-crossover run on real daily SPY bars whose
+//! numbers the WASM build must reproduce exactly (tests-js/backtest.test.ts).
+
+use cift_engine::backtest::record::{command, kind, STRIDE};
+use cift_engine::backtest::{
+    metrics, Annualization, Backtest, BacktestConfig, BarMarketFill, EquityPoint, Latency, OrderRequest, Slippage,
+    StepStatus, StrategyCommand, Trade,
+};
+use cift_engine::{Fees, InstrumentSpec, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
+
+type Rec = Vec<f64>;
+/// A bar: ts, open, high, low, close, volume.
+type Bar = (u64, i64, i64, i64, i64, i64);
+
+fn spec(symbol: u32, tick: i64) -> InstrumentSpec {
+    InstrumentSpec {
+        symbol: SymbolId(symbol),
+        tick_size: tick,
+        lot_size: 1,
+        min_price: Price(tick),
+        max_price: Price(100_000_000),
+        min_qty: Qty(1),
+        max_qty: Qty(1_000_000_000),
+    }
+}
+
+const TAKER_10BP: Fees = Fees { maker_ppm: 200, taker_ppm: 1_000, maker_per_unit: 0, taker_per_unit: 0 };
+
+fn backtest(cfg: BacktestConfig, fees: Fees, symbols: &[u32]) -> Backtest {
+    let mut bt = Backtest::new(cfg).expect("config");
+    for &s in symbols {
+        bt.add_instrument(spec(s, 1), fees).expect("instrument");
+    }
+    bt
+}
+
+/// Loads bars `(ts, open, high, low, close, volume)`.
+fn load_bars(bt: &mut Backtest, symbol: u32, bars: &[Bar]) {
+    let col = |f: fn(&Bar) -> f64| bars.iter().map(f).collect::<Vec<f64>>();
+    bt.load_bars(
+        SymbolId(symbol),
+        &col(|b| b.0 as f64),
+        &col(|b| b.1 as f64),
+        &col(|b| b.2 as f64),
+        &col(|b| b.3 as f64),
+        &col(|b| b.4 as f64),
+        &col(|b| b.5 as f64),
+    )
+    .expect("bars");
+}
+
+fn order(id: u64, symbol: u32, side: Side, order_type: OrderType, price: i64, stop: i64, qty: i64) -> StrategyCommand {
+    StrategyCommand::New(OrderRequest {
+        id,
+        symbol: SymbolId(symbol),
+        side,
+        order_type,
+        tif: TimeInForce::Gtc,
+        price,
+        qty,
+        stop_price: stop,
+        expire_at: 0,
+        reduce_only: false,
+    })
+}
+
+fn market(id: u64, side: Side, qty: i64) -> StrategyCommand {
+    order(id, 1, side, OrderType::Market, 0, 0, qty)
+}
+
+fn with(cmd: StrategyCommand, f: impl FnOnce(&mut OrderRequest)) -> StrategyCommand {
+    match cmd {
+        StrategyCommand::New(mut r) => {
+            f(&mut r);
+            StrategyCommand::New(r)
+        }
+        other => other,
+    }
+}
+
+/// Everything a strategy received, with the time it received it.
+struct Log {
+    recs: Vec<(u64, Rec)>,
+}
+
+impl Log {
+    fn of(&self, k: f64) -> Vec<&Rec> {
+        self.recs.iter().filter(|(_, r)| r[0] == k).map(|(_, r)| r).collect()
+    }
+
+    /// Fills as (ts, id, price, qty, fee, liquidity, position, cash, leaves).
+    fn fills(&self) -> Vec<[i64; 9]> {
+        self.of(kind::FILL)
+            .iter()
+            .map(|r| [r[1], r[3], r[5], r[6], r[7], r[8], r[9], r[10], r[11]].map(|v| v as i64))
+            .collect()
+    }
+
+    /// (kind, ts, id, slot 4) of order updates other than fills and accepts.
+    fn updates(&self) -> Vec<(f64, i64, i64, i64)> {
+        self.recs
+            .iter()
+            .filter(|(_, r)| [kind::REJECTED, kind::CANCELLED, kind::TRIGGERED, kind::REPLACED].contains(&r[0]))
+            .map(|(_, r)| (r[0], r[1] as i64, r[3] as i64, r[4] as i64))
+            .collect()
+    }
+}
+
+/// Runs to the end; `on` sees each batch (with the strategy's time) and returns commands.
+fn drive(bt: &mut Backtest, mut on: impl FnMut(u64, &[Rec], &Backtest) -> Vec<StrategyCommand>) -> Log {
+    let mut log = Log { recs: Vec::new() };
+    loop {
+        match bt.step(7) {
+            StepStatus::Ready => {
+                let batch: Vec<Rec> = bt.records().chunks(STRIDE).map(<[f64]>::to_vec).collect();
+                let now = bt.now();
+                for cmd in on(now, &batch, bt) {
+                    bt.submit(cmd);
+                }
+                log.recs.extend(batch.into_iter().map(|r| (now, r)));
+            }
+            StepStatus::Paused => {}
+            StepStatus::Done => return log,
+        }
+    }
+}
+
+/// A strategy that sends `cmds` at the first batch holding a bar with timestamp `at`.
+fn at_bar(schedule: Vec<(u64, Vec<StrategyCommand>)>) -> impl FnMut(u64, &[Rec], &Backtest) -> Vec<StrategyCommand> {
+    let mut schedule = schedule;
+    move |_, batch, _| {
+        let mut out = Vec::new();
+        for r in batch {
+            if r[0] == kind::BAR {
+                if let Some(k) = schedule.iter().position(|(t, _)| *t as f64 == r[1]) {
+                    out.extend(schedule.remove(k).1);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A strategy that sends `cmds` on the first batch holding a fill of order `id`.
+fn after_fill(id: u64, cmds: Vec<StrategyCommand>) -> impl FnMut(&[Rec]) -> Vec<StrategyCommand> {
+    let mut cmds = Some(cmds);
+    move |batch| {
+        if batch.iter().any(|r| r[0] == kind::FILL && r[3] == id as f64) {
+            cmds.take().unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+const FLAT: (i64, i64, i64, i64) = (100, 100, 100, 100);
+
+fn flat_bars(ts: &[u64]) -> Vec<Bar> {
+    ts.iter().map(|&t| (t, FLAT.0, FLAT.1, FLAT.2, FLAT.3, 1_000)).collect()
+}
+
+// ---- bars ----
+
+#[test]
+fn a_market_order_fills_at_the_next_open_with_the_taker_fee() {
+    let mut bt = backtest(BacktestConfig::default(), TAKER_10BP, &[1]);
+    load_bars(
+        &mut bt,
+        1,
+        &[(10, 100, 105, 95, 102, 1000), (20, 103, 106, 101, 104, 1000), (30, 104, 104, 104, 104, 1)],
+    );
+    let log = drive(&mut bt, at_bar(vec![(10, vec![market(1, Side::Buy, 10)])]));
+    // 10 × 103 = 1030; 10 bp = 1.03 → 1. Cash 1 000 000 − 1030 − 1.
+    assert_eq!(log.fills(), vec![[20, 1, 103, 10, 1, 2, 10, 998_969, 0]]);
+    let acc = log.of(kind::ACCEPTED);
+    assert_eq!(acc.len(), 1);
+    assert_eq!(&acc[0][..9], &[kind::ACCEPTED, 10.0, 1.0, 1.0, 1.0, 2.0, 0.0, 10.0, 0.0]);
+    // Equity after bar 20: 998 969 + 10 × 104. The engine agrees on cash and position.
+    let curve = bt.equity_curve();
+    assert_eq!(
+        curve.iter().map(|p| (p.ts, p.equity)).collect::<Vec<_>>(),
+        vec![(10, 1_000_000.0), (20, 1_000_009.0), (30, 1_000_009.0)]
+    );
+    let acct = bt.engine().account(cift_engine::backtest::STRATEGY_ACCOUNT).expect("managed");
+    assert_eq!((acct.cash, bt.cash(), bt.position(SymbolId(1))), (998_969, 998_969, 10));
+}
+
+#[test]
+fn the_same_close_model_fills_at_once_at_the_last_close() {
+    let cfg = BacktestConfig { bar_market_fill: BarMarketFill::SameClose, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, TAKER_10BP, &[1]);
+    load_bars(&mut bt, 1, &[(10, 100, 105, 95, 102, 1000), (20, 103, 106, 101, 104, 1000)]);
+    let log = drive(&mut bt, at_bar(vec![(10, vec![market(1, Side::Buy, 10)])]));
+    assert_eq!(log.fills(), vec![[10, 1, 102, 10, 1, 2, 10, 1_000_000 - 1020 - 1, 0]]);
+}
+
+/// Long 10 at 100 (bar 20's open), then `exits` sent once that fill is seen; bar 30 is `last`.
+fn long_then(exits: Vec<StrategyCommand>, last: (i64, i64, i64, i64)) -> (Log, Backtest) {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let (o, h, l, c) = last;
+    load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 1000), (20, 100, 101, 99, 100, 1000), (30, o, h, l, c, 1000)]);
+    let mut entry = at_bar(vec![(10, vec![market(1, Side::Buy, 10)])]);
+    let mut exit = after_fill(1, exits);
+    let log = drive(&mut bt, |now, batch, b| {
+        let mut out = entry(now, batch, b);
+        out.extend(exit(batch));
+        out
+    });
+    (log, bt)
+}
+
+#[test]
+fn a_stop_and_a_target_touched_in_one_bar_take_the_stop_first() {
+    let reduce = |c| with(c, |r| r.reduce_only = true);
+    let stop = reduce(order(2, 1, Side::Sell, OrderType::Stop, 0, 95, 10));
+    let target = reduce(order(3, 1, Side::Sell, OrderType::Limit, 110, 0, 10));
+    // A down bar: the path goes 100 → 112 → 94 → 96 and reaches the target (110) before the stop (95).
+    let (log, bt) = long_then(vec![stop, target], (100, 112, 94, 96));
+    let fills = log.fills();
+    assert_eq!(fills.len(), 2);
+    assert_eq!(fills[1], [30, 2, 95, 10, 0, 2, 0, 1_000_000 - 1000 + 950, 0]);
+    // The target is then refused by the engine's reduce-only check (code 27).
+    assert_eq!(log.updates(), vec![(kind::TRIGGERED, 30, 2, 95), (kind::REJECTED, 30, 3, 27)]);
+    assert_eq!(bt.position(SymbolId(1)), 0);
+}
+
+#[test]
+fn a_gap_fills_stops_and_limits_at_the_open() {
+    let stop = order(2, 1, Side::Sell, OrderType::Stop, 0, 95, 10);
+    let limit = order(5, 1, Side::Buy, OrderType::Limit, 100, 0, 5);
+    let (log, bt) = long_then(vec![stop, limit], (90, 92, 88, 91));
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3]]).collect();
+    assert_eq!(fills, vec![[20, 1, 100, 10], [30, 2, 90, 10], [30, 5, 90, 5]]);
+    assert_eq!(log.updates(), vec![(kind::TRIGGERED, 30, 2, 95)]);
+    assert_eq!(bt.position(SymbolId(1)), 5);
+}
+
+/// Two stops on one bar; returns the order of their fills with prices.
+fn two_stops(bar: (i64, i64, i64, i64)) -> Vec<[i64; 2]> {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let (o, h, l, c) = bar;
+    load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 1000), (20, o, h, l, c, 1000)]);
+    let buy = order(1, 1, Side::Buy, OrderType::Stop, 0, 106, 1);
+    let sell = order(2, 1, Side::Sell, OrderType::Stop, 0, 94, 1);
+    let log = drive(&mut bt, at_bar(vec![(10, vec![buy, sell])]));
+    log.fills().iter().map(|f| [f[1], f[2]]).collect()
+}
+
+#[test]
+fn stops_inside_a_bar_fill_in_the_order_the_path_reaches_them() {
+    // Down bar 100 → 108 → 92 → 95: the buy stop (106, t = 0.75) before the sell stop (94, t = 1.875).
+    assert_eq!(two_stops((100, 108, 92, 95)), vec![[1, 106], [2, 94]]);
+    // Up bar 100 → 92 → 108 → 105: the sell stop (t = 0.75) first.
+    assert_eq!(two_stops((100, 108, 92, 105)), vec![[2, 94], [1, 106]]);
+}
+
+#[test]
+fn a_triggered_stop_limit_fills_only_if_the_path_comes_back_to_its_limit() {
+    for (close, filled) in [(103, true), (106, false)] {
+        let mut bt = backtest(BacktestConfig::default(), TAKER_10BP, &[1]);
+        load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 1000), (20, 100, 110, 98, close, 1000)]);
+        let stop_limit = order(1, 1, Side::Buy, OrderType::StopLimit, 104, 105, 1);
+        let log = drive(&mut bt, at_bar(vec![(10, vec![stop_limit])]));
+        // 100 → 98 → 110 → close: triggers at 105 on the way up, then needs the close leg to reach 104.
+        assert_eq!(log.updates(), vec![(kind::TRIGGERED, 20, 1, 105)]);
+        if filled {
+            // A maker fill at the limit: 104 × 200 ppm = 0.02 → 0.
+            assert_eq!(log.fills(), vec![[20, 1, 104, 1, 0, 1, 1, 1_000_000 - 104, 0]]);
+        } else {
+            assert!(log.fills().is_empty());
+            let open = bt.open_orders();
+            assert_eq!(open.len(), 1);
+            assert!(open[0].1.triggered && open[0].1.leaves == 1);
+        }
+    }
+}
+
+#[test]
+fn the_volume_cap_splits_a_fill_over_bars() {
+    let cfg = BacktestConfig { volume_cap: 0.1, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, Fees::default(), &[1]);
+    let bars: Vec<_> = (1..=5).map(|k| (k * 10, 100 + k as i64, 120, 90, 100, 55)).collect();
+    load_bars(&mut bt, 1, &bars);
+    let log = drive(&mut bt, at_bar(vec![(10, vec![market(1, Side::Buy, 12)])]));
+    // 10 % of 55 = 5.5 → 5 per bar, at each bar's open.
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[2], f[3], f[8]]).collect();
+    assert_eq!(fills, vec![[20, 102, 5, 7], [30, 103, 5, 2], [40, 104, 2, 0]]);
+}
+
+#[test]
+fn slippage_moves_bar_fills_against_the_order() {
+    for (slippage, side, price) in [
+        (Slippage::Ticks(2), Side::Buy, 1002),
+        (Slippage::Ticks(2), Side::Sell, 998),
+        (Slippage::Bps(50.0), Side::Buy, 1005),
+        (Slippage::Bps(50.0), Side::Sell, 995),
+    ] {
+        let cfg = BacktestConfig { slippage, ..BacktestConfig::default() };
+        let mut bt = backtest(cfg, Fees::default(), &[1]);
+        load_bars(&mut bt, 1, &[(10, 1000, 1000, 1000, 1000, 10), (20, 1000, 1010, 990, 1000, 10)]);
+        let log = drive(&mut bt, at_bar(vec![(10, vec![market(1, side, 1)])]));
+        assert_eq!(log.fills()[0][2], price, "{slippage:?} {side:?}");
+    }
+}
+
+#[test]
+fn a_limit_fills_at_its_limit_as_a_maker_without_slippage() {
+    let cfg = BacktestConfig { slippage: Slippage::Ticks(3), ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, TAKER_10BP, &[1]);
+    load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 10), (20, 100, 101, 94, 99, 10)]);
+    let log = drive(&mut bt, at_bar(vec![(10, vec![order(1, 1, Side::Buy, OrderType::Limit, 95, 0, 1000)])]));
+    // 95 000 × 200 ppm = 19 maker fee.
+    assert_eq!(log.fills(), vec![[20, 1, 95, 1000, 19, 1, 1000, 1_000_000 - 95_000 - 19, 0]]);
+}
+
+// ---- latency ----
+
+fn latency_fill(order_latency: Latency, data_latency: Latency) -> (Vec<[i64; 9]>, Vec<(u64, f64)>) {
+    let cfg = BacktestConfig { order_latency, data_latency, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, Fees::default(), &[1]);
+    let bars: Vec<_> = (1..=4).map(|k| (k * 10, 100 + k as i64, 200, 50, 100, 1000)).collect();
+    load_bars(&mut bt, 1, &bars);
+    let log = drive(&mut bt, at_bar(vec![(10, vec![market(1, Side::Buy, 1)])]));
+    let seen = log.recs.iter().filter(|(_, r)| r[0] == kind::FILL).map(|(now, r)| (*now, r[1])).collect();
+    (log.fills(), seen)
+}
+
+#[test]
+fn order_latency_decides_which_open_an_order_reaches() {
+    // Sent at 10: with 5 it is there by bar 20; with 15 it arrives at 25 and gets bar 30's open.
+    assert_eq!(latency_fill(Latency::Constant(5), Latency::Constant(0)).0[0][..3], [20, 1, 102]);
+    assert_eq!(latency_fill(Latency::Constant(15), Latency::Constant(0)).0[0][..3], [30, 1, 103]);
+}
+
+#[test]
+fn data_latency_delays_what_the_strategy_sees() {
+    // Bar 10 reaches the strategy at 13; its order (no order latency) fills at bar 20's open,
+    // which happens at 20 and is seen at 23.
+    let (fills, seen) = latency_fill(Latency::Constant(0), Latency::Constant(3));
+    assert_eq!(fills[0][..3], [20, 1, 102]);
+    assert_eq!(seen, vec![(23, 20.0)]);
+}
+
+/// A random walk of bars and a strategy flipping between long and short on every bar.
+fn random_run(seed: u64) -> (Vec<(u64, Rec)>, cift_engine::BacktestResult) {
+    let cfg = BacktestConfig {
+        seed,
+        order_latency: Latency::Uniform { lo: 0, hi: 25 },
+        data_latency: Latency::Exponential { min: 1, mean: 6 },
+        ..BacktestConfig::default()
+    };
+    let mut bt = backtest(cfg, TAKER_10BP, &[1]);
+    let mut rng = cift_engine::backtest::Rng(77);
+    let mut price = 1000i64;
+    let bars: Vec<_> = (1..=300u64)
+        .map(|k| {
+            let o = price;
+            price = (price + (rng.next() % 21) as i64 - 10).max(500);
+            let (h, l) = (o.max(price) + (rng.next() % 5) as i64, o.min(price) - (rng.next() % 5) as i64);
+            (k * 10, o, h, l, price, 100)
+        })
+        .collect();
+    load_bars(&mut bt, 1, &bars);
+    let mut id = 0u64;
+    let log = drive(&mut bt, |now, batch, b| {
+        for r in batch {
+            assert!(r[1] <= now as f64, "a record stamped {} seen at {now}", r[1]);
+        }
+        let bar = batch.iter().any(|r| r[0] == kind::BAR);
+        if !bar {
+            return Vec::new();
+        }
+        id += 1;
+        let side = if b.position(SymbolId(1)) > 0 { Side::Sell } else { Side::Buy };
+        vec![market(id, side, 1 + (id % 3) as i64)]
+    });
+    let bars_seen: Vec<f64> = log.of(kind::BAR).iter().map(|r| r[1]).collect();
+    assert!(bars_seen.windows(2).all(|w| w[0] < w[1]), "bars reach the strategy in order");
+    assert_eq!(bars_seen.len(), 300);
+    (log.recs, bt.result())
+}
+
+#[test]
+fn a_seeded_run_repeats_exactly_and_never_looks_ahead() {
+    let (a, ra) = random_run(11);
+    let (b, rb) = random_run(11);
+    assert_eq!(a, b);
+    assert_eq!(ra, rb);
+    assert!(ra.metrics.trades > 10, "the strategy traded: {}", ra.metrics.trades);
+    let (c, _) = random_run(12);
+    assert_ne!(a, c, "another seed draws other latencies");
+}
+
+// ---- prints and books ----
+
+/// Loads depth diffs `(ts, side, price, qty)` and prints `(ts, price, qty, aggressor)` for symbol 1.
+fn load_book(bt: &mut Backtest, depth: &[(u64, u8, i64, i64)], prints: &[(u64, i64, i64, u8)]) {
+    if !depth.is_empty() {
+        let c = |f: fn(&(u64, u8, i64, i64)) -> f64| depth.iter().map(f).collect::<Vec<_>>();
+        bt.load_depth(SymbolId(1), &c(|d| d.0 as f64), &c(|d| f64::from(d.1)), &c(|d| d.2 as f64), &c(|d| d.3 as f64))
+            .expect("depth");
+    }
+    if !prints.is_empty() {
+        let c = |f: fn(&(u64, i64, i64, u8)) -> f64| prints.iter().map(f).collect::<Vec<_>>();
+        bt.load_trades(SymbolId(1), &c(|t| t.0 as f64), &c(|t| t.1 as f64), &c(|t| t.2 as f64), &c(|t| f64::from(t.3)))
+            .expect("trades");
+    }
+}
+
+/// Sends `cmds` at the first batch.
+fn at_start(cmds: Vec<StrategyCommand>) -> impl FnMut(u64, &[Rec], &Backtest) -> Vec<StrategyCommand> {
+    let mut cmds = Some(cmds);
+    move |_, _, _| cmds.take().unwrap_or_default()
+}
+
+#[test]
+fn a_resting_order_fills_once_prints_consume_the_queue_ahead() {
+    let mut bt = backtest(BacktestConfig::default(), TAKER_10BP, &[1]);
+    let depth = [(1, 1, 100, 50), (1, 2, 101, 40), (3, 1, 100, 15)];
+    // Sells hit the bid at 100 (aggressor 2); one buy print in between does not touch the bid queue.
+    let prints = [(2, 100, 30, 2), (4, 100, 20, 2), (5, 100, 10, 1), (6, 100, 10, 2)];
+    load_book(&mut bt, &depth, &prints);
+    let log = drive(&mut bt, at_start(vec![order(1, 1, Side::Buy, OrderType::Limit, 100, 0, 10)]));
+    // Joins behind 50. Print 30 → 20 ahead; the level shrinks to 15 → 15 ahead; print 20 → 5 beyond
+    // the queue fill; the buy print passes; print 10 → the last 5. Maker fee 500 × 200 ppm = 0.1 → 0.
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[2], f[3], f[5]]).collect();
+    assert_eq!(fills, vec![[4, 100, 5, 1], [6, 100, 5, 1]]);
+}
+
+#[test]
+fn a_market_order_walks_the_book_and_consumes_it() {
+    let mut bt = backtest(BacktestConfig::default(), TAKER_10BP, &[1]);
+    load_book(&mut bt, &[(1, 2, 101, 5), (1, 2, 102, 10), (1, 1, 99, 5)], &[]);
+    let log = drive(&mut bt, at_start(vec![market(1, Side::Buy, 8), market(2, Side::Buy, 10)]));
+    // Fees: 505 × 1000 ppm = 0.505 → 1; 306 → 0.306 → 0; 714 → 0.714 → 1.
+    let fills: Vec<[i64; 6]> = log.fills().iter().map(|f| [f[1], f[2], f[3], f[4], f[5], f[8]]).collect();
+    assert_eq!(fills, vec![[1, 101, 5, 1, 2, 3], [1, 102, 3, 0, 2, 0], [2, 102, 7, 1, 2, 3]]);
+    assert_eq!(log.updates(), vec![(kind::CANCELLED, 1, 2, 2)], "the rest of order 2 is cancelled (IOC remainder)");
+    assert_eq!(bt.cash(), 1_000_000 - 505 - 306 - 714 - 2);
+}
+
+#[test]
+fn prints_fill_orders_they_trade_through_and_market_orders_without_a_book() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    load_book(&mut bt, &[], &[(1, 100, 1, 0), (2, 99, 4, 2), (3, 100, 3, 2), (4, 100, 5, 1), (5, 101, 1, 1)]);
+    let cmds = vec![order(1, 1, Side::Buy, OrderType::Limit, 100, 0, 10), market(2, Side::Sell, 2)];
+    let log = drive(&mut bt, at_start(cmds));
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3]]).collect();
+    // At 2 a sell at 99 trades through the bid at 100: 4 fill at 100, and the market sell fills at the print.
+    // At 3 the print at 100 hits the bid with no queue ahead (no book): 3 more. At 4 a buy print passes.
+    assert_eq!(fills, vec![[2, 2, 99, 2], [2, 1, 100, 4], [3, 1, 100, 3]]);
+}
+
+#[test]
+fn a_quote_that_crosses_a_resting_order_fills_it_at_its_price() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let q = [(1u64, 99, 5, 101, 5), (2, 99, 5, 100, 3), (3, 99, 5, 100, 10)];
+    let c = |f: fn(&(u64, i64, i64, i64, i64)) -> f64| q.iter().map(f).collect::<Vec<_>>();
+    bt.load_quotes(
+        SymbolId(1),
+        &c(|q| q.0 as f64),
+        &c(|q| q.1 as f64),
+        &c(|q| q.2 as f64),
+        &c(|q| q.3 as f64),
+        &c(|q| q.4 as f64),
+    )
+    .expect("quotes");
+    let log = drive(&mut bt, at_start(vec![order(1, 1, Side::Buy, OrderType::Limit, 100, 0, 4)]));
+    let fills: Vec<[i64; 5]> = log.fills().iter().map(|f| [f[0], f[2], f[3], f[5], f[8]]).collect();
+    assert_eq!(fills, vec![[2, 100, 3, 1, 1], [3, 100, 1, 1, 0]]);
+    assert_eq!(bt.mark(SymbolId(1)), Some(99), "the mid of 99 and 100, rounded down");
+}
+
+// ---- portfolio, risk and validation ----
+
+#[test]
+fn instruments_share_one_cash_balance() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1, 2]);
+    load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 10), (20, 101, 103, 100, 102, 10)]);
+    load_bars(&mut bt, 2, &[(10, 50, 50, 50, 50, 10), (20, 49, 52, 48, 51, 10)]);
+    let mut batches = Vec::new();
+    let b = order(2, 2, Side::Buy, OrderType::Market, 0, 0, 20);
+    let mut entry = at_bar(vec![(10, vec![market(1, Side::Buy, 10), b])]);
+    drive(&mut bt, |now, batch, bt| {
+        batches.push(batch.iter().filter(|r| r[0] == kind::BAR).count());
+        entry(now, batch, bt)
+    });
+    assert_eq!(batches[0], 2, "both bars of one timestamp arrive together");
+    // 10 × 101 + 20 × 49 = 1990 spent; equity 998 010 + 10 × 102 + 20 × 51.
+    assert_eq!(bt.cash(), 1_000_000 - 1990);
+    assert_eq!(bt.equity_curve().last().expect("sampled").equity, (998_010 + 1020 + 1020) as f64);
+}
+
+#[test]
+fn the_engine_refuses_a_fill_beyond_buying_power() {
+    let cfg = BacktestConfig { cash: 1000, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, Fees::default(), &[1]);
+    load_bars(&mut bt, 1, &flat_bars(&[10, 20]));
+    let log = drive(&mut bt, at_bar(vec![(10, vec![market(1, Side::Buy, 20)])]));
+    assert!(log.fills().is_empty());
+    assert_eq!(log.updates(), vec![(kind::REJECTED, 20, 1, 21)]);
+}
+
+#[test]
+fn commands_are_validated_when_they_reach_the_venue() {
+    let cfg = BacktestConfig { allow_short: false, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, Fees::default(), &[1]);
+    load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 10), (20, 100, 100, 96, 100, 10), (30, 100, 100, 94, 100, 10)]);
+    let limit = |id, price| order(id, 1, Side::Buy, OrderType::Limit, price, 0, 1);
+    let cmds = vec![
+        order(1, 1, Side::Buy, OrderType::Market, 0, 0, 0), // quantity 0: InvalidQty (9)
+        order(2, 9, Side::Buy, OrderType::Market, 0, 0, 1), // unknown symbol (3)
+        StrategyCommand::Cancel { id: 77 },                 // unknown order (13)
+        limit(3, 90),                                       // replaced below to 95
+        limit(3, 91),                                       // duplicate id (6)
+        with(limit(4, 50), |r| (r.tif, r.expire_at) = (TimeInForce::Gtd, 25)), // expires at 30 (5)
+        with(limit(5, 90), |r| r.tif = TimeInForce::Ioc),   // one bar, then cancelled (2)
+        with(limit(6, 90), |r| r.tif = TimeInForce::Day),   // DAY without sessions: InvalidTif (11)
+        StrategyCommand::Replace { id: 3, price: Some(95), qty: 1 },
+        market(7, Side::Sell, 1), // a short sale in an account that may not short: refused at execution (22)
+    ];
+    let mut log = drive(&mut bt, at_bar(vec![(10, cmds)]));
+    // A malformed record: side 7.
+    let mut rec = [0.0; STRIDE];
+    rec[..11].copy_from_slice(&[command::NEW, 8.0, 1.0, 7.0, 1.0, 1.0, 100.0, 1.0, 0.0, 0.0, 0.0]);
+    let mut bt2 = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    load_bars(&mut bt2, 1, &flat_bars(&[10]));
+    bt2.submit_records(&rec);
+    let log2 = drive(&mut bt2, |_, _, _| Vec::new());
+    log.recs.extend(log2.recs);
+    assert_eq!(
+        log.updates(),
+        vec![
+            (kind::REJECTED, 10, 1, 9),
+            (kind::REJECTED, 10, 2, 3),
+            (kind::REJECTED, 10, 77, 13),
+            (kind::REJECTED, 10, 3, 6),
+            (kind::REJECTED, 10, 6, 11),
+            (kind::REPLACED, 10, 3, 95),
+            (kind::REJECTED, 20, 7, 22), // at bar 20's open, before the IOC's bar is over
+            (kind::CANCELLED, 20, 5, 2),
+            (kind::CANCELLED, 30, 4, 5),
+            (kind::REJECTED, 0, 8, 1),
+        ]
+    );
+    // The replaced order fills at its new limit in bar 30 (low 94).
+    assert_eq!(log.fills().iter().map(|f| [f[0], f[1], f[2]]).collect::<Vec<_>>(), vec![[30, 3, 95]]);
+}
+
+#[test]
+fn bad_data_is_refused_with_row_and_field_and_nothing_is_kept() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let e = bt
+        .load_bars(SymbolId(1), &[1.0, 2.0], &[10.0, 10.0], &[11.0, 9.0], &[9.0, 9.0], &[10.0, 10.0], &[1.0, 1.0])
+        .expect_err("high below open");
+    assert_eq!((e.row, e.field), (Some(1), "high"));
+    assert_eq!(e.to_string(), "bars for symbol 1, row 1, field high: 9 is below the open 10 or close 10");
+    let e = bt.load_trades(SymbolId(1), &[5.0, 4.0], &[10.0, 10.0], &[1.0, 1.0], &[0.0, 0.0]).expect_err("ts back");
+    assert_eq!((e.row, e.field), (Some(1), "ts"));
+    let e = bt.load_trades(SymbolId(1), &[5.0], &[10.5], &[1.0], &[0.0]).expect_err("fraction");
+    assert_eq!((e.row, e.field), (Some(0), "price"));
+    let e = bt.load_trades(SymbolId(1), &[5.0], &[10.0], &[1.0, 2.0], &[0.0]).expect_err("lengths");
+    assert_eq!((e.row, e.field), (None, "qty"));
+    let e = bt.load_depth(SymbolId(2), &[5.0], &[1.0], &[10.0], &[1.0]).expect_err("symbol");
+    assert_eq!(e.field, "symbol");
+    let e = bt.load_depth(SymbolId(1), &[5.0], &[3.0], &[10.0], &[1.0]).expect_err("side");
+    assert_eq!((e.row, e.field), (Some(0), "side"));
+    let e = bt.load_quotes(SymbolId(1), &[5.0], &[10.0], &[1.0], &[10.0], &[1.0]).expect_err("crossed");
+    assert_eq!(e.field, "ask");
+    assert_eq!(bt.progress(), (0, 0), "no stream was kept");
+    let e = Backtest::new(BacktestConfig { volume_cap: 1.5, ..BacktestConfig::default() }).err().expect("cap");
+    assert_eq!(e.field, "volume_cap");
+}
+
+// ---- metrics ----
+
+#[test]
+fn metrics_match_hand_computed_values() {
+    let pts = [(0, 100.0, false), (1, 110.0, true), (2, 99.0, true), (3, 121.0, false)];
+    let mut curve: Vec<EquityPoint> =
+        pts.iter().map(|&(ts, equity, exposed)| EquityPoint { ts, equity, drawdown: 0.0, exposed }).collect();
+    let trade = |pnl: f64, ret: f64, open: bool| Trade {
+        symbol: SymbolId(1),
+        side: Side::Buy,
+        entry_ts: 0,
+        exit_ts: 1,
+        entry_price: 1.0,
+        exit_price: 1.0,
+        qty: 1,
+        pnl,
+        ret,
+        duration: 1,
+        fees: 0.0,
+        open,
+    };
+    let trades = [trade(10.0, 0.1, false), trade(-5.0, -0.05, false), trade(20.0, 0.2, false), trade(7.0, 0.9, true)];
+    let m = metrics::compute(&mut curve, &trades, Annualization { periods_per_year: 3.0, ts_per_year: 3.0 }, 0.5);
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    // Returns 0.1, −0.1, 2/9; total 0.21 over one year of three periods.
+    close(m.total_return, 0.21);
+    close(m.annualized_return, 0.21);
+    close(m.cagr, 0.21);
+    // mean 0.0740741, sample σ 0.1626681 → vol σ√3, Sharpe mean/σ·√3; downside √(0.01/3).
+    close(m.volatility, 0.28174938518013265);
+    close(m.sharpe, 0.7887230067250995);
+    close(m.sortino, 2.2222222222222245);
+    // Peak 110, trough 99: −10 %, underwater from t = 1 until 121 at t = 3.
+    close(m.max_drawdown, 0.1);
+    assert_eq!(m.max_drawdown_duration, 2);
+    close(m.calmar, 2.1);
+    assert_eq!(curve.iter().map(|p| p.drawdown).collect::<Vec<_>>()[..3], [0.0, 0.0, 99.0 / 110.0 - 1.0]);
+    close(m.exposure, 2.0 / 3.0);
+    // The open trade is listed but not counted.
+    assert_eq!(m.trades, 3);
+    close(m.win_rate, 2.0 / 3.0);
+    close(m.profit_factor, 6.0);
+    close(m.expectancy, 25.0 / 3.0);
+    close(m.avg_trade, 0.25 / 3.0);
+    close(m.best_trade, 0.2);
+    close(m.worst_trade, -0.05);
+    assert_eq!((m.start_equity, m.end_equity, m.buy_and_hold_return), (100.0, 121.0, 0.5));
+}
+
+#[test]
+fn an_unrecovered_drawdown_lasts_to_the_end_and_no_losses_make_an_infinite_profit_factor() {
+    let mut curve: Vec<EquityPoint> = [(0, 100.0), (5, 120.0), (9, 90.0), (20, 100.0)]
+        .iter()
+        .map(|&(ts, equity)| EquityPoint { ts, equity, drawdown: 0.0, exposed: false })
+        .collect();
+    let ann = Annualization { periods_per_year: 1.0, ts_per_year: 1.0 };
+    let win = Trade {
+        symbol: SymbolId(1),
+        side: Side::Sell,
+        entry_ts: 0,
+        exit_ts: 1,
+        entry_price: 1.0,
+        exit_price: 1.0,
+        qty: 1,
+        pnl: 3.0,
+        ret: 0.03,
+        duration: 1,
+        fees: 0.0,
+        open: false,
+    };
+    let m = metrics::compute(&mut curve, &[win], ann, 0.0);
+    assert_eq!((m.max_drawdown, m.max_drawdown_duration), (0.25, 15));
+    assert_eq!((m.profit_factor, m.exposure), (f64::INFINITY, 0.0));
+    let m = metrics::compute(&mut curve, &[], ann, 0.0);
+    assert_eq!((m.trades, m.win_rate, m.profit_factor), (0, 0.0, 0.0));
+}
+
+#[test]
+fn the_trade_list_adds_up_to_the_accounts_pnl() {
+    let (_, a) = random_run(5);
+    let closed: f64 = a.trades.iter().filter(|t| !t.open).map(|t| t.pnl).sum();
+    let open: f64 = a.trades.iter().filter(|t| t.open).map(|t| t.pnl).sum();
+    let m = &a.metrics;
+    // Equity change = closed P&L + open P&L (both net of fees): every fill belongs to one trade.
+    assert!(
+        (m.end_equity - m.start_equity - closed - open).abs() < 1e-6,
+        "{} vs {}",
+        m.end_equity - m.start_equity,
+        closed + open
+    );
+}
+
+// ---- golden SMA crossover on daily SPY ----
+
+const FAST: usize = 10;
+const SLOW: usize = 30;
+
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The SPY daily bars as columns: ts (ms since 1970), open, high, low, close, volume.
+fn spy_daily() -> [Vec<f64>; 6] {
+    use std::io::Read;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/spy-2013-10/daily_spy.zip");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("daily_spy.zip")).expect("a zip");
+    let mut csv = String::new();
+    zip.by_index(0).expect("one file").read_to_string(&mut csv).expect("utf-8");
+    let mut cols: [Vec<f64>; 6] = Default::default();
+    for line in csv.lines() {
+        let f: Vec<&str> = line.split(',').collect();
+        let date = f[0].split(' ').next().expect("yyyymmdd");
+        let (y, m, d) = (date[..4].parse().unwrap(), date[4..6].parse().unwrap(), date[6..8].parse().unwrap());
+        cols[0].push((days_from_civil(y, m, d) * 86_400_000) as f64);
+        for k in 1..6 {
+            cols[k].push(f[k].parse().expect("a number"));
+        }
+    }
+    cols
+}
+
+/// The golden SMA(10/30) crossover, long only, all in at 95 % of equity; the
+/// same strategy as `smaCrossover` in tests-js/backtest.test.ts, record for record.
+struct SmaCrossover {
+    closes: Vec<f64>,
+    cash: f64,
+    pos: f64,
+    prev_above: Option<bool>,
+    next_id: f64,
+    pending: bool,
+}
+
+impl SmaCrossover {
+    fn on_batch(&mut self, batch: &[f64], out: &mut Vec<f64>) {
+        for r in batch.chunks(STRIDE) {
+            match r[0] {
+                k if k == kind::FILL => {
+                    self.pos = r[9];
+                    self.cash = r[10];
+                    self.pending = r[11] != 0.0;
+                }
+                k if k == kind::REJECTED || k == kind::CANCELLED => self.pending = false,
+                k if k == kind::BAR => self.on_bar(r[6], out),
+                _ => {}
+            }
+        }
+    }
+
+    fn on_bar(&mut self, close: f64, out: &mut Vec<f64>) {
+        self.closes.push(close);
+        let n = self.closes.len();
+        if n < SLOW {
+            return;
+        }
+        // Integer sums (exact in f64), compared without dividing.
+        let fast: f64 = self.closes[n - FAST..].iter().sum();
+        let slow: f64 = self.closes[n - SLOW..].iter().sum();
+        let above = fast * SLOW as f64 > slow * FAST as f64;
+        let crossed = self.prev_above.is_some_and(|p| p != above);
+        self.prev_above = Some(above);
+        if !crossed || self.pending {
+            return;
+        }
+        let (side, qty) = if above && self.pos == 0.0 {
+            (1.0, (0.95 * (self.cash + self.pos * close) / close).floor())
+        } else if !above && self.pos > 0.0 {
+            (2.0, self.pos)
+        } else {
+            return;
+        };
+        if qty < 1.0 {
+            return;
+        }
+        let mut rec = [0.0; STRIDE];
+        rec[..11].copy_from_slice(&[command::NEW, self.next_id, 1.0, side, 2.0, 1.0, 0.0, qty, 0.0, 0.0, 0.0]);
+        out.extend_from_slice(&rec);
+        self.next_id += 1.0;
+        self.pending = true;
+    }
+}
+
+/// FNV-1a (32-bit) over the little-endian bytes of f64s.
+fn fnv1a(hash: u32, values: &[f64]) -> u32 {
+    values.iter().flat_map(|v| v.to_le_bytes()).fold(hash, |h, b| (h ^ u32::from(b)).wrapping_mul(16_777_619))
+}
+
+/// A float as JSON: Rust's shortest round-trip form; ∞ as a string.
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:?}")
+    } else {
+        format!("\"{v}\"")
+    }
+}
+
+#[test]
+fn golden_sma_crossover_on_daily_spy() {
+    let cfg = BacktestConfig {
+        cash: 1_000_000_000, // $100 000 in deci-cents × shares
+        slippage: Slippage::Bps(1.0),
+        subscriptions: 1 << 1,
+        ..BacktestConfig::default()
+    };
+    let mut bt = Backtest::new(cfg).expect("config");
+    let fees = Fees { maker_ppm: 0, taker_ppm: 100, maker_per_unit: 0, taker_per_unit: 0 };
+    bt.add_instrument(spec(1, 1), fees).expect("instrument"); // deci-cents: some bars are off the cent grid
+    let [ts, o, h, l, c, v] = spy_daily();
+    assert_eq!(ts.len(), 5849);
+    bt.load_bars(SymbolId(1), &ts, &o, &h, &l, &c, &v).expect("real bars load");
+    let mut strategy =
+        SmaCrossover { closes: Vec::new(), cash: 1e9, pos: 0.0, prev_above: None, next_id: 1.0, pending: false };
+    let (mut records, mut checksum, mut commands, mut steps) = (0usize, 2_166_136_261u32, Vec::new(), 0usize);
+    loop {
+        bt.submit_records(&commands);
+        commands.clear();
+        steps += 1;
+        match bt.step(1000) {
+            StepStatus::Ready => {
+                records += bt.records().len() / STRIDE;
+                checksum = fnv1a(checksum, bt.records());
+                strategy.on_batch(bt.records(), &mut commands);
+            }
+            StepStatus::Paused => {}
+            StepStatus::Done => break,
+        }
+    }
+    let r = bt.result();
+    assert!(r.metrics.trades >= 20, "a crossover trades on 23 years of data: {}", r.metrics.trades);
+    assert!(steps > 5848, "one call per strategy instant");
+    let mut json = format!(
+        "{{\n  \"records\": {records},\n  \"checksum\": {checksum},\n  \"equityPoints\": {},\n",
+        r.equity.len()
+    );
+    let m = r.metrics;
+    let fields = m.to_array();
+    let named: Vec<String> =
+        metrics::Metrics::NAMES.iter().zip(fields).map(|(n, v)| format!("    \"{n}\": {}", num(v))).collect();
+    json += &format!("  \"metrics\": {{\n{}\n  }},\n", named.join(",\n"));
+    let trades: Vec<String> = r
+        .trades
+        .iter()
+        .map(|t| format!("    [{}]", t.to_array().iter().map(|&v| num(v)).collect::<Vec<_>>().join(", ")))
+        .collect();
+    json += &format!("  \"trades\": [\n{}\n  ]\n}}\n", trades.join(",\n"));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/backtest-sma-spy.json");
+    if std::env::var_os("CIFT_BLESS").is_some() {
+        std::fs::write(path, &json).expect("write the golden file");
+    }
+    let golden = std::fs::read_to_string(path).expect("the golden file (CIFT_BLESS=1 writes it)");
+    assert_eq!(json, golden, "the native run differs from the golden file");
+}
