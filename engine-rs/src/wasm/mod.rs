@@ -3,6 +3,7 @@
 //! (see [`crate::wire`]), so no JS object is made per command or event.
 
 mod analytics;
+mod backtest;
 
 use crate::wire::{self, command_kind, COMMAND_STRIDE, EVENT_STRIDE};
 use crate::{AccountId, Engine, OrderId, Price, Side, SymbolId};
