@@ -4,8 +4,9 @@
 //! every bar (and every print), keeps a small position cycling with market
 //! and limit orders, so fills go through the engine too.
 //!
-//! `cargo run --release -p cift-engine --example bench_backtest [-- out.json]`
-//! prints the medians of three rounds and, with a path, writes them as JSON.
+//! `cargo run --release -p cift-engine --example bench_backtest [-- out.json [events]]`
+//! prints the medians of three rounds and, with a path, writes them as JSON
+//! (`events` shrinks both runs, e.g. for callgrind; default 2 000 000).
 //! Timing is wall-clock on a shared machine: read it as a rough figure.
 
 use cift_engine::backtest::record::{command, kind, STRIDE};
@@ -13,8 +14,7 @@ use cift_engine::backtest::{Backtest, BacktestConfig, Rng, StepStatus};
 use cift_engine::{Fees, InstrumentSpec, Price, Qty, SymbolId};
 use std::time::Instant;
 
-const BARS: usize = 2_000_000;
-const L2_EVENTS: usize = 2_000_000;
+const DEFAULT_EVENTS: usize = 2_000_000;
 const ROUNDS: usize = 3;
 
 fn spec() -> InstrumentSpec {
@@ -38,11 +38,11 @@ fn backtest(subscriptions: u32) -> Backtest {
 }
 
 /// Bars as columns: a random walk with wicks.
-fn bars() -> [Vec<f64>; 6] {
+fn bars(n: usize) -> [Vec<f64>; 6] {
     let mut rng = Rng(7);
     let mut cols: [Vec<f64>; 6] = Default::default();
     let mut price = 100_000i64;
-    for i in 0..BARS {
+    for i in 0..n {
         let open = price;
         price = (price + (rng.next() % 201) as i64 - 100).max(1_000);
         let high = open.max(price) + (rng.next() % 50) as i64;
@@ -84,11 +84,11 @@ fn run(bt: &mut Backtest) -> (usize, usize) {
 }
 
 /// L2 diffs and prints around a random-walk mid: 90 % depth updates within 20 ticks of it, 10 % prints at the touch.
-fn l2() -> ([Vec<f64>; 4], [Vec<f64>; 4]) {
+fn l2(n: usize) -> ([Vec<f64>; 4], [Vec<f64>; 4]) {
     let mut rng = Rng(11);
     let (mut depth, mut trades): ([Vec<f64>; 4], [Vec<f64>; 4]) = Default::default();
     let mut mid = 1_000_000i64;
-    for i in 0..L2_EVENTS {
+    for i in 0..n {
         let ts = i as f64 * 10.0;
         if rng.next() % 50 == 0 {
             mid += (rng.next() % 3) as i64 - 1;
@@ -120,9 +120,11 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let out = std::env::args().nth(1);
-    let b = bars();
-    let (depth, trades) = l2();
+    let out = std::env::args().nth(1).filter(|p| p != "-");
+    let n: usize = std::env::args().nth(2).map_or(DEFAULT_EVENTS, |s| s.parse().expect("events: a count"));
+    let (bars_n, l2_n) = (n, n);
+    let b = bars(bars_n);
+    let (depth, trades) = l2(l2_n);
     let (mut bar_rates, mut l2_rates, mut l2_all_rates) = (Vec::new(), Vec::new(), Vec::new());
     let mut info = Vec::new();
     for _ in 0..ROUNDS {
@@ -130,7 +132,7 @@ fn main() {
         bt.load_bars(SymbolId(1), &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]).expect("bars");
         let t = Instant::now();
         let (calls, fills) = run(&mut bt);
-        bar_rates.push(BARS as f64 / t.elapsed().as_secs_f64());
+        bar_rates.push(bars_n as f64 / t.elapsed().as_secs_f64());
         info.push(format!("bars: {calls} strategy calls, {fills} fills"));
         for (subs, rates) in [(1u32 << 2, &mut l2_rates), (0b1_1110, &mut l2_all_rates)] {
             let mut bt = backtest(subs);
@@ -138,7 +140,7 @@ fn main() {
             bt.load_trades(SymbolId(1), &trades[0], &trades[1], &trades[2], &trades[3]).expect("trades");
             let t = Instant::now();
             let (calls, fills) = run(&mut bt);
-            rates.push(L2_EVENTS as f64 / t.elapsed().as_secs_f64());
+            rates.push(l2_n as f64 / t.elapsed().as_secs_f64());
             info.push(format!("L2 (subscriptions {subs:#b}): {calls} strategy calls, {fills} fills"));
         }
     }
@@ -149,12 +151,12 @@ fn main() {
     let (bars_s, l2_s, l2_all_s) = (median(bar_rates), median(l2_rates), median(l2_all_rates));
     println!("| native backtest, trivial strategy | events/s |");
     println!("| --- | ---: |");
-    println!("| bars ({BARS}, strategy called per bar) | {bars_s:.0} |");
-    println!("| L2 diffs + prints ({L2_EVENTS}, strategy called per print) | {l2_s:.0} |");
-    println!("| L2 diffs + prints ({L2_EVENTS}, strategy called per event) | {l2_all_s:.0} |");
+    println!("| bars ({bars_n}, strategy called per bar) | {bars_s:.0} |");
+    println!("| L2 diffs + prints ({l2_n}, strategy called per print) | {l2_s:.0} |");
+    println!("| L2 diffs + prints ({l2_n}, strategy called per event) | {l2_all_s:.0} |");
     if let Some(path) = out {
         let json = format!(
-            "{{\n  \"bars_per_s\": {bars_s:.0},\n  \"l2_events_per_s_called_per_print\": {l2_s:.0},\n  \"l2_events_per_s_called_per_event\": {l2_all_s:.0},\n  \"bars\": {BARS},\n  \"l2_events\": {L2_EVENTS},\n  \"rounds\": {ROUNDS}\n}}\n"
+            "{{\n  \"bars_per_s\": {bars_s:.0},\n  \"l2_events_per_s_called_per_print\": {l2_s:.0},\n  \"l2_events_per_s_called_per_event\": {l2_all_s:.0},\n  \"bars\": {bars_n},\n  \"l2_events\": {l2_n},\n  \"rounds\": {ROUNDS}\n}}\n"
         );
         std::fs::write(&path, json).expect("write the results");
     }

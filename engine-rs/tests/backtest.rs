@@ -473,6 +473,60 @@ fn a_quote_that_crosses_a_resting_order_fills_it_at_its_price() {
     assert_eq!(bt.mark(SymbolId(1)), Some(99), "the mid of 99 and 100, rounded down");
 }
 
+#[test]
+fn a_print_triggers_a_stop_that_then_walks_the_book() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    load_book(&mut bt, &[(1, 2, 106, 2), (1, 2, 107, 5), (1, 1, 100, 5)], &[(2, 104, 1, 1), (3, 105, 1, 1)]);
+    let stop = order(1, 1, Side::Buy, OrderType::Stop, 0, 105, 4);
+    let log = drive(&mut bt, at_start(vec![stop]));
+    // The print at 104 does not reach 105; the print at 105 does: 2 at 106 and 2 at 107 from the book.
+    assert_eq!(log.updates(), vec![(kind::TRIGGERED, 3, 1, 105)]);
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[2], f[3], f[5]]).collect();
+    assert_eq!(fills, vec![[3, 106, 2, 2], [3, 107, 2, 2]]);
+}
+
+#[test]
+fn a_replace_keeps_the_queue_place_only_when_it_shrinks() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    load_book(&mut bt, &[(1, 1, 100, 50), (1, 2, 102, 5), (2, 1, 100, 80), (2, 1, 99, 30), (3, 1, 99, 35)], &[]);
+    let mut step = 0;
+    let mut aheads = Vec::new();
+    drive(&mut bt, |_, _, bt| {
+        step += 1;
+        aheads.push(bt.open_orders().iter().map(|(_, o)| (o.id, o.price, o.leaves, o.ahead)).collect::<Vec<_>>());
+        match step {
+            1 => vec![
+                order(1, 1, Side::Buy, OrderType::Limit, 100, 0, 10),
+                order(2, 1, Side::Buy, OrderType::Limit, 100, 0, 10),
+            ],
+            3 => vec![
+                StrategyCommand::Replace { id: 1, price: None, qty: 5 },
+                StrategyCommand::Replace { id: 2, price: Some(99), qty: 10 },
+            ],
+            _ => Vec::new(),
+        }
+    });
+    // Both joined behind 50; the level grew to 80 behind them (ahead stays 50). Order 1 shrinks in place;
+    // order 2 moves to 99 behind the 30 there, and the level growing to 35 does not move it back.
+    assert_eq!(aheads[2], vec![(1, 100, 10, 50), (2, 100, 10, 50)]);
+    assert_eq!(aheads.last().expect("batches"), &vec![(1, 100, 5, 50), (2, 99, 10, 30)]);
+}
+
+#[test]
+fn day_orders_expire_at_the_session_boundary_and_fok_needs_the_whole_quantity() {
+    let cfg = BacktestConfig { session_length: 100, session_offset: 5, volume_cap: 0.5, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, Fees::default(), &[1]);
+    load_bars(&mut bt, 1, &[(10, 100, 100, 100, 100, 10), (50, 100, 101, 99, 100, 10), (110, 100, 101, 99, 100, 10)]);
+    let day = with(order(1, 1, Side::Buy, OrderType::Limit, 90, 0, 1), |r| r.tif = TimeInForce::Day);
+    let fok = with(market(2, Side::Buy, 6), |r| r.tif = TimeInForce::Fok);
+    let fits = with(market(3, Side::Buy, 5), |r| r.tif = TimeInForce::Fok);
+    let log = drive(&mut bt, at_bar(vec![(10, vec![day, fok, fits])]));
+    // Sessions end at 105, 205, …: the DAY order dies when the venue's clock passes 105 (at bar 110).
+    // Half of bar 50's volume is 5: the FOK for 6 is killed (code 3), the one for 5 fills.
+    assert_eq!(log.updates(), vec![(kind::CANCELLED, 50, 2, 3), (kind::CANCELLED, 110, 1, 5)]);
+    assert_eq!(log.fills().iter().map(|f| [f[0], f[1], f[3]]).collect::<Vec<_>>(), vec![[50, 3, 5]]);
+}
+
 // ---- portfolio, risk and validation ----
 
 #[test]

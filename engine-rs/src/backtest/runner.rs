@@ -159,6 +159,8 @@ pub struct Backtest {
     pub(crate) to_strategy: DelayLine<Delivery>,
     /// Live order id → instrument index.
     pub(crate) live: FxHashMap<u64, usize>,
+    /// Live orders with an expiry (GTD, DAY), so the clock skips the expiry scan without them.
+    pub(crate) timed_orders: usize,
     /// The venue's time: the last data point or order arrival processed.
     pub(crate) venue_now: u64,
     /// The strategy's time: when it last received records.
@@ -190,6 +192,7 @@ impl Backtest {
             to_venue: DelayLine::default(),
             to_strategy: DelayLine::default(),
             live: FxHashMap::default(),
+            timed_orders: 0,
             venue_now: 0,
             now: 0,
             out: Vec::new(),

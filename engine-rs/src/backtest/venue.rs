@@ -290,7 +290,11 @@ impl Backtest {
     fn remove(&mut self, i: usize, id: u64) -> Option<SimOrder> {
         let k = self.insts[i].find(id)?;
         self.live.remove(&id);
-        Some(self.insts[i].orders.remove(k))
+        let o = self.insts[i].orders.remove(k);
+        if o.expire_at != 0 {
+            self.timed_orders -= 1;
+        }
+        Some(o)
     }
 
     fn cancel(&mut self, i: usize, id: u64, reason: CancelReason) {
@@ -389,6 +393,9 @@ impl Backtest {
         );
         self.insts[i].orders.push(o);
         self.live.insert(r.id, i);
+        if expire_at != 0 {
+            self.timed_orders += 1;
+        }
         self.activate(i, r.id);
     }
 
@@ -470,6 +477,9 @@ impl Backtest {
 
     /// Cancels orders whose GTD or DAY expiry has come.
     pub(crate) fn expire(&mut self, now: u64) {
+        if self.timed_orders == 0 {
+            return;
+        }
         for i in 0..self.insts.len() {
             if self.insts[i].orders.iter().any(|o| o.expire_at != 0 && o.expire_at <= now) {
                 for id in self.insts[i].ids(|o| o.expire_at != 0 && o.expire_at <= now) {
