@@ -67,24 +67,22 @@ function spyDaily(): Float64Array[] {
   return cols;
 }
 
-/** Writes command records into the backtest's command buffer; returns how many. */
-function send(bt: Backtest, commands: number[][]): number {
-  if (commands.length === 0) return 0;
+/** Writes command records into the backtest's command buffer and sends them. */
+function send(bt: Backtest, commands: number[][]): void {
+  if (commands.length === 0) return;
   const view = new Float64Array(wasmMemory().buffer, bt.commandBuffer(commands.length), commands.length * STRIDE);
   view.fill(0);
   commands.forEach((c, i) => view.set(c, i * STRIDE));
-  return commands.length;
+  bt.send(commands.length);
 }
 
 type OnBatch = (records: Float64Array, now: number) => number[][];
 
 /** The batch loop: returns the number of records seen and their FNV-1a checksum. */
 function run(bt: Backtest, onBatch: OnBatch, budget = 1000): { records: number; checksum: number; steps: number } {
-  let pending: number[][] = [];
   let [records, checksum, steps] = [0, 2166136261, 0];
   for (;;) {
-    const n = bt.step(send(bt, pending), budget);
-    pending = [];
+    const n = bt.step(budget);
     steps++;
     if (n < 0) return { records, checksum, steps };
     if (n === 0) continue;
@@ -92,7 +90,7 @@ function run(bt: Backtest, onBatch: OnBatch, budget = 1000): { records: number; 
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     for (let i = 0; i < bytes.length; i++) checksum = Math.imul(checksum ^ bytes[i], 16777619) >>> 0;
     records += n;
-    pending = onBatch(view, bt.now());
+    send(bt, onBatch(view, bt.now()));
   }
 }
 
@@ -214,7 +212,7 @@ test('bad input throws an Error naming the field, and a malformed command is rej
   assert.throws(() => bt.loadTrades(2, f(1), f(10), f(1), f(0)), /symbol 2.*field symbol/);
   bt.loadBars(1, f(1, 2), f(10, 10), f(11, 11), f(9, 9), f(10, 10), f(1, 1));
   bt.commandBuffer(1);
-  assert.throws(() => bt.step(2, 10), /2 records sent but the buffer holds 1/);
+  assert.throws(() => bt.send(2), /count: 2 command records sent but the buffer holds 1/);
   const kinds: number[][] = [];
   let first = true;
   run(bt, (recs) => {

@@ -6,16 +6,14 @@
 //! const bt = new Backtest(config);            // Float64Array, layout below
 //! bt.addInstrument(1, tick, lot, minPrice, maxPrice, minQty, maxQty, makerPpm, takerPpm, makerPerUnit, takerPerUnit);
 //! bt.loadBars(1, ts, open, high, low, close, volume); // Float64Arrays, copied in once
-//! let sent = 0;
 //! for (;;) {
-//!   const n = bt.step(sent, 100_000);          // sends `sent` command records, then advances
-//!   sent = 0;
+//!   const n = bt.step(100_000);                // advance to the next strategy instant
 //!   if (n < 0) break;                          // −1: done
 //!   if (n === 0) continue;                     // 0: the data budget ran out (report progress)
 //!   const recs = new Float64Array(wasmMemory().buffer, bt.recordsPtr(), n * backtestStride());
-//!   // … run the strategy's callbacks over `recs`; each order it sends becomes a record in
+//!   // … run the strategy's callbacks over `recs`; the k orders they send become records in
 //!   //     new Float64Array(wasmMemory().buffer, bt.commandBuffer(k), k * backtestStride())
-//!   //     and `sent = k` (take fresh views after any call: memory may grow).
+//!   //     followed by bt.send(k) (take fresh views after any call: memory may grow).
 //! }
 //! const metrics = bt.metrics(); const curve = bt.equityCurve(); const trades = bt.trades();
 //! ```
@@ -304,22 +302,28 @@ impl WasmBacktest {
         self.commands.as_ptr() as usize
     }
 
-    /// Sends the first `commands` records of the command buffer, then advances
-    /// the replay through at most `max_points` data points. Returns the number
-    /// of records now at `recordsPtr()` (> 0: call the strategy), 0 when the
-    /// budget ran out first, or −1 when the replay is over.
-    pub fn step(&mut self, commands: u32, max_points: u32) -> Result<i32, JsError> {
-        let n = commands as usize * STRIDE;
+    /// Sends the first `count` records of the command buffer to the venue (they
+    /// travel with the order latency from the strategy's current time).
+    pub fn send(&mut self, count: u32) -> Result<(), JsError> {
+        let n = count as usize * STRIDE;
         if n > self.commands.len() {
             let room = self.commands.len() / STRIDE;
-            return Err(JsError::new(&format!("commands: {commands} records sent but the buffer holds {room}")));
+            return Err(JsError::new(&format!("count: {count} command records sent but the buffer holds {room}")));
         }
         self.bt.submit_records(&self.commands[..n]);
-        Ok(match self.bt.step(max_points as usize) {
+        Ok(())
+    }
+
+    /// Advances the replay through at most `max_points` data points. Returns
+    /// the number of records now at `recordsPtr()` (> 0: call the strategy), 0
+    /// when the budget ran out first, or −1 when the replay is over. (No
+    /// `Result` here: this is the one call per strategy instant, kept lean.)
+    pub fn step(&mut self, max_points: u32) -> i32 {
+        match self.bt.step(max_points as usize) {
             StepStatus::Ready => (self.bt.records().len() / STRIDE) as i32,
             StepStatus::Paused => 0,
             StepStatus::Done => -1,
-        })
+        }
     }
 
     /// Address of the records of the last step.
