@@ -885,3 +885,134 @@ fn golden_sma_crossover_on_daily_spy() {
     let golden = std::fs::read_to_string(path).expect("the golden file (CIFT_BLESS=1 writes it)");
     assert_eq!(json, golden, "the native run differs from the golden file");
 }
+
+// ---- real L2 data: Binance BTCUSDT depth diffs and trades ----
+
+/// Parses a decimal string into integer units of `10^-scale` (exact; the data has at most 8 decimals).
+fn units(s: &str, scale: u32) -> f64 {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let frac = format!("{frac:0<width$}", width = scale as usize);
+    assert!(frac[scale as usize..].bytes().all(|b| b == b'0'), "{s} has more than {scale} decimals");
+    (int.parse::<i64>().expect("integer part") * 10i64.pow(scale) + frac[..scale as usize].parse::<i64>().unwrap_or(0))
+        as f64
+}
+
+/// The BTCUSDT recording as depth rows (ts µs, side, price in cents, qty in 1e-5 BTC) and trade rows
+/// (ts µs, price, qty, aggressor); the one snapshot line counts as depth.
+fn btcusdt() -> ([Vec<f64>; 4], [Vec<f64>; 4]) {
+    use std::io::BufRead;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/btcusdt-l2/binance_spot_btcusdt_20240808.gz");
+    let file = std::fs::File::open(path).expect("the BTCUSDT recording");
+    let (mut depth, mut trades): ([Vec<f64>; 4], [Vec<f64>; 4]) = Default::default();
+    let mut last_ts = 0.0f64;
+    for line in std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
+        let line = line.expect("gzip text");
+        let (ns, json) = line.split_once(' ').expect("<ns> <json>");
+        // Receive times in µs; the recording is in arrival order, held monotone against clock steps.
+        let ts = ((ns.parse::<u64>().expect("ns") / 1000) as f64).max(last_ts);
+        last_ts = ts;
+        let v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+        let mut levels = |side: f64, list: &serde_json::Value| {
+            for l in list.as_array().expect("levels") {
+                let (p, q) = (l[0].as_str().expect("price"), l[1].as_str().expect("qty"));
+                for (c, x) in depth.iter_mut().zip([ts, side, units(p, 2), units(q, 8)]) {
+                    c.push(x);
+                }
+            }
+        };
+        if v.get("lastUpdateId").is_some() {
+            levels(1.0, &v["bids"]);
+            levels(2.0, &v["asks"]);
+            continue;
+        }
+        let d = &v["data"];
+        match v["stream"].as_str().expect("stream") {
+            "btcusdt@depth@100ms" => {
+                levels(1.0, &d["b"]);
+                levels(2.0, &d["a"]);
+            }
+            "btcusdt@trade" => {
+                let aggressor = if d["m"].as_bool().expect("m") { 2.0 } else { 1.0 };
+                let row = [ts, units(d["p"].as_str().expect("p"), 2), units(d["q"].as_str().expect("q"), 8), aggressor];
+                for (c, x) in trades.iter_mut().zip(row) {
+                    c.push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth, trades)
+}
+
+/// Bids for 0.001 BTC 5 USDT under each 100th print and sells what it holds at market on the 100th print after.
+fn btc_run(depth: &[Vec<f64>; 4], trades: &[Vec<f64>; 4]) -> (Log, Backtest) {
+    let cfg =
+        BacktestConfig { cash: 100_000 * 10_000_000_000, ts_per_year: 365.25 * 86_400e6, ..BacktestConfig::default() };
+    let mut bt = Backtest::new(cfg).expect("config");
+    let spec = InstrumentSpec {
+        symbol: SymbolId(1),
+        tick_size: 1,
+        lot_size: 1,
+        min_price: Price(1),
+        max_price: Price(100_000_000),
+        min_qty: Qty(1),
+        max_qty: Qty(1_000_000_000_000),
+    };
+    let fees = Fees { maker_ppm: 0, taker_ppm: 1_000, maker_per_unit: 0, taker_per_unit: 0 };
+    bt.add_instrument(spec, fees).expect("instrument");
+    bt.load_depth(SymbolId(1), &depth[0], &depth[1], &depth[2], &depth[3]).expect("real depth loads");
+    bt.load_trades(SymbolId(1), &trades[0], &trades[1], &trades[2], &trades[3]).expect("real trades load");
+    let (mut prints, mut id) = (0u64, 0u64);
+    let log = drive(&mut bt, |_, batch, bt| {
+        let mut out = Vec::new();
+        for r in batch.iter().filter(|r| r[0] == kind::TRADE) {
+            prints += 1;
+            if prints % 100 == 0 {
+                id += 1;
+                let held = bt.position(SymbolId(1));
+                out.push(if held > 0 && prints % 200 == 0 {
+                    market(id, Side::Sell, held)
+                } else {
+                    order(id, 1, Side::Buy, OrderType::Limit, r[3] as i64 - 500, 0, 100_000)
+                });
+            }
+        }
+        out
+    });
+    (log, bt)
+}
+
+#[test]
+fn real_btcusdt_depth_and_trades_replay_consistently() {
+    let (depth, trades) = btcusdt();
+    assert!(
+        depth[0].len() > 10_000 && trades[0].len() == 9_757,
+        "{} depth rows, {} prints",
+        depth[0].len(),
+        trades[0].len()
+    );
+    let (log, bt) = btc_run(&depth, &trades);
+    let (again, _) = btc_run(&depth, &trades);
+    assert_eq!(log.recs, again.recs, "the same run twice");
+    let fills = log.fills();
+    let makers = fills.iter().filter(|f| f[5] == 1).count();
+    let takers = fills.iter().filter(|f| f[5] == 2).count();
+    assert!(makers >= 5 && takers >= 5, "{makers} maker and {takers} taker fills");
+    // Taker fills take the data's own levels; maker fills happen at the strategy's limit.
+    let levels: std::collections::BTreeSet<i64> = depth[2].iter().map(|&p| p as i64).collect();
+    let limits: std::collections::BTreeMap<i64, i64> =
+        log.of(kind::ACCEPTED).iter().map(|r| (r[3] as i64, r[6] as i64)).collect();
+    for f in &fills {
+        match f[5] {
+            1 => assert_eq!(f[2], limits[&f[1]], "a maker fill at its limit"),
+            _ => assert!(levels.contains(&f[2]), "a taker fill at a price the book had: {f:?}"),
+        }
+    }
+    // The engine's books agree with the venue's view and the trade list.
+    bt.engine().verify_accounts().expect("the engine's accounts are consistent");
+    let acct = bt.engine().account(cift_engine::backtest::STRATEGY_ACCOUNT).expect("managed");
+    assert_eq!(acct.cash, bt.cash());
+    let r = bt.result();
+    let pnl: f64 = r.trades.iter().map(|t| t.pnl).sum();
+    assert!((r.metrics.end_equity - r.metrics.start_equity - pnl).abs() < 1e-3);
+}
