@@ -615,6 +615,8 @@ fn bad_data_is_refused_with_row_and_field_and_nothing_is_kept() {
     assert_eq!((e.row, e.field), (Some(1), "ts"));
     let e = bt.load_trades(SymbolId(1), &[5.0], &[10.5], &[1.0], &[0.0]).expect_err("fraction");
     assert_eq!((e.row, e.field), (Some(0), "price"));
+    let e = bt.load_trades(SymbolId(1), &[5.0], &[200_000_000.0], &[1.0], &[0.0]).expect_err("bounds");
+    assert_eq!(e.message, "200000000 is outside the instrument's prices 1 to 100000000");
     let e = bt.load_trades(SymbolId(1), &[5.0], &[10.0], &[1.0, 2.0], &[0.0]).expect_err("lengths");
     assert_eq!((e.row, e.field), (None, "qty"));
     let e = bt.load_depth(SymbolId(2), &[5.0], &[1.0], &[10.0], &[1.0]).expect_err("symbol");

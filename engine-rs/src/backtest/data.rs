@@ -4,7 +4,7 @@
 //! Every value arrives as an f64 (the same on the WASM boundary and natively)
 //! and must be an exact integer in the instrument's units: timestamps in any
 //! unit (non-decreasing within a stream, at most 2^53), prices on the tick
-//! grid, sizes in quantity units. A bad value is reported with the stream,
+//! grid and within the instrument's bounds, sizes in quantity units. A bad value is reported with the stream,
 //! row and field, and nothing of that stream is kept.
 
 use crate::types::{Side, SymbolId};
@@ -147,6 +147,14 @@ impl Checker<'_> {
                 }
                 if p % tick != 0 {
                     return Err(self.err(Some(row), field, format!("{p} is not a multiple of the tick size {tick}")));
+                }
+                let (lo, hi) = (self.spec.min_price.0, self.spec.max_price.0);
+                if p != 0 && !(lo..=hi).contains(&p) {
+                    return Err(self.err(
+                        Some(row),
+                        field,
+                        format!("{p} is outside the instrument's prices {lo} to {hi}"),
+                    ));
                 }
                 Ok(p)
             })

@@ -20,8 +20,8 @@
 //! timestamp. Market orders fill at the bar's open (or, with
 //! [`BarMarketFill::SameClose`], at once at the last bar's close). Within a
 //! bar, in this order: at the open, market orders, stops the open has gapped
-//! through (at the open) and limits the open already satisfies (at the open,
-//! or their limit if that is better); then stops the bar's path touches, in
+//! through (at the open) and limits the open already satisfies (at the open
+//! plus slippage, never beyond their limit); then stops the bar's path touches, in
 //! the order it touches them, at their stop price; then limits the path
 //! touches, at their limit price (maker). The path is `O → L → H → C` for a
 //! bar closing at or above its open and `O → H → L → C` otherwise (see
