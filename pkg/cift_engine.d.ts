@@ -18,6 +18,98 @@ export class AtrStream {
 }
 
 /**
+ * A backtest driven from JavaScript (see the module docs for the loop).
+ */
+export class Backtest {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Adds an instrument (integer units) with its fees (ppm of notional and per unit).
+     */
+    addInstrument(symbol: number, tick_size: number, lot_size: number, min_price: number, max_price: number, min_qty: number, max_qty: number, maker_ppm: number, taker_ppm: number, maker_per_unit: number, taker_per_unit: number): void;
+    /**
+     * Cash, as the strategy's fills left it.
+     */
+    cash(): number;
+    /**
+     * Room for `count` command records; returns its address in WASM memory.
+     */
+    commandBuffer(count: number): number;
+    /**
+     * The equity curve, 4 slots per sample: ts, equity, drawdown, exposed (0/1).
+     */
+    equityCurve(): Float64Array;
+    /**
+     * Cash plus positions at their marks.
+     */
+    equity(): number;
+    /**
+     * Loads bars (ts when complete, open, high, low, close, volume); returns the stream number.
+     */
+    loadBars(symbol: number, ts: Float64Array, open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, volume: Float64Array): number;
+    /**
+     * Loads L2 diffs (side 1 bid / 2 ask, price, new level size); returns the stream number.
+     */
+    loadDepth(symbol: number, ts: Float64Array, side: Float64Array, price: Float64Array, qty: Float64Array): number;
+    /**
+     * Loads top-of-book quotes; returns the stream number.
+     */
+    loadQuotes(symbol: number, ts: Float64Array, bid: Float64Array, bid_qty: Float64Array, ask: Float64Array, ask_qty: Float64Array): number;
+    /**
+     * Loads trade prints (aggressor side 0 unknown, 1 buy, 2 sell); returns the stream number.
+     */
+    loadTrades(symbol: number, ts: Float64Array, price: Float64Array, qty: Float64Array, side: Float64Array): number;
+    /**
+     * The last price the venue has seen for `symbol` (NaN before any).
+     */
+    mark(symbol: number): number;
+    /**
+     * The metrics, in the order of `backtestMetricNames()`.
+     */
+    metrics(): Float64Array;
+    /**
+     * A backtest with the given config (see the module docs; `backtestConfigDefaults()` to start from).
+     */
+    constructor(config: Float64Array);
+    /**
+     * The strategy's time (when it received the latest records).
+     */
+    now(): number;
+    /**
+     * Working orders, 10 slots each: symbol, id, side, type, tif, price, stop price, leaves, triggered, ahead.
+     */
+    openOrders(): Float64Array;
+    /**
+     * The position in `symbol`.
+     */
+    position(symbol: number): number;
+    /**
+     * Data points processed and in all: `[done, total]`.
+     */
+    progress(): Float64Array;
+    /**
+     * Address of the records of the last step.
+     */
+    recordsPtr(): number;
+    /**
+     * Sends the first `count` records of the command buffer to the venue (they
+     * travel with the order latency from the strategy's current time).
+     */
+    send(count: number): void;
+    /**
+     * Advances the replay through at most `max_points` data points. Returns
+     * the number of records now at `recordsPtr()` (> 0: call the strategy), 0
+     * when the budget ran out first, or −1 when the replay is over. (No
+     * `Result` here: this is the one call per strategy instant, kept lean.)
+     */
+    step(max_points: number): number;
+    /**
+     * The trades, `backtestTradeStride()` slots each (see `Trade::to_array`).
+     */
+    trades(): Float64Array;
+}
+
+/**
  * Streaming bars: feed trades in time order; `update` returns a completed bar
  * as `[start, open, high, low, close, volume, count, vwap]`, or undefined.
  */
@@ -534,6 +626,31 @@ export class ZScoreStream {
 export function atr(high: F64Buffer, low: F64Buffer, close: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
+ * The default config, in the slot layout of the module docs.
+ */
+export function backtestConfigDefaults(): Float64Array;
+
+/**
+ * The config slot names, comma-separated, in slot order.
+ */
+export function backtestConfigNames(): string;
+
+/**
+ * The metric names, comma-separated, in the order of `Backtest.metrics()`.
+ */
+export function backtestMetricNames(): string;
+
+/**
+ * Slots per data, update and command record.
+ */
+export function backtestStride(): number;
+
+/**
+ * Slots per trade in `Backtest.trades()`.
+ */
+export function backtestTradeStride(): number;
+
+/**
  * Bollinger Bands of `x`: `kUp` / `kDown` population σ around the SMA.
  */
 export function bollinger(x: F64Buffer, window: number, k_up: number, k_down: number, upper: F64Buffer, middle: F64Buffer, lower: F64Buffer, simd?: boolean | null): void;
@@ -679,6 +796,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_atrstream_free: (a: number, b: number) => void;
+    readonly __wbg_backtest_free: (a: number, b: number) => void;
     readonly __wbg_barbuilder_free: (a: number, b: number) => void;
     readonly __wbg_bollingerstream_free: (a: number, b: number) => void;
     readonly __wbg_bookimbalancestream_free: (a: number, b: number) => void;
@@ -703,6 +821,31 @@ export interface InitOutput {
     readonly atr: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly atrstream_new: (a: number) => [number, number, number];
     readonly atrstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly backtestConfigDefaults: () => [number, number];
+    readonly backtestConfigNames: () => [number, number];
+    readonly backtestMetricNames: () => [number, number];
+    readonly backtestStride: () => number;
+    readonly backtestTradeStride: () => number;
+    readonly backtest_addInstrument: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number];
+    readonly backtest_cash: (a: number) => number;
+    readonly backtest_commandBuffer: (a: number, b: number) => number;
+    readonly backtest_equity: (a: number) => number;
+    readonly backtest_equityCurve: (a: number) => [number, number];
+    readonly backtest_loadBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number, number];
+    readonly backtest_loadDepth: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
+    readonly backtest_loadQuotes: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number, number];
+    readonly backtest_loadTrades: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
+    readonly backtest_mark: (a: number, b: number) => [number, number, number];
+    readonly backtest_metrics: (a: number) => [number, number];
+    readonly backtest_new: (a: number, b: number) => [number, number, number];
+    readonly backtest_now: (a: number) => number;
+    readonly backtest_openOrders: (a: number) => [number, number];
+    readonly backtest_position: (a: number, b: number) => [number, number, number];
+    readonly backtest_progress: (a: number) => [number, number];
+    readonly backtest_recordsPtr: (a: number) => number;
+    readonly backtest_send: (a: number, b: number) => [number, number];
+    readonly backtest_step: (a: number, b: number) => number;
+    readonly backtest_trades: (a: number) => [number, number];
     readonly barbuilder_dollar: (a: number) => [number, number, number];
     readonly barbuilder_flush: (a: number) => [number, number];
     readonly barbuilder_tick: (a: number) => [number, number, number];

@@ -45,6 +45,301 @@ export class AtrStream {
 if (Symbol.dispose) AtrStream.prototype[Symbol.dispose] = AtrStream.prototype.free;
 
 /**
+ * A backtest driven from JavaScript (see the module docs for the loop).
+ */
+export class Backtest {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        BacktestFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_backtest_free(ptr, 0);
+    }
+    /**
+     * Adds an instrument (integer units) with its fees (ppm of notional and per unit).
+     * @param {number} symbol
+     * @param {number} tick_size
+     * @param {number} lot_size
+     * @param {number} min_price
+     * @param {number} max_price
+     * @param {number} min_qty
+     * @param {number} max_qty
+     * @param {number} maker_ppm
+     * @param {number} taker_ppm
+     * @param {number} maker_per_unit
+     * @param {number} taker_per_unit
+     */
+    addInstrument(symbol, tick_size, lot_size, min_price, max_price, min_qty, max_qty, maker_ppm, taker_ppm, maker_per_unit, taker_per_unit) {
+        const ret = wasm.backtest_addInstrument(this.__wbg_ptr, symbol, tick_size, lot_size, min_price, max_price, min_qty, max_qty, maker_ppm, taker_ppm, maker_per_unit, taker_per_unit);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
+     * Cash, as the strategy's fills left it.
+     * @returns {number}
+     */
+    cash() {
+        const ret = wasm.backtest_cash(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Room for `count` command records; returns its address in WASM memory.
+     * @param {number} count
+     * @returns {number}
+     */
+    commandBuffer(count) {
+        const ret = wasm.backtest_commandBuffer(this.__wbg_ptr, count);
+        return ret >>> 0;
+    }
+    /**
+     * The equity curve, 4 slots per sample: ts, equity, drawdown, exposed (0/1).
+     * @returns {Float64Array}
+     */
+    equityCurve() {
+        const ret = wasm.backtest_equityCurve(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Cash plus positions at their marks.
+     * @returns {number}
+     */
+    equity() {
+        const ret = wasm.backtest_equity(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Loads bars (ts when complete, open, high, low, close, volume); returns the stream number.
+     * @param {number} symbol
+     * @param {Float64Array} ts
+     * @param {Float64Array} open
+     * @param {Float64Array} high
+     * @param {Float64Array} low
+     * @param {Float64Array} close
+     * @param {Float64Array} volume
+     * @returns {number}
+     */
+    loadBars(symbol, ts, open, high, low, close, volume) {
+        const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ptr1 = passArrayF64ToWasm0(open, wasm.__wbindgen_malloc);
+        const len1 = WASM_VECTOR_LEN;
+        const ptr2 = passArrayF64ToWasm0(high, wasm.__wbindgen_malloc);
+        const len2 = WASM_VECTOR_LEN;
+        const ptr3 = passArrayF64ToWasm0(low, wasm.__wbindgen_malloc);
+        const len3 = WASM_VECTOR_LEN;
+        const ptr4 = passArrayF64ToWasm0(close, wasm.__wbindgen_malloc);
+        const len4 = WASM_VECTOR_LEN;
+        const ptr5 = passArrayF64ToWasm0(volume, wasm.__wbindgen_malloc);
+        const len5 = WASM_VECTOR_LEN;
+        const ret = wasm.backtest_loadBars(this.__wbg_ptr, symbol, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] >>> 0;
+    }
+    /**
+     * Loads L2 diffs (side 1 bid / 2 ask, price, new level size); returns the stream number.
+     * @param {number} symbol
+     * @param {Float64Array} ts
+     * @param {Float64Array} side
+     * @param {Float64Array} price
+     * @param {Float64Array} qty
+     * @returns {number}
+     */
+    loadDepth(symbol, ts, side, price, qty) {
+        const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ptr1 = passArrayF64ToWasm0(side, wasm.__wbindgen_malloc);
+        const len1 = WASM_VECTOR_LEN;
+        const ptr2 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+        const len2 = WASM_VECTOR_LEN;
+        const ptr3 = passArrayF64ToWasm0(qty, wasm.__wbindgen_malloc);
+        const len3 = WASM_VECTOR_LEN;
+        const ret = wasm.backtest_loadDepth(this.__wbg_ptr, symbol, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] >>> 0;
+    }
+    /**
+     * Loads top-of-book quotes; returns the stream number.
+     * @param {number} symbol
+     * @param {Float64Array} ts
+     * @param {Float64Array} bid
+     * @param {Float64Array} bid_qty
+     * @param {Float64Array} ask
+     * @param {Float64Array} ask_qty
+     * @returns {number}
+     */
+    loadQuotes(symbol, ts, bid, bid_qty, ask, ask_qty) {
+        const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ptr1 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
+        const len1 = WASM_VECTOR_LEN;
+        const ptr2 = passArrayF64ToWasm0(bid_qty, wasm.__wbindgen_malloc);
+        const len2 = WASM_VECTOR_LEN;
+        const ptr3 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
+        const len3 = WASM_VECTOR_LEN;
+        const ptr4 = passArrayF64ToWasm0(ask_qty, wasm.__wbindgen_malloc);
+        const len4 = WASM_VECTOR_LEN;
+        const ret = wasm.backtest_loadQuotes(this.__wbg_ptr, symbol, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] >>> 0;
+    }
+    /**
+     * Loads trade prints (aggressor side 0 unknown, 1 buy, 2 sell); returns the stream number.
+     * @param {number} symbol
+     * @param {Float64Array} ts
+     * @param {Float64Array} price
+     * @param {Float64Array} qty
+     * @param {Float64Array} side
+     * @returns {number}
+     */
+    loadTrades(symbol, ts, price, qty, side) {
+        const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+        const len1 = WASM_VECTOR_LEN;
+        const ptr2 = passArrayF64ToWasm0(qty, wasm.__wbindgen_malloc);
+        const len2 = WASM_VECTOR_LEN;
+        const ptr3 = passArrayF64ToWasm0(side, wasm.__wbindgen_malloc);
+        const len3 = WASM_VECTOR_LEN;
+        const ret = wasm.backtest_loadTrades(this.__wbg_ptr, symbol, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] >>> 0;
+    }
+    /**
+     * The last price the venue has seen for `symbol` (NaN before any).
+     * @param {number} symbol
+     * @returns {number}
+     */
+    mark(symbol) {
+        const ret = wasm.backtest_mark(this.__wbg_ptr, symbol);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * The metrics, in the order of `backtestMetricNames()`.
+     * @returns {Float64Array}
+     */
+    metrics() {
+        const ret = wasm.backtest_metrics(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * A backtest with the given config (see the module docs; `backtestConfigDefaults()` to start from).
+     * @param {Float64Array} config
+     */
+    constructor(config) {
+        const ptr0 = passArrayF64ToWasm0(config, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.backtest_new(ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        BacktestFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * The strategy's time (when it received the latest records).
+     * @returns {number}
+     */
+    now() {
+        const ret = wasm.backtest_now(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * Working orders, 10 slots each: symbol, id, side, type, tif, price, stop price, leaves, triggered, ahead.
+     * @returns {Float64Array}
+     */
+    openOrders() {
+        const ret = wasm.backtest_openOrders(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * The position in `symbol`.
+     * @param {number} symbol
+     * @returns {number}
+     */
+    position(symbol) {
+        const ret = wasm.backtest_position(this.__wbg_ptr, symbol);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * Data points processed and in all: `[done, total]`.
+     * @returns {Float64Array}
+     */
+    progress() {
+        const ret = wasm.backtest_progress(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Address of the records of the last step.
+     * @returns {number}
+     */
+    recordsPtr() {
+        const ret = wasm.backtest_recordsPtr(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * Sends the first `count` records of the command buffer to the venue (they
+     * travel with the order latency from the strategy's current time).
+     * @param {number} count
+     */
+    send(count) {
+        const ret = wasm.backtest_send(this.__wbg_ptr, count);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
+     * Advances the replay through at most `max_points` data points. Returns
+     * the number of records now at `recordsPtr()` (> 0: call the strategy), 0
+     * when the budget ran out first, or −1 when the replay is over. (No
+     * `Result` here: this is the one call per strategy instant, kept lean.)
+     * @param {number} max_points
+     * @returns {number}
+     */
+    step(max_points) {
+        const ret = wasm.backtest_step(this.__wbg_ptr, max_points);
+        return ret;
+    }
+    /**
+     * The trades, `backtestTradeStride()` slots each (see `Trade::to_array`).
+     * @returns {Float64Array}
+     */
+    trades() {
+        const ret = wasm.backtest_trades(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+}
+if (Symbol.dispose) Backtest.prototype[Symbol.dispose] = Backtest.prototype.free;
+
+/**
  * Streaming bars: feed trades in time order; `update` returns a completed bar
  * as `[start, open, high, low, close, volume, count, vwap]`, or undefined.
  */
@@ -1468,6 +1763,69 @@ export function atr(high, low, close, window, out, simd) {
 }
 
 /**
+ * The default config, in the slot layout of the module docs.
+ * @returns {Float64Array}
+ */
+export function backtestConfigDefaults() {
+    const ret = wasm.backtestConfigDefaults();
+    var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v1;
+}
+
+/**
+ * The config slot names, comma-separated, in slot order.
+ * @returns {string}
+ */
+export function backtestConfigNames() {
+    let deferred1_0;
+    let deferred1_1;
+    try {
+        const ret = wasm.backtestConfigNames();
+        deferred1_0 = ret[0];
+        deferred1_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+    } finally {
+        wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+    }
+}
+
+/**
+ * The metric names, comma-separated, in the order of `Backtest.metrics()`.
+ * @returns {string}
+ */
+export function backtestMetricNames() {
+    let deferred1_0;
+    let deferred1_1;
+    try {
+        const ret = wasm.backtestMetricNames();
+        deferred1_0 = ret[0];
+        deferred1_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+    } finally {
+        wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+    }
+}
+
+/**
+ * Slots per data, update and command record.
+ * @returns {number}
+ */
+export function backtestStride() {
+    const ret = wasm.backtestStride();
+    return ret >>> 0;
+}
+
+/**
+ * Slots per trade in `Backtest.trades()`.
+ * @returns {number}
+ */
+export function backtestTradeStride() {
+    const ret = wasm.backtestTradeStride();
+    return ret >>> 0;
+}
+
+/**
  * Bollinger Bands of `x`: `kUp` / `kDown` population σ around the SMA.
  * @param {F64Buffer} x
  * @param {number} window
@@ -2045,6 +2403,9 @@ function __wbg_get_imports() {
 const AtrStreamFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_atrstream_free(ptr, 1));
+const BacktestFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_backtest_free(ptr, 1));
 const BarBuilderFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_barbuilder_free(ptr, 1));
