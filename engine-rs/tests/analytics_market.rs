@@ -449,6 +449,22 @@ fn time_bars_align_to_utc_across_days_and_skip_empty_intervals() {
 }
 
 #[test]
+fn time_bars_start_where_the_remainder_says_for_whole_and_fractional_intervals() {
+    let (ts, price, size) = random_trades(2_000, 11);
+    // Fractional times too: the shortcut past the remainder must not change a bar.
+    let ts: Vec<f64> = ts.iter().enumerate().map(|(i, t)| t + (i % 4) as f64 * 0.25).collect();
+    for interval in [60_000.0, 1_000.0, 7.0, 0.1, 2.5] {
+        let starts: Vec<f64> = ts.iter().map(|t| t - t.rem_euclid(interval)).collect();
+        let mut expected = starts.clone();
+        expected.dedup();
+        let bars = time_bars(&ts, &price, &size, interval).unwrap();
+        assert_same(&format!("starts every {interval}"), &bars.start, &expected);
+        let counts: Vec<f64> = expected.iter().map(|s| starts.iter().filter(|v| *v == s).count() as f64).collect();
+        assert_same(&format!("counts every {interval}"), &bars.count, &counts);
+    }
+}
+
+#[test]
 fn tick_volume_and_dollar_bars_hand_computed() {
     let ts = [1.0, 2.0, 3.0, 4.0, 5.0];
     let p = [10.0, 11.0, 9.0, 10.0, 12.0];
