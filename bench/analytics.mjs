@@ -16,7 +16,7 @@ import * as talib from 'talib-web';
 import { F64Buffer, initSync, wasmMemory } from 'cift-engine';
 import { CASES, IMPLS } from './analytics/cases.mjs';
 import { formatReport, ratios, targetResults } from './analytics/report.mjs';
-import { series } from './analytics/series.mjs';
+import { trades } from './analytics/series.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -28,7 +28,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   if (!(key in opts)) throw new Error(`unknown option --${key} (known: ${Object.keys(opts).join(', ')})`);
   /** @type {Record<string, string>} */ (opts)[key] = process.argv[i + 1] ?? '';
 }
-const sizes = opts.points.split(',').map(Number);
+const lengths = opts.points.split(',').map(Number);
 const cases = CASES.filter((c) => !opts.cases || opts.cases.split(',').some((n) => c.name.startsWith(n)));
 const log = (/** @type {string} */ m) => process.stderr.write(`${m}\n`);
 
@@ -43,9 +43,9 @@ initSync({ module: readFileSync(join(root, 'pkg/cift_engine_bg.wasm')) });
   globalThis.fetch = realFetch;
 }
 
-log(`bench:analytics: native timings (cargo run --release --example bench_analytics ${sizes.join(' ')})`);
+log(`bench:analytics: native timings (cargo run --release --example bench_analytics ${lengths.join(' ')})`);
 const native = spawnSync('cargo', ['run', '--release', '-q', '-p', 'cift-engine', '--example', 'bench_analytics', '--',
-  ...sizes.map(String)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  ...lengths.map(String)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (native.status !== 0) throw new Error(`bench_analytics exited with ${native.status}`);
 /** @type {Map<string, number>} */
 const nativeMs = new Map();
@@ -72,14 +72,25 @@ function time(/** @type {() => number} */ run, /** @type {number} */ warmups, /*
 const loadBefore = os.loadavg();
 /** @type {{ case: string, points: number, rolling: boolean, ms: Record<string, number> }[]} */
 const rows = [];
-for (const points of sizes) {
-  const x = series(points);
-  const column = new F64Buffer(points);
-  new Float64Array(wasmMemory().buffer, column.ptr(), points).set(x);
+for (const points of lengths) {
+  const { ts, price: x, size: sizes } = trades(points);
+  /** A WASM column holding `values`. */
+  const columnOf = (/** @type {Float64Array} */ values) => {
+    const b = new F64Buffer(points);
+    new Float64Array(wasmMemory().buffer, b.ptr(), points).set(values);
+    return b;
+  };
+  const [column, tsColumn, sizeColumn] = [x, ts, sizes].map(columnOf);
   const outs = [new F64Buffer(points), new F64Buffer(points), new F64Buffer(points)];
   /** @type {number[] | undefined} */
   let list;
-  const data = { x, column, outs, list: () => (list ??= Array.from(x)) };
+  /** @type {number[] | undefined} */
+  let sizeList;
+  const data = {
+    x, column, tsColumn, sizes, sizeColumn, outs,
+    list: () => (list ??= Array.from(x)),
+    sizeList: () => (sizeList ??= Array.from(sizes)),
+  };
   const big = points >= 5_000_000;
   for (const c of cases) {
     /** @type {Record<string, number>} */
@@ -98,7 +109,7 @@ for (const points of sizes) {
     }
     rows.push({ case: c.name, points, rolling: c.rolling, ms });
   }
-  for (const b of [column, ...outs]) b.free();
+  for (const b of [column, tsColumn, sizeColumn, ...outs]) b.free();
 }
 
 const report = formatReport(rows);

@@ -656,9 +656,10 @@ export function backtestTradeStride(): number;
 export function bollinger(x: F64Buffer, window: number, k_up: number, k_down: number, upper: F64Buffer, middle: F64Buffer, lower: F64Buffer, simd?: boolean | null): void;
 
 /**
- * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
+ * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row
+ * after row, best level first), one value per snapshot into `out`.
  */
-export function bookImbalance(bid_sizes: Float64Array, ask_sizes: Float64Array, depth: number, levels: number): Float64Array;
+export function bookImbalance(bid_sizes: F64Buffer, ask_sizes: F64Buffer, depth: number, levels: number, out: F64Buffer): void;
 
 /**
  * f64 slots per command record.
@@ -668,7 +669,7 @@ export function commandStride(): number;
 /**
  * Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
  */
-export function dollarBars(ts: Float64Array, price: Float64Array, size: Float64Array, value: number): Float64Array;
+export function dollarBars(ts: F64Buffer, price: F64Buffer, size: F64Buffer, value: number): F64Buffer;
 
 /**
  * Exponential moving average (TA-Lib seeding) of `x` into `out`.
@@ -681,9 +682,9 @@ export function ema(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean
 export function eventStride(): number;
 
 /**
- * Log returns (NaN at index 0).
+ * Log returns (NaN at index 0), into `out`.
  */
-export function logReturns(price: Float64Array): Float64Array;
+export function logReturns(price: F64Buffer, out: F64Buffer): void;
 
 /**
  * MACD line, signal and histogram of `x`.
@@ -691,24 +692,24 @@ export function logReturns(price: Float64Array): Float64Array;
 export function macd(x: F64Buffer, fast: number, slow: number, signal: number, line: F64Buffer, signal_out: F64Buffer, hist: F64Buffer, simd?: boolean | null): void;
 
 /**
- * Size-weighted mid of each quote.
+ * Size-weighted mid of each quote, into `out`.
  */
-export function microprice(bid: Float64Array, ask: Float64Array, bid_size: Float64Array, ask_size: Float64Array, scalar?: boolean | null): Float64Array;
+export function microprice(bid: F64Buffer, ask: F64Buffer, bid_size: F64Buffer, ask_size: F64Buffer, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * `(bid + ask) / 2` of each quote.
+ * `(bid + ask) / 2` of each quote, into `out`.
  */
-export function mid(bid: Float64Array, ask: Float64Array, scalar?: boolean | null): Float64Array;
+export function mid(bid: F64Buffer, ask: F64Buffer, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
+ * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0), into `out`.
  */
-export function orderFlowImbalance(bid: Float64Array, bid_size: Float64Array, ask: Float64Array, ask_size: Float64Array): Float64Array;
+export function orderFlowImbalance(bid: F64Buffer, bid_size: F64Buffer, ask: F64Buffer, ask_size: F64Buffer, out: F64Buffer): void;
 
 /**
- * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
+ * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price, into `out`.
  */
-export function realizedVolatility(price: Float64Array, window: number): Float64Array;
+export function realizedVolatility(price: F64Buffer, window: number, out: F64Buffer): void;
 
 /**
  * Rolling population standard deviation of `x` into `out`.
@@ -716,9 +717,9 @@ export function realizedVolatility(price: Float64Array, window: number): Float64
 export function rollingStd(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * VWAP of the last `window` trades at each trade (NaN during warm-up).
+ * VWAP of the last `window` trades at each trade (NaN during warm-up), into `out`.
  */
-export function rollingVwap(price: Float64Array, size: Float64Array, window: number, scalar?: boolean | null): Float64Array;
+export function rollingVwap(price: F64Buffer, size: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * Wilder RSI of `x` into `out` (NaN for the first `window`).
@@ -726,14 +727,15 @@ export function rollingVwap(price: Float64Array, size: Float64Array, window: num
 export function rsi(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+ * VWAP restarting at each session (periods of `sessionMs` aligned to its
+ * multiples shifted by `offsetMs`), into `out`.
  */
-export function sessionVwap(ts: Float64Array, price: Float64Array, size: Float64Array, session_ms: number, offset_ms: number): Float64Array;
+export function sessionVwap(ts: F64Buffer, price: F64Buffer, size: F64Buffer, session_ms: number, offset_ms: number, out: F64Buffer): void;
 
 /**
- * Simple returns (NaN at index 0).
+ * Simple returns (NaN at index 0), into `out`.
  */
-export function simpleReturns(price: Float64Array, scalar?: boolean | null): Float64Array;
+export function simpleReturns(price: F64Buffer, out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * Simple moving average of `x` into `out` (NaN for the first `window − 1`).
@@ -741,9 +743,9 @@ export function simpleReturns(price: Float64Array, scalar?: boolean | null): Flo
 export function sma(x: F64Buffer, window: number, out: F64Buffer, simd?: boolean | null): void;
 
 /**
- * `ask − bid` of each quote.
+ * `ask − bid` of each quote, into `out`.
  */
-export function spread(bid: Float64Array, ask: Float64Array, scalar?: boolean | null): Float64Array;
+export function spread(bid: F64Buffer, ask: F64Buffer, out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * Stochastic slow %K and %D of the bars.
@@ -753,28 +755,29 @@ export function stoch(high: F64Buffer, low: F64Buffer, close: F64Buffer, fast_k:
 /**
  * Bars of `trades` trades each, as in `timeBars`.
  */
-export function tickBars(ts: Float64Array, price: Float64Array, size: Float64Array, trades: number): Float64Array;
+export function tickBars(ts: F64Buffer, price: F64Buffer, size: F64Buffer, trades: number): F64Buffer;
 
 /**
- * Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
- * another (start, open, high, low, close, volume, count, vwap), n values each.
+ * Time bars of `intervalMs` aligned to UTC multiples, as a new buffer of 8
+ * columns one after another (start, open, high, low, close, volume, count,
+ * vwap), n values each: column c of bar i at `c * n + i`.
  */
-export function timeBars(ts: Float64Array, price: Float64Array, size: Float64Array, interval_ms: number): Float64Array;
+export function timeBars(ts: F64Buffer, price: F64Buffer, size: F64Buffer, interval_ms: number): F64Buffer;
 
 /**
- * Cumulative time-weighted average price at each trade (NaN while no time has passed).
+ * Cumulative time-weighted average price at each trade (NaN while no time has passed), into `out`.
  */
-export function twap(ts: Float64Array, price: Float64Array): Float64Array;
+export function twap(ts: F64Buffer, price: F64Buffer, out: F64Buffer): void;
 
 /**
  * Bars closing once their volume reaches `volume`, as in `timeBars`.
  */
-export function volumeBars(ts: Float64Array, price: Float64Array, size: Float64Array, volume: number): Float64Array;
+export function volumeBars(ts: F64Buffer, price: F64Buffer, size: F64Buffer, volume: number): F64Buffer;
 
 /**
- * Cumulative VWAP at each trade.
+ * Cumulative VWAP at each trade, into `out`.
  */
-export function vwap(price: Float64Array, size: Float64Array, scalar?: boolean | null): Float64Array;
+export function vwap(price: F64Buffer, size: F64Buffer, out: F64Buffer, simd?: boolean | null): void;
 
 /**
  * The module's linear memory, for typed-array views of the buffers.
@@ -857,11 +860,11 @@ export interface InitOutput {
     readonly bollingerstream_new: (a: number, b: number, c: number) => [number, number, number];
     readonly bollingerstream_update: (a: number, b: number) => [number, number, number];
     readonly bollingerstream_upper: (a: number) => number;
-    readonly bookImbalance: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly bookImbalance: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly bookimbalancestream_new: (a: number) => [number, number, number];
     readonly bookimbalancestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly commandStride: () => number;
-    readonly dollarBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
+    readonly dollarBars: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly ema: (a: number, b: number, c: number, d: number) => [number, number];
     readonly emastream_new: (a: number) => [number, number, number];
     readonly emastream_update: (a: number, b: number) => [number, number, number];
@@ -900,26 +903,26 @@ export interface InitOutput {
     readonly f64buffer_len: (a: number) => number;
     readonly f64buffer_new: (a: number) => [number, number, number];
     readonly f64buffer_ptr: (a: number) => number;
-    readonly logReturns: (a: number, b: number) => [number, number, number, number];
+    readonly logReturns: (a: number, b: number) => [number, number];
     readonly macd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly macdstream_hist: (a: number) => number;
     readonly macdstream_new: (a: number, b: number, c: number) => [number, number, number];
     readonly macdstream_signal: (a: number) => number;
     readonly macdstream_update: (a: number, b: number) => [number, number, number];
-    readonly microprice: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number, number];
-    readonly mid: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly orderFlowImbalance: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly microprice: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
+    readonly mid: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly orderFlowImbalance: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly orderflowimbalancestream_new: () => number;
     readonly orderflowimbalancestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly quotestream_new: () => number;
     readonly quotestream_update: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly realizedVolatility: (a: number, b: number, c: number) => [number, number, number, number];
+    readonly realizedVolatility: (a: number, b: number, c: number) => [number, number];
     readonly realizedvolatilitystream_new: (a: number) => [number, number, number];
     readonly realizedvolatilitystream_update: (a: number, b: number) => [number, number, number];
     readonly returnsstream_new: () => number;
     readonly returnsstream_update: (a: number, b: number) => [number, number, number, number];
     readonly rollingStd: (a: number, b: number, c: number, d: number) => [number, number];
-    readonly rollingVwap: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly rollingVwap: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly rollingstdstream_new: (a: number) => [number, number, number];
     readonly rollingstdstream_update: (a: number, b: number) => [number, number, number];
     readonly rollingvwapstream_new: (a: number) => [number, number, number];
@@ -927,25 +930,25 @@ export interface InitOutput {
     readonly rsi: (a: number, b: number, c: number, d: number) => [number, number];
     readonly rsistream_new: (a: number) => [number, number, number];
     readonly rsistream_update: (a: number, b: number) => [number, number, number];
-    readonly sessionVwap: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly sessionVwap: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly sessionvwapstream_new: (a: number, b: number) => [number, number, number];
     readonly sessionvwapstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly simpleReturns: (a: number, b: number, c: number) => [number, number, number, number];
+    readonly simpleReturns: (a: number, b: number, c: number) => [number, number];
     readonly sma: (a: number, b: number, c: number, d: number) => [number, number];
     readonly smastream_new: (a: number) => [number, number, number];
     readonly smastream_update: (a: number, b: number) => [number, number, number];
-    readonly spread: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly spread: (a: number, b: number, c: number, d: number) => [number, number];
     readonly stoch: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number];
     readonly stochstream_d: (a: number) => number;
     readonly stochstream_new: (a: number, b: number, c: number) => [number, number, number];
     readonly stochstream_update: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly tickBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly timeBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly twap: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly tickBars: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly timeBars: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly twap: (a: number, b: number, c: number) => [number, number];
     readonly twapstream_new: () => number;
     readonly twapstream_update: (a: number, b: number, c: number) => [number, number, number];
-    readonly volumeBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly vwap: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly volumeBars: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly vwap: (a: number, b: number, c: number, d: number) => [number, number];
     readonly vwapstream_new: () => number;
     readonly vwapstream_update: (a: number, b: number, c: number) => [number, number, number];
     readonly wasmMemory: () => any;

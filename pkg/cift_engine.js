@@ -1031,6 +1031,12 @@ if (Symbol.dispose) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
  * after any call that may grow memory (allocating another buffer does).
  */
 export class F64Buffer {
+    static __wrap(ptr) {
+        const obj = Object.create(F64Buffer.prototype);
+        obj.__wbg_ptr = ptr;
+        F64BufferFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
     __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
         this.__wbg_ptr = 0;
@@ -1848,25 +1854,22 @@ export function bollinger(x, window, k_up, k_down, upper, middle, lower, simd) {
 }
 
 /**
- * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
- * @param {Float64Array} bid_sizes
- * @param {Float64Array} ask_sizes
+ * Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row
+ * after row, best level first), one value per snapshot into `out`.
+ * @param {F64Buffer} bid_sizes
+ * @param {F64Buffer} ask_sizes
  * @param {number} depth
  * @param {number} levels
- * @returns {Float64Array}
+ * @param {F64Buffer} out
  */
-export function bookImbalance(bid_sizes, ask_sizes, depth, levels) {
-    const ptr0 = passArrayF64ToWasm0(bid_sizes, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask_sizes, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.bookImbalance(ptr0, len0, ptr1, len1, depth, levels);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function bookImbalance(bid_sizes, ask_sizes, depth, levels, out) {
+    _assertClass(bid_sizes, F64Buffer);
+    _assertClass(ask_sizes, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.bookImbalance(bid_sizes.__wbg_ptr, ask_sizes.__wbg_ptr, depth, levels, out.__wbg_ptr);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
@@ -1880,26 +1883,21 @@ export function commandStride() {
 
 /**
  * Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * @param {F64Buffer} ts
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
  * @param {number} value
- * @returns {Float64Array}
+ * @returns {F64Buffer}
  */
 export function dollarBars(ts, price, size, value) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.dollarBars(ptr0, len0, ptr1, len1, ptr2, len2, value);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+    _assertClass(ts, F64Buffer);
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    const ret = wasm.dollarBars(ts.__wbg_ptr, price.__wbg_ptr, size.__wbg_ptr, value);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
+    return F64Buffer.__wrap(ret[0]);
 }
 
 /**
@@ -1928,20 +1926,17 @@ export function eventStride() {
 }
 
 /**
- * Log returns (NaN at index 0).
- * @param {Float64Array} price
- * @returns {Float64Array}
+ * Log returns (NaN at index 0), into `out`.
+ * @param {F64Buffer} price
+ * @param {F64Buffer} out
  */
-export function logReturns(price) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.logReturns(ptr0, len0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function logReturns(price, out) {
+    _assertClass(price, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.logReturns(price.__wbg_ptr, out.__wbg_ptr);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v2;
 }
 
 /**
@@ -1967,95 +1962,76 @@ export function macd(x, fast, slow, signal, line, signal_out, hist, simd) {
 }
 
 /**
- * Size-weighted mid of each quote.
- * @param {Float64Array} bid
- * @param {Float64Array} ask
- * @param {Float64Array} bid_size
- * @param {Float64Array} ask_size
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * Size-weighted mid of each quote, into `out`.
+ * @param {F64Buffer} bid
+ * @param {F64Buffer} ask
+ * @param {F64Buffer} bid_size
+ * @param {F64Buffer} ask_size
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function microprice(bid, ask, bid_size, ask_size, scalar) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(bid_size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ptr3 = passArrayF64ToWasm0(ask_size, wasm.__wbindgen_malloc);
-    const len3 = WASM_VECTOR_LEN;
-    const ret = wasm.microprice(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function microprice(bid, ask, bid_size, ask_size, out, simd) {
+    _assertClass(bid, F64Buffer);
+    _assertClass(ask, F64Buffer);
+    _assertClass(bid_size, F64Buffer);
+    _assertClass(ask_size, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.microprice(bid.__wbg_ptr, ask.__wbg_ptr, bid_size.__wbg_ptr, ask_size.__wbg_ptr, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v5 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v5;
 }
 
 /**
- * `(bid + ask) / 2` of each quote.
- * @param {Float64Array} bid
- * @param {Float64Array} ask
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * `(bid + ask) / 2` of each quote, into `out`.
+ * @param {F64Buffer} bid
+ * @param {F64Buffer} ask
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function mid(bid, ask, scalar) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.mid(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function mid(bid, ask, out, simd) {
+    _assertClass(bid, F64Buffer);
+    _assertClass(ask, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.mid(bid.__wbg_ptr, ask.__wbg_ptr, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
- * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
- * @param {Float64Array} bid
- * @param {Float64Array} bid_size
- * @param {Float64Array} ask
- * @param {Float64Array} ask_size
- * @returns {Float64Array}
+ * Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0), into `out`.
+ * @param {F64Buffer} bid
+ * @param {F64Buffer} bid_size
+ * @param {F64Buffer} ask
+ * @param {F64Buffer} ask_size
+ * @param {F64Buffer} out
  */
-export function orderFlowImbalance(bid, bid_size, ask, ask_size) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(bid_size, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ptr3 = passArrayF64ToWasm0(ask_size, wasm.__wbindgen_malloc);
-    const len3 = WASM_VECTOR_LEN;
-    const ret = wasm.orderFlowImbalance(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function orderFlowImbalance(bid, bid_size, ask, ask_size, out) {
+    _assertClass(bid, F64Buffer);
+    _assertClass(bid_size, F64Buffer);
+    _assertClass(ask, F64Buffer);
+    _assertClass(ask_size, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.orderFlowImbalance(bid.__wbg_ptr, bid_size.__wbg_ptr, ask.__wbg_ptr, ask_size.__wbg_ptr, out.__wbg_ptr);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v5 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v5;
 }
 
 /**
- * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
- * @param {Float64Array} price
+ * Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price, into `out`.
+ * @param {F64Buffer} price
  * @param {number} window
- * @returns {Float64Array}
+ * @param {F64Buffer} out
  */
-export function realizedVolatility(price, window) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.realizedVolatility(ptr0, len0, window);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function realizedVolatility(price, window, out) {
+    _assertClass(price, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.realizedVolatility(price.__wbg_ptr, window, out.__wbg_ptr);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v2;
 }
 
 /**
@@ -2075,25 +2051,21 @@ export function rollingStd(x, window, out, simd) {
 }
 
 /**
- * VWAP of the last `window` trades at each trade (NaN during warm-up).
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * VWAP of the last `window` trades at each trade (NaN during warm-up), into `out`.
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
  * @param {number} window
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function rollingVwap(price, size, window, scalar) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.rollingVwap(ptr0, len0, ptr1, len1, window, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function rollingVwap(price, size, window, out, simd) {
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.rollingVwap(price.__wbg_ptr, size.__wbg_ptr, window, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
@@ -2113,46 +2085,39 @@ export function rsi(x, window, out, simd) {
 }
 
 /**
- * VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * VWAP restarting at each session (periods of `sessionMs` aligned to its
+ * multiples shifted by `offsetMs`), into `out`.
+ * @param {F64Buffer} ts
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
  * @param {number} session_ms
  * @param {number} offset_ms
- * @returns {Float64Array}
+ * @param {F64Buffer} out
  */
-export function sessionVwap(ts, price, size, session_ms, offset_ms) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.sessionVwap(ptr0, len0, ptr1, len1, ptr2, len2, session_ms, offset_ms);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function sessionVwap(ts, price, size, session_ms, offset_ms, out) {
+    _assertClass(ts, F64Buffer);
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.sessionVwap(ts.__wbg_ptr, price.__wbg_ptr, size.__wbg_ptr, session_ms, offset_ms, out.__wbg_ptr);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
 }
 
 /**
- * Simple returns (NaN at index 0).
- * @param {Float64Array} price
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * Simple returns (NaN at index 0), into `out`.
+ * @param {F64Buffer} price
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function simpleReturns(price, scalar) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ret = wasm.simpleReturns(ptr0, len0, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function simpleReturns(price, out, simd) {
+    _assertClass(price, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.simpleReturns(price.__wbg_ptr, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v2;
 }
 
 /**
@@ -2172,24 +2137,20 @@ export function sma(x, window, out, simd) {
 }
 
 /**
- * `ask − bid` of each quote.
- * @param {Float64Array} bid
- * @param {Float64Array} ask
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * `ask − bid` of each quote, into `out`.
+ * @param {F64Buffer} bid
+ * @param {F64Buffer} ask
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function spread(bid, ask, scalar) {
-    const ptr0 = passArrayF64ToWasm0(bid, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(ask, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.spread(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function spread(bid, ask, out, simd) {
+    _assertClass(bid, F64Buffer);
+    _assertClass(ask, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.spread(bid.__wbg_ptr, ask.__wbg_ptr, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
@@ -2218,116 +2179,94 @@ export function stoch(high, low, close, fast_k, slow_k, slow_d, k_out, d_out, si
 
 /**
  * Bars of `trades` trades each, as in `timeBars`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * @param {F64Buffer} ts
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
  * @param {number} trades
- * @returns {Float64Array}
+ * @returns {F64Buffer}
  */
 export function tickBars(ts, price, size, trades) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.tickBars(ptr0, len0, ptr1, len1, ptr2, len2, trades);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+    _assertClass(ts, F64Buffer);
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    const ret = wasm.tickBars(ts.__wbg_ptr, price.__wbg_ptr, size.__wbg_ptr, trades);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
+    return F64Buffer.__wrap(ret[0]);
 }
 
 /**
- * Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
- * another (start, open, high, low, close, volume, count, vwap), n values each.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * Time bars of `intervalMs` aligned to UTC multiples, as a new buffer of 8
+ * columns one after another (start, open, high, low, close, volume, count,
+ * vwap), n values each: column c of bar i at `c * n + i`.
+ * @param {F64Buffer} ts
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
  * @param {number} interval_ms
- * @returns {Float64Array}
+ * @returns {F64Buffer}
  */
 export function timeBars(ts, price, size, interval_ms) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.timeBars(ptr0, len0, ptr1, len1, ptr2, len2, interval_ms);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+    _assertClass(ts, F64Buffer);
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    const ret = wasm.timeBars(ts.__wbg_ptr, price.__wbg_ptr, size.__wbg_ptr, interval_ms);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
+    return F64Buffer.__wrap(ret[0]);
 }
 
 /**
- * Cumulative time-weighted average price at each trade (NaN while no time has passed).
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @returns {Float64Array}
+ * Cumulative time-weighted average price at each trade (NaN while no time has passed), into `out`.
+ * @param {F64Buffer} ts
+ * @param {F64Buffer} price
+ * @param {F64Buffer} out
  */
-export function twap(ts, price) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.twap(ptr0, len0, ptr1, len1);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function twap(ts, price, out) {
+    _assertClass(ts, F64Buffer);
+    _assertClass(price, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.twap(ts.__wbg_ptr, price.__wbg_ptr, out.__wbg_ptr);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**
  * Bars closing once their volume reaches `volume`, as in `timeBars`.
- * @param {Float64Array} ts
- * @param {Float64Array} price
- * @param {Float64Array} size
+ * @param {F64Buffer} ts
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
  * @param {number} volume
- * @returns {Float64Array}
+ * @returns {F64Buffer}
  */
 export function volumeBars(ts, price, size, volume) {
-    const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ptr2 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len2 = WASM_VECTOR_LEN;
-    const ret = wasm.volumeBars(ptr0, len0, ptr1, len1, ptr2, len2, volume);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+    _assertClass(ts, F64Buffer);
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    const ret = wasm.volumeBars(ts.__wbg_ptr, price.__wbg_ptr, size.__wbg_ptr, volume);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
     }
-    var v4 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v4;
+    return F64Buffer.__wrap(ret[0]);
 }
 
 /**
- * Cumulative VWAP at each trade.
- * @param {Float64Array} price
- * @param {Float64Array} size
- * @param {boolean | null} [scalar]
- * @returns {Float64Array}
+ * Cumulative VWAP at each trade, into `out`.
+ * @param {F64Buffer} price
+ * @param {F64Buffer} size
+ * @param {F64Buffer} out
+ * @param {boolean | null} [simd]
  */
-export function vwap(price, size, scalar) {
-    const ptr0 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
-    const len0 = WASM_VECTOR_LEN;
-    const ptr1 = passArrayF64ToWasm0(size, wasm.__wbindgen_malloc);
-    const len1 = WASM_VECTOR_LEN;
-    const ret = wasm.vwap(ptr0, len0, ptr1, len1, isLikeNone(scalar) ? 0xFFFFFF : scalar ? 1 : 0);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
+export function vwap(price, size, out, simd) {
+    _assertClass(price, F64Buffer);
+    _assertClass(size, F64Buffer);
+    _assertClass(out, F64Buffer);
+    const ret = wasm.vwap(price.__wbg_ptr, size.__wbg_ptr, out.__wbg_ptr, isLikeNone(simd) ? 0xFFFFFF : simd ? 1 : 0);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
     }
-    var v3 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v3;
 }
 
 /**

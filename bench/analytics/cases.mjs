@@ -1,12 +1,13 @@
 // The benchmark's cases: one per indicator, each with the implementations it can be run on. A case maps an
 // implementation name to `prepare(data) => run`, where `run()` computes the whole series and returns its last
 // value (kept so no engine can skip the work); preparation (copying the series into WASM memory or into a JS
-// array) is not timed, the call and any copying the library does inside it are. New rows (VWAP, bars) are new
-// entries here; implementations a case lacks print as "—".
+// array) is not timed, the call and any copying the library does inside it are. Implementations a case lacks print
+// as "—": no peer builds bars, only indicatorts has a rolling VWAP, talib-web has no VWAP. Bars have one WASM path
+// (a recurrence over trades, no SIMD form), reported in the wasm-simd column.
 import * as indicatorts from 'indicatorts';
 import * as talib from 'talib-web';
-import { BollingerBands, EMA, RSI, SMA } from 'trading-signals';
-import { bollinger, ema, rsi, sma, wasmMemory } from 'cift-engine';
+import { BollingerBands, EMA, RSI, SMA, VWAP } from 'trading-signals';
+import { bollinger, ema, rollingVwap, rsi, sma, timeBars, volumeBars, vwap, wasmMemory } from 'cift-engine';
 
 /** Implementations in table order. `native` figures come from engine-rs/examples/bench_analytics.rs. */
 export const IMPLS = ['wasm-simd', 'wasm-scalar', 'native', 'indicatorts', 'trading-signals', 'talib-web'];
@@ -35,8 +36,11 @@ function talibChunked(x, lookback, call) {
 }
 
 /**
+ * The series of one size: prices `x` (also the trades' prices), trade times and sizes, as JS values (`list` and
+ * `sizeList` build plain arrays once, for indicatorts) and as WASM columns, and three output columns.
  * @typedef {import('cift-engine').F64Buffer} F64Buffer
- * @typedef {{ x: Float64Array, list: () => number[], column: F64Buffer, outs: F64Buffer[] }} Data
+ * @typedef {{ x: Float64Array, list: () => number[], sizes: Float64Array, sizeList: () => number[], column: F64Buffer,
+ *   tsColumn: F64Buffer, sizeColumn: F64Buffer, outs: F64Buffer[] }} Data
  * @typedef {(d: Data) => () => number} Prepare
  */
 
@@ -53,6 +57,18 @@ function wasm(call) {
     'wasm-scalar': (d) => () => (call(d, false), lastOf(d.outs[0])),
   };
 }
+
+/**
+ * Bars into a new WASM buffer (their count is known only at the end): the last column's last value, buffer freed.
+ * @param {(d: Data) => F64Buffer} call
+ * @returns {Prepare}
+ */
+const bars = (call) => (d) => () => {
+  const b = call(d);
+  const v = new Float64Array(wasmMemory().buffer, b.ptr(), b.len())[b.len() - 1];
+  b.free();
+  return v;
+};
 
 /**
  * Streams every value through a trading-signals indicator.
@@ -116,5 +132,43 @@ export const CASES = [
       'talib-web': (d) => () =>
         talibChunked(d.list(), 19, (c) => talib.BBANDS({ inReal: c, timePeriod: 20, nbDevUp: 2, nbDevDn: 2 }).upperBand),
     },
+  },
+  {
+    name: 'VWAP cumulative',
+    rolling: false,
+    impls: {
+      ...wasm((d, simd) => vwap(d.column, d.sizeColumn, d.outs[0], simd)),
+      // indicatorts' vwap is a moving Σp·v / Σv; a period of the whole series makes it cumulative.
+      indicatorts: (d) => () => indicatorts.vwap(d.list(), d.sizeList(), { period: d.x.length }).at(-1) ?? NaN,
+      // trading-signals' VWAP takes candles and weights their typical price (h + l + c) / 3: a trade is a candle
+      // with h = l = c = its price.
+      'trading-signals': (d) => () => {
+        const ind = new VWAP();
+        const out = new Float64Array(d.x.length);
+        for (let i = 0; i < d.x.length; i++) {
+          const p = d.x[i];
+          out[i] = ind.update({ high: p, low: p, close: p, volume: d.sizes[i] }, false) ?? NaN;
+        }
+        return out[d.x.length - 1];
+      },
+    },
+  },
+  {
+    name: 'VWAP(20) rolling',
+    rolling: true,
+    impls: {
+      ...wasm((d, simd) => rollingVwap(d.column, d.sizeColumn, 20, d.outs[0], simd)),
+      indicatorts: (d) => () => indicatorts.vwap(d.list(), d.sizeList(), { period: 20 }).at(-1) ?? NaN,
+    },
+  },
+  {
+    name: 'Time bars 1 min',
+    rolling: false,
+    impls: { 'wasm-simd': bars((d) => timeBars(d.tsColumn, d.column, d.sizeColumn, 60_000)) },
+  },
+  {
+    name: 'Volume bars 10k',
+    rolling: false,
+    impls: { 'wasm-simd': bars((d) => volumeBars(d.tsColumn, d.column, d.sizeColumn, 10_000)) },
   },
 ];

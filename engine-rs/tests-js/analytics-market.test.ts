@@ -1,27 +1,14 @@
 // Market-data analytics through the WASM build: SPY minute bars rebuilt from the day's ticks against the published
 // bars (same selection and residual as engine-rs/tests/analytics_market.rs), hand-computed cases, streaming == batch,
-// the SIMD path (real v128 here) == the scalar path, BTCUSDT quotes, and errors thrown across the boundary.
+// the SIMD path (real v128 here) == the scalar path, BTCUSDT quotes, and errors thrown across the boundary. The
+// bindings read and write F64Buffer columns in WASM memory; the adapters below copy test arrays in and results out.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
-import {
-  BarBuilder,
-  initSync,
-  microprice,
-  mid,
-  orderFlowImbalance,
-  OrderFlowImbalanceStream,
-  rollingVwap,
-  RollingVwapStream,
-  simpleReturns,
-  spread,
-  tickBars,
-  timeBars,
-  volumeBars,
-  vwap,
-} from 'cift-engine';
+import * as engine from 'cift-engine';
+import { BarBuilder, F64Buffer, initSync, OrderFlowImbalanceStream, RollingVwapStream, wasmMemory } from 'cift-engine';
 import { wasmBytes } from './vectors.ts';
 
 initSync({ module: wasmBytes });
@@ -44,6 +31,59 @@ function readZipEntry(rel: string): string {
   }
   return inflateRawSync(buf.subarray(dataAt, dataAt + compressed)).toString('latin1');
 }
+
+const view = (b: F64Buffer) => new Float64Array(wasmMemory().buffer, b.ptr(), b.len());
+
+/** A WASM column holding `values`. */
+function column(values: ArrayLike<number>): F64Buffer {
+  const b = new F64Buffer(values.length);
+  view(b).set(values);
+  return b;
+}
+
+/** Runs `call` on columns holding `inputs` (freed afterwards); `call` returns the output buffer, read and freed. */
+function onColumns(inputs: ArrayLike<number>[], call: (cols: F64Buffer[]) => F64Buffer): Float64Array {
+  const cols = inputs.map(column);
+  try {
+    const out = call(cols);
+    const values = view(out).slice();
+    out.free();
+    return values;
+  } finally {
+    for (const c of cols) c.free();
+  }
+}
+
+/** `onColumns` for a function writing one output of `len` values. */
+const into = (inputs: ArrayLike<number>[], len: number, call: (cols: F64Buffer[], out: F64Buffer) => void) =>
+  onColumns(inputs, (cols) => {
+    const out = new F64Buffer(len);
+    try {
+      call(cols, out);
+    } catch (e) {
+      out.free();
+      throw e;
+    }
+    return out;
+  });
+
+type Col = ArrayLike<number>;
+const vwap = (p: Col, v: Col, simd?: boolean) => into([p, v], p.length, ([a, b], o) => engine.vwap(a, b, o, simd));
+const rollingVwap = (p: Col, v: Col, w: number, simd?: boolean) =>
+  into([p, v], p.length, ([a, b], o) => engine.rollingVwap(a, b, w, o, simd));
+const spread = (b: Col, a: Col, simd?: boolean) => into([b, a], b.length, ([x, y], o) => engine.spread(x, y, o, simd));
+const mid = (b: Col, a: Col, simd?: boolean) => into([b, a], b.length, ([x, y], o) => engine.mid(x, y, o, simd));
+const microprice = (b: Col, a: Col, bs: Col, as: Col, simd?: boolean) =>
+  into([b, a, bs, as], b.length, ([w, x, y, z], o) => engine.microprice(w, x, y, z, o, simd));
+const simpleReturns = (p: Col, simd?: boolean) => into([p], p.length, ([x], o) => engine.simpleReturns(x, o, simd));
+const orderFlowImbalance = (b: Col, bs: Col, a: Col, as: Col) =>
+  into([b, bs, a, as], b.length, ([w, x, y, z], o) => engine.orderFlowImbalance(w, x, y, z, o));
+type BarsFn = (ts: F64Buffer, price: F64Buffer, size: F64Buffer, param: number) => F64Buffer;
+const bars = (f: BarsFn) => (ts: Col, price: Col, size: Col, param: number) =>
+  onColumns([ts, price, size], ([t, p, v]) => f(t, p, v, param));
+const timeBars = bars(engine.timeBars);
+const tickBars = bars(engine.tickBars);
+const volumeBars = bars(engine.volumeBars);
 
 /** Bars from the columns layout: column c of bar i at c * n + i. */
 function barColumns(flat: Float64Array): Float64Array[] {
@@ -122,10 +162,9 @@ test('SPY 2013-10-07: 1-minute bars from the ticks match the published bars but 
       forVolume.size.push(Number(s));
     }
   }
-  const bars = (sel: ReturnType<typeof pick>) =>
-    barColumns(timeBars(Float64Array.from(sel.ts), Float64Array.from(sel.price), Float64Array.from(sel.size), MIN));
-  const [start, open, high, low, close] = bars(forPrice);
-  const volumeBarsCols = bars(forVolume);
+  const minuteBars = (sel: ReturnType<typeof pick>) => barColumns(timeBars(sel.ts, sel.price, sel.size, MIN));
+  const [start, open, high, low, close] = minuteBars(forPrice);
+  const volumeBarsCols = minuteBars(forVolume);
   assert.equal(published.length, 828);
   assertSame('minutes', start, published.map((r) => r[0]));
   assertSame('minutes (volume selection)', volumeBarsCols[0], start);
@@ -194,14 +233,14 @@ test('the SIMD path (v128) equals the scalar path bit for bit', () => {
     const { price, size } = randomTrades(n, n);
     const ask = price.map((p, i) => p + 0.01 * (i % 4));
     const askSize = size.map((s, i) => (i % 5 === 0 ? 0 : s));
-    assertSame(`vwap ${n}`, vwap(price, size), vwap(price, size, true));
+    assertSame(`vwap ${n}`, vwap(price, size), vwap(price, size, false));
     for (const w of [1, 2, 64, n]) {
-      if (w <= n) assertSame(`rolling ${n}/${w}`, rollingVwap(price, size, w), rollingVwap(price, size, w, true));
+      if (w <= n) assertSame(`rolling ${n}/${w}`, rollingVwap(price, size, w), rollingVwap(price, size, w, false));
     }
-    assertSame(`spread ${n}`, spread(price, ask), spread(price, ask, true));
-    assertSame(`mid ${n}`, mid(price, ask), mid(price, ask, true));
-    assertSame(`microprice ${n}`, microprice(price, ask, size, askSize), microprice(price, ask, size, askSize, true));
-    assertSame(`returns ${n}`, simpleReturns(price), simpleReturns(price, true));
+    assertSame(`spread ${n}`, spread(price, ask), spread(price, ask, false));
+    assertSame(`mid ${n}`, mid(price, ask), mid(price, ask, false));
+    assertSame(`microprice ${n}`, microprice(price, ask, size, askSize), microprice(price, ask, size, askSize, false));
+    assertSame(`returns ${n}`, simpleReturns(price), simpleReturns(price, false));
   }
 });
 
@@ -236,6 +275,12 @@ test('bad input throws an Error naming the argument, across the boundary', () =>
   assert.throws(() => timeBars(two, two, two, 0), /interval: must be a finite number greater than 0/);
   assert.throws(() => timeBars(Float64Array.of(2, 1), two, two, MIN), /ts\[1\]: timestamp goes back in time/);
   assert.throws(() => BarBuilder.tick(0), /trades/);
+  // A mis-sized output is refused and nothing is written into it.
+  const [p, v, out] = [column([1, 2]), column([1, 1]), column([7])];
+  assert.throws(() => engine.vwap(p, v, out), /out: length 1 does not match the series length 2/);
+  assert.throws(() => engine.rollingVwap(p, v, 1, out), /out: length 1/);
+  assert.deepEqual(Array.from(view(out)), [7]);
+  for (const b of [p, v, out]) b.free();
   const builder = BarBuilder.time(MIN);
   builder.update(5, 1, 1);
   assert.throws(() => builder.update(4, 1, 1), /ts\[1\]: timestamp goes back in time/);

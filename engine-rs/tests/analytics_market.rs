@@ -334,6 +334,41 @@ fn vwap_refuses_bad_input() {
 // ---------------------------------------------------------------- realized volatility
 
 #[test]
+fn outputs_of_the_wrong_length_are_refused_and_left_untouched() {
+    let (ts, price, size) = random_trades(10, 3);
+    let path = Path::Simd;
+    type Into<'a> = &'a dyn Fn(&mut [f64]) -> Result<(), AnalyticsError>;
+    let calls: [(&str, Into); 11] = [
+        ("vwap", &|o| vwap_into(&price, &size, o, path)),
+        ("rolling_vwap", &|o| rolling_vwap_into(&price, &size, 3, o, path)),
+        ("session_vwap", &|o| session_vwap_into(&ts, &price, &size, 86_400_000.0, 0.0, o)),
+        ("twap", &|o| twap_into(&ts, &price, o)),
+        ("spread", &|o| spread_into(&price, &price, o, path)),
+        ("mid", &|o| mid_into(&price, &price, o, path)),
+        ("microprice", &|o| microprice_into(&price, &price, &size, &size, o, path)),
+        ("ofi", &|o| order_flow_imbalance_into(&price, &size, &price, &size, o)),
+        ("volatility", &|o| realized_volatility_into(&price, 3, o)),
+        ("simple_returns", &|o| simple_returns_into(&price, o, path)),
+        ("log_returns", &|o| log_returns_into(&price, o)),
+    ];
+    for (what, call) in calls {
+        let mut out = vec![7.0; 9];
+        assert_eq!(
+            call(&mut out),
+            Err(AnalyticsError::LengthMismatch { field: "out", expected: 10, got: 9 }),
+            "{what}"
+        );
+        assert!(out.iter().all(|&v| v == 7.0), "{what} wrote into a refused output");
+        let mut out = vec![7.0; 10];
+        call(&mut out).unwrap();
+    }
+    let mut out = vec![7.0; 4];
+    let refused = book_imbalance_into(&size, &size, 2, 1, &mut out);
+    assert_eq!(refused, Err(AnalyticsError::LengthMismatch { field: "out", expected: 5, got: 4 }));
+    assert!(out.iter().all(|&v| v == 7.0));
+}
+
+#[test]
 fn realized_volatility_hand_computed() {
     let p = [100.0, 110.0, 99.0, 99.0, 108.9];
     let r = [(1.1f64).ln(), (0.9f64).ln(), 0.0, (1.1f64).ln()];
@@ -411,6 +446,22 @@ fn time_bars_align_to_utc_across_days_and_skip_empty_intervals() {
         odd.to_columns(),
         vec![0.0, 90_000.0, 1.0, 3.0, 2.0, 3.0, 1.0, 3.0, 2.0, 3.0, 2.0, 1.0, 2.0, 1.0, 1.5, 3.0]
     );
+}
+
+#[test]
+fn time_bars_start_where_the_remainder_says_for_whole_and_fractional_intervals() {
+    let (ts, price, size) = random_trades(2_000, 11);
+    // Fractional times too: the shortcut past the remainder must not change a bar.
+    let ts: Vec<f64> = ts.iter().enumerate().map(|(i, t)| t + (i % 4) as f64 * 0.25).collect();
+    for interval in [60_000.0, 1_000.0, 7.0, 0.1, 2.5] {
+        let starts: Vec<f64> = ts.iter().map(|t| t - t.rem_euclid(interval)).collect();
+        let mut expected = starts.clone();
+        expected.dedup();
+        let bars = time_bars(&ts, &price, &size, interval).unwrap();
+        assert_same(&format!("starts every {interval}"), &bars.start, &expected);
+        let counts: Vec<f64> = expected.iter().map(|s| starts.iter().filter(|v| *v == s).count() as f64).collect();
+        assert_same(&format!("counts every {interval}"), &bars.count, &counts);
+    }
 }
 
 #[test]

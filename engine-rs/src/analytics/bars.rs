@@ -148,6 +148,9 @@ impl Bars {
 #[derive(Debug, Clone, Copy)]
 struct Open {
     bar: Bar,
+    /// For a time bar, where its interval ends if that is known exactly (see
+    /// `known_end`); NaN otherwise.
+    known_end: f64,
     volume: RunningSum,
     /// `Σ p·v`.
     value: RunningSum,
@@ -166,6 +169,7 @@ impl Open {
                 count: 0,
                 vwap: f64::NAN,
             },
+            known_end: f64::NAN,
             volume: RunningSum::default(),
             value: RunningSum::default(),
         }
@@ -186,6 +190,24 @@ impl Open {
         let mut b = self.bar;
         b.vwap = if b.volume > 0.0 { (self.value.total() / b.volume).clamp(b.low, b.high) } else { f64::NAN };
         b
+    }
+}
+
+/// Largest integer up to which every integer is an f64.
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// The end of the time bar starting at `start` when it can be known without
+/// the remainder (a software `fmod` in WASM, tens of instructions per
+/// trade), else NaN (no trade compares below it). With a whole `interval` and
+/// whole starts below 2^53, `t − t.rem_euclid(interval)` is exact, so a trade
+/// at `t ≥ start` (trades never go back in time) is in this bar exactly when
+/// `t < start + interval`.
+fn known_end(start: f64, interval: f64) -> f64 {
+    let end = start + interval;
+    if interval.fract() == 0.0 && start.fract() == 0.0 && start.abs() <= EXACT_INTEGERS && end.abs() <= EXACT_INTEGERS {
+        end
+    } else {
+        f64::NAN
     }
 }
 
@@ -224,12 +246,20 @@ impl BarBuilder {
         self.last_ts = Some(ts);
         match self.kind {
             BarKind::Time(interval) => {
+                // Most trades fall in the open bar's interval: see `same_interval`
+                // for when that is decided without computing the start.
+                if let Some(o) = self.open.as_mut().filter(|o| ts < o.known_end) {
+                    o.add(price, size);
+                    return None;
+                }
                 let start = period_start(ts, interval, 0.0);
                 let done = match self.open {
                     Some(o) if o.bar.start != start => self.open.take().map(|o| o.finish()),
                     _ => None,
                 };
-                self.open.get_or_insert_with(|| Open::new(start, price)).add(price, size);
+                let o = self.open.get_or_insert_with(|| Open::new(start, price));
+                o.known_end = known_end(start, interval);
+                o.add(price, size);
                 done
             }
             BarKind::Tick(n) => self.add_until(ts, price, size, |o| o.bar.count >= n),

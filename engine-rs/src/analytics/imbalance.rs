@@ -47,6 +47,20 @@ pub fn book_imbalance(
     depth: usize,
     levels: usize,
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![f64::NAN; bid_sizes.len() / depth.max(1)];
+    book_imbalance_into(bid_sizes, ask_sizes, depth, levels, &mut out)?;
+    Ok(out)
+}
+
+/// [`book_imbalance`] into `out`, one value per snapshot (`bid_sizes.len() / depth`);
+/// nothing is written on an error.
+pub fn book_imbalance_into(
+    bid_sizes: &[f64],
+    ask_sizes: &[f64],
+    depth: usize,
+    levels: usize,
+    out: &mut [f64],
+) -> Result<(), AnalyticsError> {
     positive_param("depth", depth as f64)?;
     check_levels(levels, depth)?;
     if bid_sizes.len() % depth != 0 {
@@ -54,13 +68,18 @@ pub fn book_imbalance(
     }
     same_len("ask_sizes", ask_sizes, bid_sizes.len())?;
     let rows = bid_sizes.len() / depth;
-    let mut out = Vec::with_capacity(rows);
+    same_len("out", out, rows)?;
+    // Every size is checked before the first output is written.
     for r in 0..rows {
+        side_sum("bid_sizes", r, &bid_sizes[r * depth..], levels)?;
+        side_sum("ask_sizes", r, &ask_sizes[r * depth..], levels)?;
+    }
+    for (r, o) in out.iter_mut().enumerate() {
         let bid = side_sum("bid_sizes", r, &bid_sizes[r * depth..], levels)?;
         let ask = side_sum("ask_sizes", r, &ask_sizes[r * depth..], levels)?;
-        out.push(imbalance_of(bid, ask));
+        *o = imbalance_of(bid, ask);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Streaming form: one snapshot at a time, the same values as [`book_imbalance`].

@@ -21,9 +21,12 @@ mod volatility;
 mod vwap;
 
 pub use bars::{bars, dollar_bars, tick_bars, time_bars, volume_bars, Bar, BarBuilder, BarKind, Bars, BAR_COLUMNS};
-pub use imbalance::{book_imbalance, BookImbalanceStream};
-pub use ofi::{order_flow_imbalance, OfiStream};
-pub use quotes::{microprice, mid, spread, QuoteMeasures, QuoteStream};
-pub use returns::{log_returns, simple_returns, ReturnsStream};
-pub use volatility::{realized_volatility, RealizedVolatilityStream};
-pub use vwap::{rolling_vwap, session_vwap, twap, vwap, RollingVwapStream, SessionVwapStream, TwapStream, VwapStream};
+pub use imbalance::{book_imbalance, book_imbalance_into, BookImbalanceStream};
+pub use ofi::{order_flow_imbalance, order_flow_imbalance_into, OfiStream};
+pub use quotes::{microprice, microprice_into, mid, mid_into, spread, spread_into, QuoteMeasures, QuoteStream};
+pub use returns::{log_returns, log_returns_into, simple_returns, simple_returns_into, ReturnsStream};
+pub use volatility::{realized_volatility, realized_volatility_into, RealizedVolatilityStream};
+pub use vwap::{
+    rolling_vwap, rolling_vwap_into, session_vwap, session_vwap_into, twap, twap_into, vwap, vwap_into,
+    RollingVwapStream, SessionVwapStream, TwapStream, VwapStream,
+};

@@ -55,6 +55,19 @@ pub fn order_flow_imbalance(
     ask: &[f64],
     ask_size: &[f64],
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![f64::NAN; bid.len()];
+    order_flow_imbalance_into(bid, bid_size, ask, ask_size, &mut out)?;
+    Ok(out)
+}
+
+/// [`order_flow_imbalance`] into `out` (the series' length); nothing is written on an error.
+pub fn order_flow_imbalance_into(
+    bid: &[f64],
+    bid_size: &[f64],
+    ask: &[f64],
+    ask_size: &[f64],
+    out: &mut [f64],
+) -> Result<(), AnalyticsError> {
     let n = bid.len();
     same_len("bid_size", bid_size, n)?;
     same_len("ask", ask, n)?;
@@ -63,12 +76,14 @@ pub fn order_flow_imbalance(
     for i in 0..n {
         check(i, top(i))?;
     }
-    let mut out = Vec::with_capacity(n);
-    if n > 0 {
-        out.push(f64::NAN);
+    same_len("out", out, n)?;
+    if let Some(first) = out.first_mut() {
+        *first = f64::NAN;
     }
-    out.extend((1..n).map(|i| flow(top(i - 1), top(i))));
-    Ok(out)
+    for (i, o) in out.iter_mut().enumerate().skip(1) {
+        *o = flow(top(i - 1), top(i));
+    }
+    Ok(())
 }
 
 /// Streaming form: one quote at a time, the same values as [`order_flow_imbalance`].

@@ -49,24 +49,38 @@ pub(crate) fn microprice_one(bid: f64, ask: f64, bid_size: f64, ask_size: f64) -
 
 /// Spread `ask − bid` of each quote.
 pub fn spread(bid: &[f64], ask: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
-    check_pair(bid, ask)?;
     let mut out = vec![0.0; bid.len()];
-    match path {
-        Path::Simd => pair_kernel::<F64x4>(bid, ask, &mut out, |b, a| a.sub(b)),
-        Path::Scalar => pair_kernel::<f64>(bid, ask, &mut out, |b, a| a.sub(b)),
-    }
+    spread_into(bid, ask, &mut out, path)?;
     Ok(out)
+}
+
+/// [`spread`] into `out` (the series' length); nothing is written on an error.
+pub fn spread_into(bid: &[f64], ask: &[f64], out: &mut [f64], path: Path) -> Result<(), AnalyticsError> {
+    check_pair(bid, ask)?;
+    same_len("out", out, bid.len())?;
+    match path {
+        Path::Simd => pair_kernel::<F64x4>(bid, ask, out, |b, a| a.sub(b)),
+        Path::Scalar => pair_kernel::<f64>(bid, ask, out, |b, a| a.sub(b)),
+    }
+    Ok(())
 }
 
 /// Mid `(bid + ask) / 2` of each quote.
 pub fn mid(bid: &[f64], ask: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
-    check_pair(bid, ask)?;
     let mut out = vec![0.0; bid.len()];
-    match path {
-        Path::Simd => pair_kernel::<F64x4>(bid, ask, &mut out, |b, a| b.add(a).mul(Lane::splat(0.5))),
-        Path::Scalar => pair_kernel::<f64>(bid, ask, &mut out, |b, a| b.add(a).mul(Lane::splat(0.5))),
-    }
+    mid_into(bid, ask, &mut out, path)?;
     Ok(out)
+}
+
+/// [`mid`] into `out` (the series' length); nothing is written on an error.
+pub fn mid_into(bid: &[f64], ask: &[f64], out: &mut [f64], path: Path) -> Result<(), AnalyticsError> {
+    check_pair(bid, ask)?;
+    same_len("out", out, bid.len())?;
+    match path {
+        Path::Simd => pair_kernel::<F64x4>(bid, ask, out, |b, a| b.add(a).mul(Lane::splat(0.5))),
+        Path::Scalar => pair_kernel::<f64>(bid, ask, out, |b, a| b.add(a).mul(Lane::splat(0.5))),
+    }
+    Ok(())
 }
 
 /// Microprice of each quote (see the module notes); sizes must be ≥ 0.
@@ -77,6 +91,20 @@ pub fn microprice(
     ask_size: &[f64],
     path: Path,
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![0.0; bid.len()];
+    microprice_into(bid, ask, bid_size, ask_size, &mut out, path)?;
+    Ok(out)
+}
+
+/// [`microprice`] into `out` (the series' length); nothing is written on an error.
+pub fn microprice_into(
+    bid: &[f64],
+    ask: &[f64],
+    bid_size: &[f64],
+    ask_size: &[f64],
+    out: &mut [f64],
+    path: Path,
+) -> Result<(), AnalyticsError> {
     let n = bid.len();
     check_pair(bid, ask)?;
     same_len("bid_size", bid_size, n)?;
@@ -84,12 +112,12 @@ pub fn microprice(
     for i in 0..n {
         check_sizes(i, bid_size[i], ask_size[i])?;
     }
-    let mut out = vec![0.0; n];
+    same_len("out", out, n)?;
     match path {
-        Path::Simd => microprice_kernel::<F64x4>(bid, ask, bid_size, ask_size, &mut out),
-        Path::Scalar => microprice_kernel::<f64>(bid, ask, bid_size, ask_size, &mut out),
+        Path::Simd => microprice_kernel::<F64x4>(bid, ask, bid_size, ask_size, out),
+        Path::Scalar => microprice_kernel::<f64>(bid, ask, bid_size, ask_size, out),
     }
-    Ok(out)
+    Ok(())
 }
 
 fn check_pair(bid: &[f64], ask: &[f64]) -> Result<(), AnalyticsError> {

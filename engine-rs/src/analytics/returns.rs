@@ -1,31 +1,51 @@
 //! Simple and log returns of a price series, aligned with the input: index 0
 //! has no previous price and is NaN, index i is the return from i−1 to i.
 
-use super::market_input::{all_positive, positive};
+use super::market_input::{all_positive, positive, same_len};
 use super::simd::{F64x4, Lane, Path};
 use super::AnalyticsError;
 
 /// Simple returns `p[i] / p[i−1] − 1`; `out[0]` is NaN. Prices must be finite and > 0.
 pub fn simple_returns(price: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
-    all_positive("price", price)?;
     let mut out = vec![f64::NAN; price.len()];
+    simple_returns_into(price, &mut out, path)?;
+    Ok(out)
+}
+
+/// [`simple_returns`] into `out` (the series' length); nothing is written on an error.
+pub fn simple_returns_into(price: &[f64], out: &mut [f64], path: Path) -> Result<(), AnalyticsError> {
+    all_positive("price", price)?;
+    same_len("out", out, price.len())?;
+    if let Some(first) = out.first_mut() {
+        *first = f64::NAN;
+    }
     if price.len() > 1 {
         match path {
             Path::Simd => simple_returns_kernel::<F64x4>(price, &mut out[1..]),
             Path::Scalar => simple_returns_kernel::<f64>(price, &mut out[1..]),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Log returns `ln(p[i] / p[i−1])`; `out[0]` is NaN. Prices must be finite and > 0.
 pub fn log_returns(price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
-    all_positive("price", price)?;
     let mut out = vec![f64::NAN; price.len()];
+    log_returns_into(price, &mut out)?;
+    Ok(out)
+}
+
+/// [`log_returns`] into `out` (the series' length); nothing is written on an error.
+pub fn log_returns_into(price: &[f64], out: &mut [f64]) -> Result<(), AnalyticsError> {
+    all_positive("price", price)?;
+    same_len("out", out, price.len())?;
+    if let Some(first) = out.first_mut() {
+        *first = f64::NAN;
+    }
     for i in 1..price.len() {
         out[i] = log_return(price[i - 1], price[i]);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `out[i] = price[i + 1] / price[i] − 1` (one shorter than `price`),

@@ -182,6 +182,19 @@ impl F64x2 {
     }
 }
 
+impl F64x2 {
+    /// `([a.lo, b.lo], [a.hi, b.hi])`: a 2×2 transpose of two pairs (two
+    /// `i8x16.shuffle`s on wasm32), which turns contiguous pairs read from two
+    /// places into one register per offset, and back.
+    #[inline(always)]
+    pub fn transpose(a: Self, b: Self) -> (Self, Self) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        return (F64x2(i64x2_shuffle::<0, 2>(a.0, b.0)), F64x2(i64x2_shuffle::<1, 3>(a.0, b.0)));
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        return (F64x2([a.0[0], b.0[0]]), F64x2([a.0[1], b.0[1]]));
+    }
+}
+
 /// Applies a binary operation lane by lane: the v128 intrinsic on wasm32, the
 /// scalar operator on both elements of the pair elsewhere.
 macro_rules! binary {
@@ -295,6 +308,30 @@ impl Lane for F64x2 {
 /// run side by side, which is what hides the latency of a running sum.
 #[derive(Clone, Copy, Debug)]
 pub struct F64x4(pub F64x2, pub F64x2);
+
+impl F64x4 {
+    /// Lane `j` of the first result reads `s[i + j * stride]`, of the second
+    /// `s[i + 1 + j * stride]`: [`Lane::gather`] of two consecutive offsets,
+    /// done with four contiguous pair loads and two transposes.
+    #[inline(always)]
+    pub fn gather_pair(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
+        let (a0, a1) = F64x2::transpose(F64x2::load(s, i), F64x2::load(s, i + stride));
+        let (b0, b1) = F64x2::transpose(F64x2::load(s, i + 2 * stride), F64x2::load(s, i + 3 * stride));
+        (F64x4(a0, b0), F64x4(a1, b1))
+    }
+
+    /// The inverse of [`F64x4::gather_pair`]: lane `j` of `first` goes to
+    /// `s[i + j * stride]`, of `second` to `s[i + 1 + j * stride]`.
+    #[inline(always)]
+    pub fn scatter_pair(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
+        let (p0, p1) = F64x2::transpose(first.0, second.0);
+        let (p2, p3) = F64x2::transpose(first.1, second.1);
+        p0.store(s, i);
+        p1.store(s, i + stride);
+        p2.store(s, i + 2 * stride);
+        p3.store(s, i + 3 * stride);
+    }
+}
 
 /// Applies an [`F64x2`] operation to both halves.
 macro_rules! both {
@@ -438,6 +475,17 @@ mod tests {
         let mut s = [0.0; 8];
         g.scatter(&mut s, 0, 2);
         assert_eq!(s, [1.0, 0.0, 3.0, 0.0, 5.0, 0.0, 7.0, 0.0]);
+        let src: Vec<f64> = (0..16).map(f64::from).collect();
+        let (first, second) = F64x4::gather_pair(&src, 1, 3);
+        first.store(&mut out, 0);
+        assert_eq!(out, [1.0, 4.0, 7.0, 10.0]);
+        second.store(&mut out, 0);
+        assert_eq!(out, [2.0, 5.0, 8.0, 11.0]);
+        let mut back = [0.0; 16];
+        F64x4::scatter_pair(first, second, &mut back, 1, 3);
+        for j in 0..4 {
+            assert_eq!((back[1 + 3 * j], back[2 + 3 * j]), (src[1 + 3 * j], src[2 + 3 * j]));
+        }
     }
 
     #[test]

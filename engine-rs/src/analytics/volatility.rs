@@ -8,7 +8,7 @@
 //! `RunningSum`), kept identically by the streaming form; a difference that
 //! rounds below 0 is taken as 0.
 
-use super::market_input::{all_positive, positive, stream_window, window, RunningSum};
+use super::market_input::{all_positive, positive, same_len, stream_window, window, RunningSum};
 use super::AnalyticsError;
 use std::collections::VecDeque;
 
@@ -20,11 +20,22 @@ fn vol_of(sum_sq: f64) -> f64 {
 /// Realized volatility of the last `window` log returns at each price.
 /// Prices must be finite and > 0; `window` from 1 to `price.len() − 1`.
 pub fn realized_volatility(price: &[f64], window_len: usize) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![f64::NAN; price.len()];
+    realized_volatility_into(price, window_len, &mut out)?;
+    Ok(out)
+}
+
+/// [`realized_volatility`] into `out` (the series' length); nothing is written on an error.
+pub fn realized_volatility_into(price: &[f64], window_len: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
     all_positive("price", price)?;
     window("window", window_len, price.len().saturating_sub(1))?;
+    same_len("out", out, price.len())?;
     // The streaming form over validated input: O(window) memory, same bits.
     let mut stream = RealizedVolatilityStream::new(window_len)?;
-    Ok(price.iter().map(|&p| stream.push(p)).collect())
+    for (o, &p) in out.iter_mut().zip(price) {
+        *o = stream.push(p);
+    }
+    Ok(())
 }
 
 /// Streaming realized volatility, equal to [`realized_volatility`].

@@ -75,8 +75,15 @@ impl Totals {
 
 /// Cumulative VWAP at each trade.
 pub fn vwap(price: &[f64], size: &[f64], path: Path) -> Result<Vec<f64>, AnalyticsError> {
-    check_trades(price, size)?;
     let mut out = vec![f64::NAN; price.len()];
+    vwap_into(price, size, &mut out, path)?;
+    Ok(out)
+}
+
+/// [`vwap`] into `out` (the series' length); nothing is written on an error.
+pub fn vwap_into(price: &[f64], size: &[f64], out: &mut [f64], path: Path) -> Result<(), AnalyticsError> {
+    check_trades(price, size)?;
+    same_len("out", out, price.len())?;
     match path {
         Path::Scalar => {
             let mut t = Totals::default();
@@ -95,7 +102,7 @@ pub fn vwap(price: &[f64], size: &[f64], path: Path) -> Result<Vec<f64>, Analyti
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// VWAP of the last `window` trades at each trade (NaN during warm-up).
@@ -105,10 +112,24 @@ pub fn vwap(price: &[f64], size: &[f64], path: Path) -> Result<Vec<f64>, Analyti
 /// difference is the window, exactly as the streaming form computes it from
 /// the totals it kept `window` trades ago, with O(1) memory beyond the output.
 pub fn rolling_vwap(price: &[f64], size: &[f64], window_len: usize, path: Path) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![f64::NAN; price.len()];
+    rolling_vwap_into(price, size, window_len, &mut out, path)?;
+    Ok(out)
+}
+
+/// [`rolling_vwap`] into `out` (the series' length); nothing is written on an error.
+pub fn rolling_vwap_into(
+    price: &[f64],
+    size: &[f64],
+    window_len: usize,
+    out: &mut [f64],
+    path: Path,
+) -> Result<(), AnalyticsError> {
     check_trades(price, size)?;
     window("window", window_len, price.len())?;
+    same_len("out", out, price.len())?;
     let w = window_len;
-    let mut out = vec![f64::NAN; price.len()];
+    out[..w - 1].fill(f64::NAN);
     // Trade j's (p·v, v), or zeros before the series starts.
     let trade = |j: Option<usize>| j.map_or((0.0, 0.0), |j| (price[j] * size[j], size[j]));
     match path {
@@ -141,7 +162,7 @@ pub fn rolling_vwap(price: &[f64], size: &[f64], window_len: usize, path: Path) 
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// [`RunningSum`] lane by lane: the same TwoSum steps on every lane.
@@ -175,22 +196,51 @@ pub fn session_vwap(
     session: f64,
     offset: f64,
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![f64::NAN; ts.len()];
+    session_vwap_into(ts, price, size, session, offset, &mut out)?;
+    Ok(out)
+}
+
+/// [`session_vwap`] into `out` (the series' length); nothing is written on an error.
+pub fn session_vwap_into(
+    ts: &[f64],
+    price: &[f64],
+    size: &[f64],
+    session: f64,
+    offset: f64,
+    out: &mut [f64],
+) -> Result<(), AnalyticsError> {
     positive_param("session", session)?;
     finite_param("offset", offset)?;
     same_len("price", price, ts.len())?;
     check_trades(price, size)?;
     all_time_forward("ts", ts)?;
+    same_len("out", out, ts.len())?;
     let mut s = SessionVwapStream::new(session, offset)?;
-    Ok((0..ts.len()).map(|i| s.apply(ts[i], price[i], size[i])).collect())
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = s.apply(ts[i], price[i], size[i]);
+    }
+    Ok(())
 }
 
 /// Cumulative TWAP at each trade; `ts` must not go back in time.
 pub fn twap(ts: &[f64], price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = vec![f64::NAN; ts.len()];
+    twap_into(ts, price, &mut out)?;
+    Ok(out)
+}
+
+/// [`twap`] into `out` (the series' length); nothing is written on an error.
+pub fn twap_into(ts: &[f64], price: &[f64], out: &mut [f64]) -> Result<(), AnalyticsError> {
     same_len("price", price, ts.len())?;
     all_finite("price", price)?;
     all_time_forward("ts", ts)?;
+    same_len("out", out, ts.len())?;
     let mut s = TwapStream::new();
-    Ok((0..ts.len()).map(|i| s.apply(ts[i], price[i])).collect())
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = s.apply(ts[i], price[i]);
+    }
+    Ok(())
 }
 
 /// Streaming cumulative VWAP, equal to [`vwap`].

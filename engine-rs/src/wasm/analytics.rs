@@ -39,6 +39,11 @@ pub struct F64Buffer {
 }
 
 impl F64Buffer {
+    /// A buffer holding `data`, for functions whose output length is known only once computed.
+    pub(crate) fn from_values(data: Vec<f64>) -> Self {
+        F64Buffer { data }
+    }
+
     /// The values, for other binding modules.
     pub(crate) fn values(&self) -> &[f64] {
         &self.data

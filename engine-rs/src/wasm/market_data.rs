@@ -1,9 +1,13 @@
-//! JS bindings of the market-data analytics ([`crate::analytics`]): batch
-//! functions take Float64Arrays and return one Float64Array; streaming forms
-//! are classes with `update`. Bad input throws an Error naming the argument.
-//! Functions with a SIMD path take an optional last `scalar` flag (true: the
-//! one-element-at-a-time path), so hosts and benchmarks can run either.
+//! JS bindings of the market-data analytics ([`crate::analytics`]). Batch
+//! functions work on [`F64Buffer`] columns in WASM memory, as the indicators
+//! do: inputs are read in place and outputs written into caller buffers of the
+//! right length (bars, whose count is known only at the end, come back as a
+//! new buffer), so nothing is copied across the boundary. Streaming forms are
+//! classes with `update`. Bad input throws an Error naming the argument, and
+//! leaves the outputs untouched. Functions with a SIMD path take an optional
+//! last `simd` flag (default true; false: the one-element-at-a-time path).
 
+use super::analytics::F64Buffer;
 use super::whole;
 use crate::analytics::{self as a, AnalyticsError, Bar, BarKind, Bars, Path};
 use wasm_bindgen::prelude::*;
@@ -12,11 +16,11 @@ fn js(e: AnalyticsError) -> JsError {
     JsError::new(&e.to_string())
 }
 
-fn path(scalar: Option<bool>) -> Path {
-    if scalar == Some(true) {
-        Path::Scalar
-    } else {
+fn path(simd: Option<bool>) -> Path {
+    if simd.unwrap_or(true) {
         Path::Simd
+    } else {
+        Path::Scalar
     }
 }
 
@@ -29,117 +33,145 @@ fn bar_record(b: &Bar) -> Vec<f64> {
     vec![b.start, b.open, b.high, b.low, b.close, b.volume, b.count as f64, b.vwap]
 }
 
-fn columns(b: Result<Bars, AnalyticsError>) -> Result<Vec<f64>, JsError> {
-    b.map(|b| b.to_columns()).map_err(js)
+fn columns(b: Result<Bars, AnalyticsError>) -> Result<F64Buffer, JsError> {
+    b.map(|b| F64Buffer::from_values(b.to_columns())).map_err(js)
 }
 
-/// Cumulative VWAP at each trade.
+/// Cumulative VWAP at each trade, into `out`.
 #[wasm_bindgen]
-pub fn vwap(price: &[f64], size: &[f64], scalar: Option<bool>) -> Result<Vec<f64>, JsError> {
-    a::vwap(price, size, path(scalar)).map_err(js)
+pub fn vwap(price: &F64Buffer, size: &F64Buffer, out: &mut F64Buffer, simd: Option<bool>) -> Result<(), JsError> {
+    a::vwap_into(price.values(), size.values(), out.values_mut(), path(simd)).map_err(js)
 }
 
-/// VWAP of the last `window` trades at each trade (NaN during warm-up).
+/// VWAP of the last `window` trades at each trade (NaN during warm-up), into `out`.
 #[wasm_bindgen(js_name = rollingVwap)]
-pub fn rolling_vwap(price: &[f64], size: &[f64], window: f64, scalar: Option<bool>) -> Result<Vec<f64>, JsError> {
-    a::rolling_vwap(price, size, count("window", window)?, path(scalar)).map_err(js)
+pub fn rolling_vwap(
+    price: &F64Buffer,
+    size: &F64Buffer,
+    window: f64,
+    out: &mut F64Buffer,
+    simd: Option<bool>,
+) -> Result<(), JsError> {
+    a::rolling_vwap_into(price.values(), size.values(), count("window", window)?, out.values_mut(), path(simd))
+        .map_err(js)
 }
 
-/// VWAP restarting at each session: periods of `sessionMs` aligned to its multiples shifted by `offsetMs`.
+/// VWAP restarting at each session (periods of `sessionMs` aligned to its
+/// multiples shifted by `offsetMs`), into `out`.
 #[wasm_bindgen(js_name = sessionVwap)]
 pub fn session_vwap(
-    ts: &[f64],
-    price: &[f64],
-    size: &[f64],
+    ts: &F64Buffer,
+    price: &F64Buffer,
+    size: &F64Buffer,
     session_ms: f64,
     offset_ms: f64,
-) -> Result<Vec<f64>, JsError> {
-    a::session_vwap(ts, price, size, session_ms, offset_ms).map_err(js)
+    out: &mut F64Buffer,
+) -> Result<(), JsError> {
+    a::session_vwap_into(ts.values(), price.values(), size.values(), session_ms, offset_ms, out.values_mut())
+        .map_err(js)
 }
 
-/// Cumulative time-weighted average price at each trade (NaN while no time has passed).
+/// Cumulative time-weighted average price at each trade (NaN while no time has passed), into `out`.
 #[wasm_bindgen]
-pub fn twap(ts: &[f64], price: &[f64]) -> Result<Vec<f64>, JsError> {
-    a::twap(ts, price).map_err(js)
+pub fn twap(ts: &F64Buffer, price: &F64Buffer, out: &mut F64Buffer) -> Result<(), JsError> {
+    a::twap_into(ts.values(), price.values(), out.values_mut()).map_err(js)
 }
 
-/// `ask − bid` of each quote.
+/// `ask − bid` of each quote, into `out`.
 #[wasm_bindgen]
-pub fn spread(bid: &[f64], ask: &[f64], scalar: Option<bool>) -> Result<Vec<f64>, JsError> {
-    a::spread(bid, ask, path(scalar)).map_err(js)
+pub fn spread(bid: &F64Buffer, ask: &F64Buffer, out: &mut F64Buffer, simd: Option<bool>) -> Result<(), JsError> {
+    a::spread_into(bid.values(), ask.values(), out.values_mut(), path(simd)).map_err(js)
 }
 
-/// `(bid + ask) / 2` of each quote.
+/// `(bid + ask) / 2` of each quote, into `out`.
 #[wasm_bindgen]
-pub fn mid(bid: &[f64], ask: &[f64], scalar: Option<bool>) -> Result<Vec<f64>, JsError> {
-    a::mid(bid, ask, path(scalar)).map_err(js)
+pub fn mid(bid: &F64Buffer, ask: &F64Buffer, out: &mut F64Buffer, simd: Option<bool>) -> Result<(), JsError> {
+    a::mid_into(bid.values(), ask.values(), out.values_mut(), path(simd)).map_err(js)
 }
 
-/// Size-weighted mid of each quote.
+/// Size-weighted mid of each quote, into `out`.
 #[wasm_bindgen]
 pub fn microprice(
-    bid: &[f64],
-    ask: &[f64],
-    bid_size: &[f64],
-    ask_size: &[f64],
-    scalar: Option<bool>,
-) -> Result<Vec<f64>, JsError> {
-    a::microprice(bid, ask, bid_size, ask_size, path(scalar)).map_err(js)
+    bid: &F64Buffer,
+    ask: &F64Buffer,
+    bid_size: &F64Buffer,
+    ask_size: &F64Buffer,
+    out: &mut F64Buffer,
+    simd: Option<bool>,
+) -> Result<(), JsError> {
+    a::microprice_into(bid.values(), ask.values(), bid_size.values(), ask_size.values(), out.values_mut(), path(simd))
+        .map_err(js)
 }
 
-/// Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row after row, best level first).
+/// Top-`levels` imbalance of snapshots of a `depth`-level book (sizes row
+/// after row, best level first), one value per snapshot into `out`.
 #[wasm_bindgen(js_name = bookImbalance)]
-pub fn book_imbalance(bid_sizes: &[f64], ask_sizes: &[f64], depth: f64, levels: f64) -> Result<Vec<f64>, JsError> {
-    a::book_imbalance(bid_sizes, ask_sizes, count("depth", depth)?, count("levels", levels)?).map_err(js)
+pub fn book_imbalance(
+    bid_sizes: &F64Buffer,
+    ask_sizes: &F64Buffer,
+    depth: f64,
+    levels: f64,
+    out: &mut F64Buffer,
+) -> Result<(), JsError> {
+    let (depth, levels) = (count("depth", depth)?, count("levels", levels)?);
+    a::book_imbalance_into(bid_sizes.values(), ask_sizes.values(), depth, levels, out.values_mut()).map_err(js)
 }
 
-/// Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0).
+/// Cont–Kukanov–Stoikov order-flow imbalance of each quote (NaN at index 0), into `out`.
 #[wasm_bindgen(js_name = orderFlowImbalance)]
-pub fn order_flow_imbalance(bid: &[f64], bid_size: &[f64], ask: &[f64], ask_size: &[f64]) -> Result<Vec<f64>, JsError> {
-    a::order_flow_imbalance(bid, bid_size, ask, ask_size).map_err(js)
+pub fn order_flow_imbalance(
+    bid: &F64Buffer,
+    bid_size: &F64Buffer,
+    ask: &F64Buffer,
+    ask_size: &F64Buffer,
+    out: &mut F64Buffer,
+) -> Result<(), JsError> {
+    a::order_flow_imbalance_into(bid.values(), bid_size.values(), ask.values(), ask_size.values(), out.values_mut())
+        .map_err(js)
 }
 
-/// Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price.
+/// Realized volatility `sqrt(Σ r²)` of the last `window` log returns at each price, into `out`.
 #[wasm_bindgen(js_name = realizedVolatility)]
-pub fn realized_volatility(price: &[f64], window: f64) -> Result<Vec<f64>, JsError> {
-    a::realized_volatility(price, count("window", window)?).map_err(js)
+pub fn realized_volatility(price: &F64Buffer, window: f64, out: &mut F64Buffer) -> Result<(), JsError> {
+    a::realized_volatility_into(price.values(), count("window", window)?, out.values_mut()).map_err(js)
 }
 
-/// Simple returns (NaN at index 0).
+/// Simple returns (NaN at index 0), into `out`.
 #[wasm_bindgen(js_name = simpleReturns)]
-pub fn simple_returns(price: &[f64], scalar: Option<bool>) -> Result<Vec<f64>, JsError> {
-    a::simple_returns(price, path(scalar)).map_err(js)
+pub fn simple_returns(price: &F64Buffer, out: &mut F64Buffer, simd: Option<bool>) -> Result<(), JsError> {
+    a::simple_returns_into(price.values(), out.values_mut(), path(simd)).map_err(js)
 }
 
-/// Log returns (NaN at index 0).
+/// Log returns (NaN at index 0), into `out`.
 #[wasm_bindgen(js_name = logReturns)]
-pub fn log_returns(price: &[f64]) -> Result<Vec<f64>, JsError> {
-    a::log_returns(price).map_err(js)
+pub fn log_returns(price: &F64Buffer, out: &mut F64Buffer) -> Result<(), JsError> {
+    a::log_returns_into(price.values(), out.values_mut()).map_err(js)
 }
 
-/// Time bars of `intervalMs` aligned to UTC multiples, as 8 columns one after
-/// another (start, open, high, low, close, volume, count, vwap), n values each.
+/// Time bars of `intervalMs` aligned to UTC multiples, as a new buffer of 8
+/// columns one after another (start, open, high, low, close, volume, count,
+/// vwap), n values each: column c of bar i at `c * n + i`.
 #[wasm_bindgen(js_name = timeBars)]
-pub fn time_bars(ts: &[f64], price: &[f64], size: &[f64], interval_ms: f64) -> Result<Vec<f64>, JsError> {
-    columns(a::time_bars(ts, price, size, interval_ms))
+pub fn time_bars(ts: &F64Buffer, price: &F64Buffer, size: &F64Buffer, interval_ms: f64) -> Result<F64Buffer, JsError> {
+    columns(a::time_bars(ts.values(), price.values(), size.values(), interval_ms))
 }
 
 /// Bars of `trades` trades each, as in `timeBars`.
 #[wasm_bindgen(js_name = tickBars)]
-pub fn tick_bars(ts: &[f64], price: &[f64], size: &[f64], trades: f64) -> Result<Vec<f64>, JsError> {
-    columns(a::tick_bars(ts, price, size, count("trades", trades)? as u64))
+pub fn tick_bars(ts: &F64Buffer, price: &F64Buffer, size: &F64Buffer, trades: f64) -> Result<F64Buffer, JsError> {
+    columns(a::tick_bars(ts.values(), price.values(), size.values(), count("trades", trades)? as u64))
 }
 
 /// Bars closing once their volume reaches `volume`, as in `timeBars`.
 #[wasm_bindgen(js_name = volumeBars)]
-pub fn volume_bars(ts: &[f64], price: &[f64], size: &[f64], volume: f64) -> Result<Vec<f64>, JsError> {
-    columns(a::volume_bars(ts, price, size, volume))
+pub fn volume_bars(ts: &F64Buffer, price: &F64Buffer, size: &F64Buffer, volume: f64) -> Result<F64Buffer, JsError> {
+    columns(a::volume_bars(ts.values(), price.values(), size.values(), volume))
 }
 
 /// Bars closing once their traded value Σ p·v reaches `value`, as in `timeBars`.
 #[wasm_bindgen(js_name = dollarBars)]
-pub fn dollar_bars(ts: &[f64], price: &[f64], size: &[f64], value: f64) -> Result<Vec<f64>, JsError> {
-    columns(a::dollar_bars(ts, price, size, value))
+pub fn dollar_bars(ts: &F64Buffer, price: &F64Buffer, size: &F64Buffer, value: f64) -> Result<F64Buffer, JsError> {
+    columns(a::dollar_bars(ts.values(), price.values(), size.values(), value))
 }
 
 /// Streaming cumulative VWAP.

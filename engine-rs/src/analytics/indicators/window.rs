@@ -96,8 +96,9 @@ pub(crate) fn reduce<R: Reduce, M: Map>(x: &[f64], n: usize, lo: usize, hi: usiz
     let first_partial = x.len().min(hi) / n; // blocks before this one end inside 0..hi
     let full_end = first_partial.max(block);
     if path == Path::Simd && n > 1 {
+        let mut suffix = Vec::new();
         while block + F64x4::WIDTH <= full_end {
-            full_blocks::<F64x4, R, M>(x, n, block, lo, out);
+            four_full_blocks::<R, M>(x, n, block, lo, out, &mut suffix);
             block += F64x4::WIDTH;
         }
     }
@@ -139,6 +140,63 @@ fn full_blocks<L: Lane, R: Reduce, M: Map>(x: &[f64], n: usize, block: usize, lo
         }
         let v = if r < n - 1 { R::apply(L::gather(out, o + r, n), pre) } else { pre };
         v.scatter(out, o + r, n);
+    }
+}
+
+/// [`full_blocks`] for four blocks in the lanes of an [`F64x4`], moving data
+/// two consecutive offsets at a time: contiguous pair loads and stores
+/// rearranged in registers ([`F64x4::gather_pair`], [`F64x4::scatter_pair`])
+/// rather than one scattered scalar per lane, with the suffixes kept in lanes
+/// in `suffix` rather than parked in `out`. Every lane runs the very
+/// operations of [`full_blocks`], in the same order: the same bits.
+#[inline(always)]
+fn four_full_blocks<R: Reduce, M: Map>(
+    x: &[f64],
+    n: usize,
+    block: usize,
+    lo: usize,
+    out: &mut [f64],
+    suffix: &mut Vec<F64x4>,
+) {
+    debug_assert!(n > 1);
+    let s = block * n;
+    let o = s - lo;
+    let prev = s - n;
+    // suffix[r]: the reduction of the previous blocks' offsets r..n (r ≥ 1).
+    suffix.clear();
+    suffix.resize(n, F64x4::splat(0.0));
+    let mut acc = M::apply(F64x4::gather(x, prev + n - 1, n));
+    suffix[n - 1] = acc;
+    let mut r = n - 1; // suffix[r..] done
+    while r >= 3 {
+        let (below, at) = F64x4::gather_pair(x, prev + r - 2, n);
+        acc = R::apply(acc, M::apply(at));
+        suffix[r - 1] = acc;
+        acc = R::apply(acc, M::apply(below));
+        suffix[r - 2] = acc;
+        r -= 2;
+    }
+    if r == 2 {
+        suffix[1] = R::apply(acc, M::apply(F64x4::gather(x, prev + 1, n)));
+    }
+    let window = |r: usize, pre: F64x4| if r < n - 1 { R::apply(suffix[r + 1], pre) } else { pre };
+    let (first, second) = F64x4::gather_pair(x, s, n);
+    let mut pre = M::apply(first);
+    let out0 = window(0, pre);
+    pre = R::apply(pre, M::apply(second));
+    F64x4::scatter_pair(out0, window(1, pre), out, o, n);
+    let mut r = 2;
+    while r + 2 <= n {
+        let (a, b) = F64x4::gather_pair(x, s + r, n);
+        pre = R::apply(pre, M::apply(a));
+        let out_a = window(r, pre);
+        pre = R::apply(pre, M::apply(b));
+        F64x4::scatter_pair(out_a, window(r + 1, pre), out, o + r, n);
+        r += 2;
+    }
+    if r < n {
+        pre = R::apply(pre, M::apply(F64x4::gather(x, s + r, n)));
+        window(r, pre).scatter(out, o + r, n);
     }
 }
 
