@@ -224,6 +224,15 @@ export class JetStreamJournal {
 }
 
 /**
+ * A consumer's subject filter: one subject works on every server; several
+ * (one worker's set of symbols) need nats-server 2.10 or later.
+ */
+function subjectFilter(subjects: string[] | undefined): { filter_subject?: string; filter_subjects?: string[] } {
+  if (subjects === undefined || subjects.length === 0) return {};
+  return subjects.length === 1 ? { filter_subject: subjects[0] } : { filter_subjects: subjects };
+}
+
+/**
  * Reads a stream from `fromSeq` up to its end at the time of the call, in
  * order, through a short-lived consumer. Replays after a snapshot use this.
  */
@@ -233,7 +242,7 @@ export async function* readStream(nc: NatsConnection, stream: string, fromSeq: n
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: Math.max(1, fromSeq),
-    ...(subjects && subjects.length > 0 ? { filter_subjects: subjects } : {}),
+    ...subjectFilter(subjects),
     inactive_threshold: nanos(30_000),
     mem_storage: true,
   });
@@ -296,11 +305,11 @@ export async function runDurableConsumer(nc: NatsConnection, opts: DurableOption
     ack_wait: nanos(opts.ackWaitMs ?? 30_000),
     // One in flight keeps the projection in stream order.
     max_ack_pending: 1,
-    ...(opts.subjects && opts.subjects.length > 0 ? { filter_subjects: opts.subjects } : {}),
+    ...subjectFilter(opts.subjects),
   };
   try {
     await jsm.consumers.info(opts.stream, opts.durable);
-    await jsm.consumers.update(opts.stream, opts.durable, { ack_wait: config.ack_wait, ...(config.filter_subjects ? { filter_subjects: config.filter_subjects } : {}) });
+    await jsm.consumers.update(opts.stream, opts.durable, { ack_wait: config.ack_wait, ...subjectFilter(opts.subjects) });
   } catch (err) {
     if (!/consumer not found/i.test((err as Error).message)) throw err;
     await jsm.consumers.add(opts.stream, config);
