@@ -117,6 +117,13 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         return translate(err);
       }
       let broken: unknown;
+      // A connection cut while checked out (between two statements) is
+      // emitted as an 'error' event, which would crash the process unheard.
+      const onError = (err: Error): void => {
+        broken = err;
+        opts.logger?.warn({ err }, 'postgres: connection lost inside a transaction');
+      };
+      conn.on('error', onError);
       try {
         await conn.query('BEGIN');
         const out = await fn(client(conn));
@@ -131,6 +138,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         }
         return translate(err);
       } finally {
+        conn.off('error', onError);
         conn.release(broken instanceof Error ? broken : undefined);
       }
     },
@@ -160,6 +168,11 @@ const MIGRATION_LOCK = 0x636966746d696772n;
  */
 export async function migratePostgres(db: PostgresDatabase): Promise<number[]> {
   const conn = await db.pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  conn.on('error', onError);
   try {
     await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
     try {
@@ -168,6 +181,7 @@ export async function migratePostgres(db: PostgresDatabase): Promise<number[]> {
       await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
     }
   } finally {
-    conn.release();
+    conn.off('error', onError);
+    conn.release(broken);
   }
 }
