@@ -20,6 +20,7 @@ import {
   symbolToken,
   type JetStreamNames,
 } from '../src/production/jetstream.ts';
+import { journalSubject, openJetStreamCommandJournal } from '../src/production/jetstream-journal.ts';
 import { connectNats, openNatsBus, type NatsBus } from '../src/production/nats-bus.ts';
 import { openPostgres } from '../src/production/postgres.ts';
 import { call, newUser } from './helpers.ts';
@@ -209,4 +210,44 @@ test('engine snapshots round-trip through the object store, larger than a messag
   const newer = await store.latest();
   assert.deepEqual([newer?.seq, newer?.nextOrder, dec(newer!.state)], [99, 12, 'small']);
   assert.throws(() => jetStreamNames('Bad-Name'), /JetStream prefix must match/);
+});
+
+test("the engine service's command journal on JetStream: lines survive a reopen, retries store nothing twice, released lines are purged", async () => {
+  const jn = jetStreamNames(`j_${token()}`);
+  const jsm = await nc.jetstreamManager();
+  try {
+    type Line = { n: number; r?: number[]; e?: string };
+    const text = (lines: Line[]) => lines.map((l) => JSON.stringify(l) + '\n').join('');
+    let j = await openJetStreamCommandJournal<Line>(nc, jn);
+    assert.deepEqual(j.read(), []);
+    const first = [{ n: 1, r: [1, 2, 3] }, { n: 2, e: 'order' }, { n: 3, r: [4.5] }];
+    await j.append(1, text(first));
+    // The same append again, as after a lost ack: de-duplicated.
+    await j.append(1, text(first));
+    await j.append(4, text([{ n: 4, e: 'limits' }]));
+    await j.close();
+
+    j = await openJetStreamCommandJournal<Line>(nc, jn);
+    assert.deepEqual(j.read(), [...first, { n: 4, e: 'limits' }]);
+    j.release(2);
+    await j.close();
+    const info = await jsm.streams.info(jn.commands, { subjects_filter: journalSubject(jn) });
+    assert.equal(info.state.messages, 2);
+
+    j = await openJetStreamCommandJournal<Line>(nc, jn);
+    assert.deepEqual(
+      j.read().map((l) => l.n),
+      [3, 4],
+    );
+    // A writer opened before another's append is fenced off.
+    await j.append(5, text([{ n: 5, r: [9] }]));
+    const stale = await openJetStreamCommandJournal<Line>(nc, jn);
+    await j.append(6, text([{ n: 6, r: [10] }]));
+    await assert.rejects(stale.append(6, text([{ n: 6, r: [11] }])), /written by another writer/);
+    await j.close();
+    j = await openJetStreamCommandJournal<Line>(nc, jn);
+    assert.deepEqual(j.read(), [{ n: 3, r: [4.5] }, { n: 4, e: 'limits' }, { n: 5, r: [9] }, { n: 6, r: [10] }]);
+  } finally {
+    await deleteStreams(jsm, jn);
+  }
 });
