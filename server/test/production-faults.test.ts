@@ -6,7 +6,8 @@
 // acknowledged order still there.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openNatsBus } from '../src/production/nats-bus.ts';
+import { deleteStreams, ensureStreams, JetStreamJournal, jetStreamNames, readStream } from '../src/production/jetstream.ts';
+import { connectNats, openNatsBus } from '../src/production/nats-bus.ts';
 import { call, newUser, type TestUser, type TestVenue } from './helpers.ts';
 import { eventually, serviceVenue, throwawayNats, throwawayPostgres, throwawayRedis, type Throwaway } from './production-helpers.ts';
 
@@ -116,4 +117,32 @@ test('PostgreSQL down: requests that need it fail with 503 naming the database; 
   assert.deepEqual(all.sort(), [...placed].sort());
   assert.equal(placed.length, 4);
   assert.equal((await place(alice, 'buy', '8')).status, 200);
+});
+
+test('JetStream down: journal appends fail at once with 503; back up, appends resume and every acked entry is still stored', async () => {
+  const nc = await connectNats(nats.url);
+  const names = jetStreamNames('faults');
+  try {
+    await ensureStreams(await nc.jetstreamManager(), names);
+    // A long ack timeout: a refusal while disconnected cannot come from it.
+    const journal = await JetStreamJournal.open(nc, names.commands, { timeoutMs: 120_000 });
+    const entry = (id: string) => ({ id, subject: `${names.subjectRoot}.cmd.AAPL`, data: new TextEncoder().encode(id) });
+    await journal.append([entry('a1'), entry('a2')]);
+    await nats.stop();
+    await eventually('the journal to notice', () => !journal.connected());
+    await assert.rejects(journal.append([entry('lost')]), (err: Error & { status?: number }) => {
+      assert.equal(err.status, 503);
+      assert.match(err.message, /the journal \(nats\) is unavailable: disconnected/);
+      return true;
+    });
+    await nats.start();
+    await eventually('the journal to reconnect', () => journal.connected());
+    await journal.append([entry('a3')]);
+    const ids: (string | undefined)[] = [];
+    for await (const r of readStream(nc, names.commands, 1)) ids.push(r.id);
+    assert.deepEqual(ids, ['a1', 'a2', 'a3']);
+    await deleteStreams(await nc.jetstreamManager(), names);
+  } finally {
+    await nc.close();
+  }
 });

@@ -9,6 +9,7 @@ import {
   AckPolicy,
   DeliverPolicy,
   DiscardPolicy,
+  Events,
   RetentionPolicy,
   StorageType,
   nanos,
@@ -154,6 +155,7 @@ export interface JournalRecord {
 export class JetStreamJournal {
   private lastSeq: number;
   private tail: Promise<unknown> = Promise.resolve();
+  private up = true;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -163,6 +165,18 @@ export class JetStreamJournal {
     private readonly opts: Required<JournalOptions>,
   ) {
     this.lastSeq = lastSeq;
+    // Track the connection so appends fail at once while it is down, instead of waiting for the ack timeout.
+    void (async () => {
+      for await (const st of nc.status()) {
+        if (st.type === Events.Disconnect) this.up = false;
+        else if (st.type === Events.Reconnect) this.up = true;
+      }
+    })();
+  }
+
+  /** Whether the connection currently has a server. */
+  connected(): boolean {
+    return this.up && !this.nc.isClosed();
   }
 
   /** Opens the journal on an existing stream (see ensureStreams). */
@@ -187,6 +201,7 @@ export class JetStreamJournal {
   private async publish(batch: readonly JournalEntry[]): Promise<JournalAck[]> {
     if (batch.length === 0) return [];
     if (this.nc.isClosed()) throw unavailable('the journal (nats) is closed');
+    if (!this.up) throw unavailable('the journal (nats) is unavailable: disconnected, reconnecting');
     const base = this.lastSeq;
     const pending: Promise<PubAck>[] = batch.map((e, i) =>
       this.js.publish(e.subject, e.data, {
