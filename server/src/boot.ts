@@ -1,6 +1,6 @@
 // Builds the dependencies from configuration: the embedded defaults (PGlite in
-// a data directory, in-process bus and cache) for now; issue 6 adds PostgreSQL,
-// NATS, Redis and ClickHouse selected by their URLs. Used by every runtime
+// a data directory, in-process bus and cache), or PostgreSQL, NATS and Redis
+// selected by their URLs (production/services.ts). Used by every runtime
 // entry (node.ts, deno.ts, bun.ts) and by the CLI's admin commands.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,11 +8,8 @@ import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppConfig, AppDeps, Clock } from './deps.ts';
 import { systemClock } from './deps.ts';
-import { createMemoryBus } from './embedded/memory-bus.ts';
-import { createMemoryCache } from './embedded/memory-cache.ts';
-import { openPglite } from './embedded/pglite.ts';
+import { migrateDatabase, openDatabase, openMessaging, type Messaging, type ServiceOptions } from './production/services.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
-import { migrate } from './venue/migrate.ts';
 import { EmbeddedEngineService } from './venue/service.ts';
 import type { InstrumentInput } from './venue/types.ts';
 
@@ -33,6 +30,8 @@ export interface VenueOptions {
   logger?: Logger;
   /** Engine snapshot interval in commands. */
   snapshotEvery?: number;
+  /** PostgreSQL, Redis and NATS URLs (production/services.ts); each unset one is embedded. */
+  services?: ServiceOptions;
 }
 
 /** Paths and keys logs must never show. */
@@ -128,16 +127,17 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
   const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
   let db;
   try {
-    db = await openPglite(dataDir);
+    db = await openDatabase(opts.services, dataDir, logger);
   } catch (err) {
     unlock();
     throw err;
   }
+  let messaging: Messaging | undefined;
   try {
-    await migrate(db);
+    await migrateDatabase(db);
     const config: AppConfig = { ...DEFAULTS, jwtSecret: await jwtSecret(db), ...opts.config };
-    const bus = createMemoryBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
-    const cache = createMemoryCache(clock);
+    messaging = await openMessaging(opts.services, { clock, logger });
+    const { bus, cache } = messaging;
     const engine = await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery });
     for (const inst of instruments) {
       if (!engine.instrument(inst.symbol)) await engine.addInstrument(inst, 'instruments-file');
@@ -154,6 +154,7 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
       },
     };
   } catch (err) {
+    await messaging?.close();
     await db.close();
     unlock();
     throw err;

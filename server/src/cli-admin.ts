@@ -2,6 +2,7 @@
 // (the server must be stopped: the directory is locked while a venue has it open).
 import { parseArgs } from 'node:util';
 import { createLogger, DEFAULT_DATA_DIR, openVenue } from './boot.ts';
+import { serviceOptionsFromEnv } from './production/services.ts';
 import { configFromEnv } from './boot.ts';
 import { createApiKey, createUser } from './routes/auth.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
@@ -124,6 +125,7 @@ export async function runAdmin(argv: string[]): Promise<string> {
     instrumentsFile: null,
     logger: createLogger('warn'),
     config: env,
+    services: serviceOptionsFromEnv(process.env),
   });
   try {
     return JSON.stringify(await job(venue), null, 2);

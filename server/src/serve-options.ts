@@ -1,5 +1,6 @@
 // Port and venue settings from the environment, shared by the Node, Deno and Bun entries.
 import { configFromEnv, DEFAULT_DATA_DIR, DEFAULT_INSTRUMENTS_FILE, type VenueOptions } from './boot.ts';
+import { serviceOptionsFromEnv } from './production/services.ts';
 
 /** Port used when neither PORT nor --port is given. */
 export const DEFAULT_PORT = 8000;
@@ -15,7 +16,8 @@ export function parsePort(value: string | undefined, source: string): number {
 /**
  * PORT; CIFT_DATA_DIR (default ./.cift-data; ":memory:" keeps nothing);
  * CIFT_INSTRUMENTS (an instruments file; "none" lists nothing); the
- * CIFT_* settings of configFromEnv().
+ * CIFT_* settings of configFromEnv(); DATABASE_URL, REDIS_URL, NATS_URL
+ * (serviceOptionsFromEnv()).
  */
 export function serveOptionsFromEnv(env: Record<string, string | undefined>): { port: number; venue: VenueOptions } {
   const dir = env.CIFT_DATA_DIR ?? DEFAULT_DATA_DIR;
@@ -26,6 +28,7 @@ export function serveOptionsFromEnv(env: Record<string, string | undefined>): { 
       dataDir: dir === ':memory:' ? null : dir,
       instrumentsFile: inst === 'none' ? null : inst === undefined || inst === '' ? DEFAULT_INSTRUMENTS_FILE : inst,
       config: configFromEnv(env),
+      services: serviceOptionsFromEnv(env),
     },
   };
 }

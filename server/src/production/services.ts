@@ -1,0 +1,105 @@
+// Selects each dependency by its URL: DATABASE_URL (PostgreSQL), REDIS_URL
+// (Redis or Dragonfly), NATS_URL (NATS); an unset one falls back to the
+// embedded default (PGlite in the data directory, in-process cache and bus).
+// CLICKHOUSE_URL is read by the market store (server/src/market/).
+import type { Logger } from 'pino';
+import type { Bus, Cache, Clock, SqlDatabase } from '../deps.ts';
+import { createMemoryBus } from '../embedded/memory-bus.ts';
+import { createMemoryCache } from '../embedded/memory-cache.ts';
+import { openPglite } from '../embedded/pglite.ts';
+import { migrate } from '../venue/migrate.ts';
+import { openNatsBus } from './nats-bus.ts';
+import { migratePostgres, openPostgres, type PostgresDatabase } from './postgres.ts';
+import { mirrorQuotes } from './quote-cache.ts';
+import { openRedisCache } from './redis-cache.ts';
+
+/** Where the production services are; each unset one is embedded. */
+export interface ServiceOptions {
+  /** postgres://user:password@host:port/database */
+  databaseUrl?: string;
+  /** redis://[:password@]host:port[/db] (Redis or Dragonfly) */
+  redisUrl?: string;
+  /** nats://host:port (several separated by commas) */
+  natsUrl?: string;
+  /** Prefix of every cache key (default "cift:"), so venues or test runs can share a Redis. */
+  cachePrefix?: string;
+  /** Prefix of every bus subject (default none), so venues or test runs can share a NATS. */
+  subjectPrefix?: string;
+}
+
+/** The variables read here, with the URL schemes each accepts. */
+export const SERVICE_URL_VARIABLES = {
+  DATABASE_URL: ['postgres:', 'postgresql:'],
+  REDIS_URL: ['redis:', 'rediss:'],
+  NATS_URL: ['nats:', 'tls:', 'ws:', 'wss:'],
+} as const;
+
+function checkUrl(name: keyof typeof SERVICE_URL_VARIABLES, value: string): string {
+  for (const part of name === 'NATS_URL' ? value.split(',') : [value]) {
+    let url: URL;
+    try {
+      url = new URL(part.trim());
+    } catch {
+      throw new Error(`${name} must be a URL, got '${part}'`);
+    }
+    const schemes: readonly string[] = SERVICE_URL_VARIABLES[name];
+    if (!schemes.includes(url.protocol)) throw new Error(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}, got '${url.protocol}//'`);
+  }
+  return value;
+}
+
+/** Reads DATABASE_URL, REDIS_URL and NATS_URL (empty counts as unset); throws naming a malformed one. */
+export function serviceOptionsFromEnv(env: Record<string, string | undefined>): ServiceOptions {
+  const out: ServiceOptions = {};
+  if (env.DATABASE_URL) out.databaseUrl = checkUrl('DATABASE_URL', env.DATABASE_URL);
+  if (env.REDIS_URL) out.redisUrl = checkUrl('REDIS_URL', env.REDIS_URL);
+  if (env.NATS_URL) out.natsUrl = checkUrl('NATS_URL', env.NATS_URL);
+  return out;
+}
+
+/** Opens PostgreSQL when `databaseUrl` is set, else PGlite at `dataDir` (in memory when undefined). */
+export async function openDatabase(services: ServiceOptions | undefined, dataDir: string | undefined, logger?: Logger): Promise<SqlDatabase> {
+  if (services?.databaseUrl) return openPostgres(services.databaseUrl, { logger });
+  return openPglite(dataDir);
+}
+
+/** Applies the migrations; on PostgreSQL under an advisory lock, as several processes may start at once. */
+export async function migrateDatabase(db: SqlDatabase): Promise<number[]> {
+  return db.kind === 'postgres' ? migratePostgres(db as PostgresDatabase) : migrate(db);
+}
+
+/** The bus and the cache, opened together. */
+export interface Messaging {
+  bus: Bus;
+  cache: Cache;
+  /** Closes both (idempotent). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the bus (NATS when `natsUrl` is set) and the cache (Redis when
+ * `redisUrl` is set). With a shared cache, the latest quotes are mirrored
+ * into it. If either fails to open, the other is closed before the error.
+ */
+export async function openMessaging(services: ServiceOptions | undefined, deps: { clock: Clock; logger: Logger }): Promise<Messaging> {
+  const { clock, logger } = deps;
+  const bus = services?.natsUrl
+    ? await openNatsBus(services.natsUrl, { subjectPrefix: services.subjectPrefix, logger })
+    : createMemoryBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
+  let cache: Cache;
+  try {
+    cache = services?.redisUrl ? await openRedisCache(services.redisUrl, { keyPrefix: services.cachePrefix, logger }) : createMemoryCache(clock);
+  } catch (err) {
+    await bus.close();
+    throw err;
+  }
+  if (cache.kind === 'redis') mirrorQuotes(bus, cache, logger);
+  return {
+    bus,
+    cache,
+    async close() {
+      await bus.close();
+      await cache.close();
+    },
+  };
+}
