@@ -17,6 +17,8 @@ export default defineConfig({
     target: 'es2022',
     // The engine's WASM is ~1 MB and CodeMirror is large; splitting them further buys nothing for a local app.
     chunkSizeWarningLimit: 2048,
+    // Rolldown reports plugins that took long; on a shared 2-core machine that is noise in every test run.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: { fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
 });

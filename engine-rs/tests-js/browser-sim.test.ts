@@ -115,7 +115,7 @@ async function run(page: Page): Promise<string> {
 test('the example on daily SPY shows the metrics and trades the runtime computes in Node', async () => {
   const { page, errors } = await openPage();
   assert.equal(await page.$eval('#dataset', (el) => (el as HTMLSelectElement).value), 'spy-daily');
-  assert.equal(await run(page), 'ok', await page.textContent('#error'));
+  assert.equal(await run(page), 'ok', (await page.textContent('#error')) ?? undefined);
 
   const data = await loadFile('daily_spy.zip', new Uint8Array(readFileSync(SPY_DAILY)));
   const expected = runBacktest(await strategyModule(EXAMPLE_STRATEGY, 'example'), data, PAGE_DEFAULTS);
@@ -212,7 +212,7 @@ test('a sweep over two workers fills the table and heatmap with the runtime numb
   await page.fill('#sweep-workers', '2');
   await page.click('#sweep-run');
   await page.waitForFunction(() => document.body.dataset.sweep !== undefined, undefined, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.sweep), 'ok', await page.textContent('#error'));
+  assert.equal(await page.evaluate(() => document.body.dataset.sweep), 'ok', (await page.textContent('#error')) ?? undefined);
   const rows = await page.$$eval('#sweep-table tbody tr', (trs) =>
     trs.map((tr) => ({ params: JSON.parse((tr as HTMLElement).dataset.params ?? '{}') as Record<string, number>, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
   );
