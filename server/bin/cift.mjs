@@ -12,6 +12,7 @@ Commands:
                      data: $CIFT_DATA_DIR, else ./.cift-data)
   admin <command>    Admin helpers on the data directory: create-instrument, create-account,
                      create-key ('cift admin --help')
+  backtest <file>    Run a strategy file on historical data ('cift backtest --help')
   help               Show this help
 
 Options:
@@ -77,10 +78,26 @@ async function admin(args) {
   }
 }
 
+async function backtest(args) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runBacktestCli, BacktestCliError } = await import('../src/cli-backtest.ts');
+  try {
+    console.log(await runBacktestCli(args));
+  } catch (err) {
+    console.error(`cift backtest: ${err.message}`);
+    if (err instanceof BacktestCliError && err.exitCode === 2) console.error("Run 'cift backtest --help' for usage.");
+    process.exit(err instanceof BacktestCliError ? err.exitCode : 1);
+  }
+}
+
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case 'admin':
     await admin(args);
+    break;
+  case 'backtest':
+    await backtest(args);
     break;
   case 'serve':
     await serve(args);
