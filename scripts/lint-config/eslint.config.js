@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', 'target/', 'pkg/', 'bench/work/', 'engine-rs/fuzz/', 'test-results/', '.cift-data/'],
+    ignores: ['node_modules/', 'target/', 'pkg/', 'bench/work/', 'engine-rs/fuzz/', 'test-results/', '.cift-data/', 'browser-sim/dist/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerMarketRoutes } from './routes/market.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerSimRoutes } from './routes/sim.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): App {
   registerOrderRoutes(app, deps);
   registerMarketRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerSimRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyId', { type: 'apiKey', in: 'header', name: 'APCA-API-KEY-ID' });
