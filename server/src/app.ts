@@ -66,28 +66,31 @@ export function createApp(deps: AppDeps): App {
     if (c.res.status >= 500) log.error(entry, 'request');
     else log.debug(entry, 'request');
   });
-  // Bodies: JSON only, bounded.
+  // Bodies: JSON only, bounded. A declared Content-Length is checked from the
+  // header alone: touching `c.req.raw.body` (as hono's bodyLimit does) makes
+  // @hono/node-server build a full fetch Request for every request, which
+  // costs more than the rest of a cheap route. Only a chunked body (no length)
+  // is counted while streaming, by hono's bodyLimit.
+  const maxBody = deps.config.maxBodyBytes;
+  const tooLarge = (): never => {
+    throw new ApiError(413, 'payload_too_large', `request body exceeds ${maxBody} bytes`);
+  };
+  const streamingLimit = bodyLimit({ maxSize: maxBody, onError: tooLarge });
   app.use('/v1/*', async (c, next) => {
     const method = c.req.method;
-    if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-      const length = c.req.header('content-length');
-      const type = c.req.header('content-type');
-      const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
-      if (hasBody && !/^application\/json\s*(;|$)/i.test(type ?? '')) {
-        throw new ApiError(415, 'unsupported_media_type', `request bodies must be application/json, got '${type ?? 'none'}'`);
-      }
+    if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return next();
+    const length = c.req.header('content-length');
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    const hasBody = (length !== undefined && length !== '0') || chunked;
+    if (!hasBody) return next();
+    const type = c.req.header('content-type');
+    if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
+      throw new ApiError(415, 'unsupported_media_type', `request bodies must be application/json, got '${type ?? 'none'}'`);
     }
-    await next();
+    if (chunked || length === undefined) return streamingLimit(c, next);
+    if (!/^\d+$/.test(length) || Number(length) > maxBody) tooLarge();
+    return next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `request body exceeds ${deps.config.maxBodyBytes} bytes`);
-      },
-    }),
-  );
 
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps);

@@ -14,6 +14,8 @@ let openOrderId: string;
 /** Everything a request could change: row counts, the engine's sequence, the account's money. */
 async function fingerprint(): Promise<string> {
   const db = t.venue.deps.db;
+  // Rows follow the journal; read them once they reflect every command run so far.
+  await t.venue.deps.engine.settled();
   const counts = await db.query(
     `SELECT (SELECT count(*) FROM users) u, (SELECT count(*) FROM api_keys WHERE revoked_at IS NULL) k, (SELECT count(*) FROM orders) o,
             (SELECT count(*) FROM orders WHERE status IN ('new','partially_filled')) open, (SELECT count(*) FROM fills) f,

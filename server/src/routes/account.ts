@@ -181,6 +181,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       responses: { 200: jsonResponse(RiskLimitsSchema, 'Limits'), ...errorResponses(401, 403, 429) },
     }),
     async (c) => {
+      await deps.engine.settled();
       const [r] = await deps.db.query<Record<string, unknown>>('SELECT * FROM risk_limits WHERE account_id = $1', [c.get('principal').accountId]);
       if (!r) throw notFound('no limits recorded for this account');
       return c.json(
@@ -200,6 +201,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
   const activities = async (accountId: string, q: z.infer<typeof ActivityQuery>, types: string[]) => {
     const cursor = q.page_token === undefined ? undefined : decodeCursor(q.page_token);
     const asc = q.direction === 'asc';
+    await deps.engine.settled();
     const rows = await deps.db.query<Record<string, unknown>>(
       `SELECT * FROM (
          SELECT f.id::text AS id, 'FILL' AS activity_type, f.transaction_time AS at, f.event_seq AS seq, f.symbol, f.order_id::text AS order_id,
@@ -274,6 +276,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const q = c.req.valid('query');
       const bucket = TIMEFRAMES[q.timeframe];
+      await deps.engine.settled();
       const rows = await deps.db.query<{ bucket: number; equity: string; cash: string }>(
         `SELECT DISTINCT ON (b) b AS bucket, equity, cash FROM (
            SELECT floor(extract(epoch FROM ts) / $2)::bigint * $2 AS b, equity, cash, event_seq

@@ -82,6 +82,7 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
       responses: { 200: jsonResponse(z.array(AdminAccount), 'Accounts'), ...errorResponses(401, 403, 429) },
     }),
     async (c) => {
+      await deps.engine.settled();
       const rows = await deps.db.query<{ id: string; account_number: string; email: string; role: string; status: string; cash: string; created_at: Date }>(
         'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id ORDER BY a.created_at, a.id',
       );

@@ -89,6 +89,7 @@ export function registerOrderRoutes(app: App, deps: AppDeps): void {
       const accountId = c.get('principal').accountId;
       const cursor = q.page_token === undefined ? null : decodeOrderCursor(q.page_token);
       const asc = q.direction === 'asc';
+      await deps.engine.settled();
       const rows = await deps.db.query<OrderRow & { ord: number }>(
         `SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint AS ord FROM orders
          WHERE account_id = $1
@@ -121,6 +122,7 @@ export function registerOrderRoutes(app: App, deps: AppDeps): void {
     }),
     async (c) => {
       const { client_order_id } = c.req.valid('query');
+      await deps.engine.settled();
       const [row] = await deps.db.query<OrderRow>(
         `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 ORDER BY (status = 'rejected'), created_at DESC LIMIT 1`,
         [c.get('principal').accountId, client_order_id],
@@ -143,6 +145,7 @@ export function registerOrderRoutes(app: App, deps: AppDeps): void {
     }),
     async (c) => {
       const { order_id } = c.req.valid('param');
+      await deps.engine.settled();
       const [row] = await deps.db.query<OrderRow>('SELECT * FROM orders WHERE id = $1 AND account_id = $2', [order_id, c.get('principal').accountId]);
       if (!row) throw notFound(`order ${order_id} not found`);
       return c.json(rowToOrder(row), 200);

@@ -7,15 +7,26 @@
 // field), client_order_id is checked for idempotency, the engine runs its risk
 // checks and matching, the events are projected onto order/fill/position/cash
 // rows, and the command record, its events and the projected rows are written
-// in one database transaction. Commands keep executing while a write is in
-// flight and join the next one (group commit); a caller's promise resolves
-// only after the transaction holding its command commits. Bus messages go out
-// after that commit too.
+// later. Commands keep executing while an append is in flight and join the
+// next one (group commit).
+//
+// With a journal (venue/journal.ts; the embedded venue keeps one in its data
+// directory) a caller's promise resolves once the journal lines of its command
+// (the command record, plus the order's identity) are durable; the database
+// rows are projected from the same batches afterwards, several batches per
+// transaction, off the caller's path, and the transaction records the last
+// journal line it reflects, so each line is projected exactly once. Reads of
+// those rows first wait for the projection to catch up (`settled()`), so a
+// caller reads its own writes. Without a journal each batch's rows are
+// written in one transaction before its callers hear back. Bus messages go
+// out after the batch is durable either way.
 //
 // On start the engine is rebuilt from the latest snapshot plus the commands
-// logged after it, so a restart restores books, orders, fills, positions and
-// cash exactly. If a write fails, the in-memory state (which ran ahead of the
-// failed write) is thrown away and rebuilt the same way.
+// logged after it in the database, then the journal lines the database does
+// not reflect yet are run again through the same path (rebuilding orders,
+// fills, positions and cash) and projected, so a restart, or a crash, restores
+// everything that was acknowledged. If an append fails, the in-memory state
+// (which ran ahead of it) is thrown away and rebuilt the same way.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Engine } from 'cift-engine';
@@ -45,6 +56,7 @@ import {
   type ReplaceRequest,
   type RiskLimits,
 } from './types.ts';
+import type { CommandJournal, JournalEffect, JournalLine } from './journal.ts';
 import { CancelReason, Cmd, CMD, EVT, Evt, ORDER_TYPE, REJECT_REASONS, SIDE, TIF, WireEngine, record } from './wire.ts';
 
 /** How the service is set up. */
@@ -57,6 +69,8 @@ export interface EngineServiceOptions {
   initialCash: string;
   /** Take an engine snapshot after this many commands (0: never). */
   snapshotEvery?: number;
+  /** Where commands are made durable before they are acknowledged; absent: each batch's rows are written first. */
+  journal?: CommandJournal;
 }
 
 /** An instrument with its integer units. */
@@ -76,10 +90,14 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-/** What one transaction writes. */
+/** What one group commit makes durable, and the rows projected from it. */
 interface Batch {
+  /** Journal lines (JSON), numbered `firstLine` … `lastLine`. */
+  lines: string[];
+  firstLine: number;
+  lastLine: number;
   log: { seq: number; ts: number; kind: number; record: number[]; events: number[] }[];
-  sql: ((tx: SqlClient) => Promise<void>)[];
+  effects: JournalEffect[];
   orders: Map<string, OrderState>;
   fills: Record<string, unknown>[];
   cash: Record<string, unknown>[];
@@ -87,14 +105,16 @@ interface Batch {
   accountCash: Map<string, string>;
   equity: Record<string, unknown>[];
   publish: [string, unknown][];
-  snapshot?: { seq: number; state: Uint8Array; nextOrder: number };
   waiters: Waiter[];
 }
 
 function newBatch(): Batch {
   return {
+    lines: [],
+    firstLine: 0,
+    lastLine: 0,
     log: [],
-    sql: [],
+    effects: [],
     orders: new Map(),
     fills: [],
     cash: [],
@@ -105,6 +125,50 @@ function newBatch(): Batch {
     waiters: [],
   };
 }
+
+/** A cut batch on its way to the database: order rows as of the cut, and the engine snapshot if one was due. */
+interface Projection {
+  firstLine: number;
+  lastLine: number;
+  log: Batch['log'];
+  effects: JournalEffect[];
+  orders: Map<string, OrderRow>;
+  fills: Record<string, unknown>[];
+  cash: Record<string, unknown>[];
+  positions: Map<string, Record<string, unknown>>;
+  accountCash: Map<string, string>;
+  equity: Record<string, unknown>[];
+  snapshot?: { seq: number; state: Uint8Array; nextOrder: number };
+  /** Without a journal: published and resolved once the projection commits. */
+  publish: [string, unknown][];
+  waiters: Waiter[];
+}
+
+/** Several consecutive projections as one (later rows of the same key win). */
+function mergeProjections(list: Projection[]): Projection {
+  if (list.length === 1) return list[0];
+  const out: Projection = { ...list[0], log: [], effects: [], orders: new Map(), fills: [], cash: [], positions: new Map(), accountCash: new Map(), equity: [], publish: [], waiters: [] };
+  for (const p of list) {
+    out.log.push(...p.log);
+    out.effects.push(...p.effects);
+    for (const [k, v] of p.orders) out.orders.set(k, v);
+    out.fills.push(...p.fills);
+    out.cash.push(...p.cash);
+    for (const [k, v] of p.positions) out.positions.set(k, v);
+    for (const [k, v] of p.accountCash) out.accountCash.set(k, v);
+    out.equity.push(...p.equity);
+    if (p.snapshot) out.snapshot = p.snapshot;
+    out.publish.push(...p.publish);
+    out.waiters.push(...p.waiters);
+    out.lastLine = p.lastLine;
+  }
+  return out;
+}
+
+/** Most journal lines one projection transaction takes. */
+const PROJECT_LINES = 4_000;
+/** How far (in journal lines) the projection may fall behind before acknowledgements wait for it. */
+const MAX_PROJECTION_LAG = 50_000;
 
 const defer: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
@@ -164,6 +228,18 @@ export class EmbeddedEngineService implements EngineService {
   private readonly lastQuote = new Map<number, string>();
   private batch = newBatch();
   private flushing = false;
+  /** The last journal line numbered, and the last one the database reflects. */
+  private line = 0;
+  private projectedLine = 0;
+  private readonly queue: Projection[] = [];
+  private projecting: Promise<void> | undefined;
+  private projectionError: string | undefined;
+  private settledWaiters: { line: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Running journal lines again on start: no bus messages, no GTD timers. */
+  private replaying = false;
+  /** Inside load(): a failed projection fails the load instead of being retried. */
+  private loading = false;
+  private readonly journal: CommandJournal | undefined;
   private broken: string | undefined;
   private gtdTimer: ReturnType<typeof setTimeout> | undefined;
   /** The earliest GTD expiry among live orders (ms), checked after every command. */
@@ -175,6 +251,7 @@ export class EmbeddedEngineService implements EngineService {
   private constructor(private readonly opts: EngineServiceOptions) {
     this.initialCash = toUnits(opts.initialCash, MONEY_SCALE);
     this.snapshotEvery = opts.snapshotEvery ?? 50_000;
+    this.journal = opts.journal;
   }
 
   /** Loads the engine module, rebuilds the engine and the open orders from the database, and opens any account the engine lacks. */
@@ -188,6 +265,15 @@ export class EmbeddedEngineService implements EngineService {
   // ---- startup and recovery ----
 
   private async load(): Promise<void> {
+    this.loading = true;
+    try {
+      await this.loadState();
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async loadState(): Promise<void> {
     const { db } = this.opts;
     const [snap] = await db.query<{ seq: number; state: Uint8Array; next_order: number }>(
       'SELECT seq, state, next_order FROM engine_snapshots ORDER BY seq DESC LIMIT 1',
@@ -247,14 +333,79 @@ export class EmbeddedEngineService implements EngineService {
       }
       this.track(s);
     }
-    this.broken = undefined;
     this.lastQuote.clear();
+
+    // Journal lines the database does not reflect yet: run them again, then project them.
+    const [projected] = await db.query<{ value: string }>(`SELECT value FROM venue_meta WHERE key = 'projected_line'`);
+    this.projectedLine = projected ? Number(projected.value) : 0;
+    this.line = this.projectedLine;
+    this.batch = newBatch();
+    const tail = (this.journal?.read() ?? []).filter((l) => l.n > this.projectedLine);
+    if (tail.length > 0) {
+      this.redo(tail);
+      this.queue.push({ ...this.cut(), publish: [], waiters: [] });
+      await this.runProjector();
+      if (this.projectionError !== undefined) throw new Error(`projecting the journal failed: ${this.projectionError}`);
+    }
+    this.broken = undefined;
 
     // Accounts registered but never opened in the engine (a crash in between) are opened now.
     for (const a of accounts) {
       if (this.wire.engine.account(a.engine_account) === undefined) await this.openAccount({ id: a.id, engine_account: a.engine_account });
     }
     await this.expireDue();
+  }
+
+  /** Runs journal lines again (on start), in order, through the same path as live commands. */
+  private redo(lines: JournalLine[]): void {
+    this.replaying = true;
+    try {
+      for (const l of lines) {
+        if (l.n !== this.line + 1) throw new Error(`journal line ${l.n} follows line ${this.line}: lines are missing`);
+        if ('e' in l) {
+          this.redoEffect(l.e);
+          continue;
+        }
+        if (l.s !== this.seq + 1) throw new Error(`journal line ${l.n} holds command ${l.s} but the engine is at ${this.seq}`);
+        this.seq = l.s;
+        this.ts = l.t;
+        this.run(Float64Array.from(l.r));
+        this.pendingReplace = undefined;
+      }
+    } finally {
+      this.replaying = false;
+      this.pendingReplace = undefined;
+    }
+  }
+
+  private redoEffect(e: JournalEffect): void {
+    switch (e.k) {
+      case 'order': {
+        const inst = this.bySymbol.get(e.row.symbol);
+        if (!inst) throw new Error(`journal: order ${e.row.id} names unknown instrument ${e.row.symbol}`);
+        this.track(rowToState(e.row, e.ea, inst.scales));
+        this.nextOrderId = Math.max(this.nextOrderId, e.row.engine_id + 1);
+        break;
+      }
+      case 'replace': {
+        const old = this.liveById.get(e.old);
+        const inst = this.bySymbol.get(e.row.symbol);
+        if (old && inst) this.pendingReplace = { old, next: rowToState(e.row, e.ea, inst.scales) };
+        break;
+      }
+      case 'instrument': {
+        const row = normalizeInstrument({ ...e.row, created_at: new Date(e.row.created_at), updated_at: new Date(e.row.updated_at) });
+        this.remember(row);
+        this.nextSymbol = Math.max(this.nextSymbol, row.engine_symbol + 1);
+        break;
+      }
+      case 'account':
+        this.accountIds.set(e.ea, e.id);
+        break;
+      case 'limits':
+        break;
+    }
+    this.effect(e);
   }
 
   private remember(row: Instrument): InstrumentState {
@@ -300,10 +451,12 @@ export class EmbeddedEngineService implements EngineService {
   /** Executes one command record, logs it and projects its events into the current batch. */
   private run(rec: Float64Array): Float64Array {
     const events = this.wire.execute(rec);
-    this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: Array.from(rec), events: Array.from(events) });
+    const fields = Array.from(rec);
+    this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: fields, events: Array.from(events) });
+    this.note({ s: rec[2], t: rec[1], r: fields });
     this.sinceSnapshot++;
     this.project(events);
-    if (rec[0] !== Cmd.AdvanceTime && this.gtdDue <= this.opts.clock.now()) {
+    if (!this.replaying && rec[0] !== Cmd.AdvanceTime && this.gtdDue <= this.opts.clock.now()) {
       // A GTD expiry has passed: expire now rather than wait for the timer.
       this.gtdDue = Infinity;
       const st = this.stamp();
@@ -313,45 +466,187 @@ export class EmbeddedEngineService implements EngineService {
     return events;
   }
 
-  /** Resolves when everything queued so far is committed. */
+  /** Numbers a journal line and adds it to the current batch. */
+  private note(entry: { s: number; t: number; r: number[] } | { e: JournalEffect }): void {
+    const n = ++this.line;
+    const b = this.batch;
+    if (b.firstLine === 0) b.firstLine = n;
+    b.lastLine = n;
+    if (this.journal !== undefined && !this.replaying) b.lines.push(JSON.stringify({ n, ...entry }));
+  }
+
+  /** Records a change beside the engine (journaled, and projected with its batch). */
+  private effect(e: JournalEffect): void {
+    this.batch.effects.push(e);
+    this.note({ e });
+  }
+
+  /** Resolves when everything run so far is durable (journaled, or without a journal, committed). */
   private durable(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.batch.waiters.push({ resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        defer(() => void this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.batch;
+  private scheduleFlush(): void {
+    if (!this.flushing) {
+      this.flushing = true;
+      defer(() => void this.flush());
+    }
+  }
+
+  /** Ends the current batch: order rows as they are now, and an engine snapshot if one is due. */
+  private cut(): Projection {
+    const b = this.batch;
     this.batch = newBatch();
-    if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery && batch.log.length > 0) {
+    const orders = new Map<string, OrderRow>();
+    for (const [id, st] of b.orders) orders.set(id, stateToRow(st));
+    const p: Projection = {
+      firstLine: b.firstLine,
+      lastLine: b.lastLine,
+      log: b.log,
+      effects: b.effects,
+      orders,
+      fills: b.fills,
+      cash: b.cash,
+      positions: b.positions,
+      accountCash: b.accountCash,
+      equity: b.equity,
+      publish: b.publish,
+      waiters: b.waiters,
+    };
+    if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery && b.log.length > 0) {
       // Taken when the batch is cut, so it holds exactly the commands up to the batch's last one.
-      batch.snapshot = { seq: this.seq, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
+      p.snapshot = { seq: this.seq, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
       this.sinceSnapshot = 0;
     }
-    try {
-      await this.opts.db.transaction((tx) => writeBatch(tx, batch));
-    } catch (err) {
-      this.opts.logger.error({ err }, 'engine: writing a batch failed; rebuilding from the log');
-      const failure = unavailable('the order could not be made durable; nothing was acknowledged');
-      for (const w of [...batch.waiters, ...this.batch.waiters]) w.reject(failure);
-      this.batch = newBatch();
-      this.broken = err instanceof Error ? err.message : String(err);
-      this.flushing = false;
+    return p;
+  }
+
+  private async flush(): Promise<void> {
+    const lines = this.batch.lines;
+    const p = this.cut();
+    if (this.journal === undefined) {
+      // No journal: the projection's commit is what makes the batch durable.
+      if (p.lastLine > 0 || p.waiters.length > 0) this.enqueue(p);
+    } else {
       try {
-        await this.load();
-      } catch (loadErr) {
-        this.opts.logger.error({ err: loadErr }, 'engine: rebuild failed');
+        if (lines.length > 0) await this.journal.append(p.firstLine, lines.join('\n') + '\n');
+      } catch (err) {
+        await this.fail(err, p.waiters);
+        return;
       }
-      return;
+      const { publish, waiters } = p;
+      if (p.lastLine > 0) this.enqueue({ ...p, publish: [], waiters: [] });
+      // Backpressure: acknowledgements wait while the projection is too far behind.
+      if (p.lastLine - this.projectedLine > MAX_PROJECTION_LAG) await this.projectedTo(p.lastLine - MAX_PROJECTION_LAG).catch(() => {});
+      for (const [subject, message] of publish) this.opts.bus.publish(subject, message);
+      for (const w of waiters) w.resolve();
     }
-    for (const [subject, message] of batch.publish) this.opts.bus.publish(subject, message);
-    for (const w of batch.waiters) w.resolve();
-    if (this.batch.waiters.length > 0) defer(() => void this.flush());
+    if (this.batch.waiters.length > 0 || this.batch.lastLine > 0) defer(() => void this.flush());
     else this.flushing = false;
+  }
+
+  /** A journal append failed: nothing since the last good append is acknowledged; rebuild from the database and journal. */
+  private async fail(err: unknown, waiters: Waiter[]): Promise<void> {
+    this.opts.logger.error({ err }, 'engine: making a batch durable failed; rebuilding');
+    const failure = unavailable('the order could not be made durable; nothing was acknowledged');
+    for (const w of [...waiters, ...this.batch.waiters]) w.reject(failure);
+    this.batch = newBatch();
+    this.broken = err instanceof Error ? err.message : String(err);
+    this.flushing = false;
+    try {
+      await this.projecting;
+      await this.load();
+    } catch (loadErr) {
+      this.opts.logger.error({ err: loadErr }, 'engine: rebuild failed');
+    }
+  }
+
+  // ---- projection onto the database ----
+
+  private enqueue(p: Projection): void {
+    this.queue.push(p);
+    this.projecting ??= new Promise<void>((resolve) => defer(resolve)).then(() => this.runProjector());
+  }
+
+  /** Writes queued projections, several per transaction, until the queue is empty. */
+  private async runProjector(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        let take = 0;
+        let lines = 0;
+        while (take < this.queue.length && (take === 0 || lines + this.queue[take].lastLine - this.queue[take].firstLine < PROJECT_LINES)) {
+          lines += this.queue[take].lastLine - this.queue[take].firstLine + 1;
+          take++;
+        }
+        const p = mergeProjections(this.queue.slice(0, take));
+        try {
+          await this.opts.db.transaction((tx) => writeProjection(tx, p));
+        } catch (err) {
+          if (this.journal === undefined || this.loading) {
+            this.queue.splice(0, take);
+            await this.projectionFailed(err, p);
+            return;
+          }
+          // The lines are durable in the journal: report, wait, and try again.
+          this.projectionError = err instanceof Error ? err.message : String(err);
+          this.opts.logger.error({ err }, 'engine: projecting onto the database failed; retrying');
+          if (this.closed) return;
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        this.queue.splice(0, take);
+        this.projectionError = undefined;
+        if (p.lastLine > 0) this.projectedLine = p.lastLine;
+        this.journal?.release(this.projectedLine);
+        for (const [subject, message] of p.publish) this.opts.bus.publish(subject, message);
+        for (const w of p.waiters) w.resolve();
+        this.settledWaiters = this.settledWaiters.filter((w) => {
+          if (w.line > this.projectedLine) return true;
+          w.resolve();
+          return false;
+        });
+      }
+    } finally {
+      this.projecting = undefined;
+    }
+  }
+
+  /** Without a journal a failed write loses the batch: its callers hear so, and the state is rebuilt. */
+  private async projectionFailed(err: unknown, p: Projection): Promise<void> {
+    this.opts.logger.error({ err }, 'engine: writing a batch failed; rebuilding from the log');
+    const failure = unavailable('the order could not be made durable; nothing was acknowledged');
+    for (const q of this.queue) for (const w of q.waiters) w.reject(failure);
+    for (const w of [...p.waiters, ...this.batch.waiters]) w.reject(failure);
+    for (const w of this.settledWaiters) w.reject(failure);
+    this.settledWaiters = [];
+    this.queue.length = 0;
+    this.batch = newBatch();
+    this.broken = err instanceof Error ? err.message : String(err);
+    this.projectionError = this.broken;
+    this.flushing = false;
+    if (this.loading) return;
+    try {
+      this.projecting = undefined;
+      await this.load();
+    } catch (loadErr) {
+      this.opts.logger.error({ err: loadErr }, 'engine: rebuild failed');
+    }
+  }
+
+  /** Resolves once the database reflects journal line `line`. */
+  private projectedTo(line: number): Promise<void> {
+    if (this.projectedLine >= line) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.settledWaiters.push({ line, resolve, reject });
+      if (this.batch.lastLine > 0 && this.batch.firstLine <= line) this.scheduleFlush();
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.projectedTo(this.line);
   }
 
   // ---- projection of events onto rows ----
@@ -694,16 +989,7 @@ export class EmbeddedEngineService implements EngineService {
     this.run(setFees);
     if (row.status === 'halted') this.runHalt(row.engine_symbol, true);
     this.remember(row);
-    this.batch.sql.push(async (tx) => {
-      await tx.query(
-        `INSERT INTO instruments (symbol, engine_symbol, name, price_scale, qty_scale, tick_size, lot_size, min_price, max_price,
-           min_qty, max_qty, maker_fee_bps, taker_fee_bps, status, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15)`,
-        [row.symbol, row.engine_symbol, row.name, priceScale, qtyScale, row.tick_size, row.lot_size, row.min_price, row.max_price,
-          row.min_qty, row.max_qty, row.maker_fee_bps, row.taker_fee_bps, row.status, now],
-      );
-      await audit(tx, actor, 'instrument.create', row);
-    });
+    this.effect({ k: 'instrument', row, actor, action: 'instrument.create', detail: row });
     await this.durable();
     return row;
   }
@@ -739,13 +1025,7 @@ export class EmbeddedEngineService implements EngineService {
     if (patch.name !== undefined) row.name = patch.name;
     row.updated_at = new Date(this.opts.clock.now());
     inst.row = row;
-    this.batch.sql.push(async (tx) => {
-      await tx.query(
-        'UPDATE instruments SET name = $2, maker_fee_bps = $3, taker_fee_bps = $4, status = $5, updated_at = $6 WHERE symbol = $1',
-        [symbol, row.name, row.maker_fee_bps, row.taker_fee_bps, row.status, row.updated_at],
-      );
-      await audit(tx, actor, 'instrument.update', { symbol, ...patch });
-    });
+    this.effect({ k: 'instrument', row, actor, action: 'instrument.update', detail: { symbol, ...patch } });
     await this.durable();
     return row;
   }
@@ -755,6 +1035,7 @@ export class EmbeddedEngineService implements EngineService {
   async openAccount(account: AccountRef): Promise<void> {
     this.usable();
     this.accountIds.set(account.engine_account, account.id);
+    this.effect({ k: 'account', id: account.id, ea: account.engine_account });
     if (this.wire.engine.account(account.engine_account) === undefined) {
       // SetAccountLimits with nothing set makes the account managed (risk-checked and accounted).
       const st = this.stamp();
@@ -763,9 +1044,6 @@ export class EmbeddedEngineService implements EngineService {
       this.run(rec);
       if (this.initialCash > 0n) this.runCash(Cmd.Deposit, account.engine_account, this.initialCash);
     }
-    this.batch.sql.push(async (tx) => {
-      await tx.query('INSERT INTO risk_limits (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [account.id]);
-    });
     await this.durable();
   }
 
@@ -870,20 +1148,7 @@ export class EmbeddedEngineService implements EngineService {
       orders_per_second: limits.orders_per_second,
       shorting_enabled: limits.shorting_enabled,
     };
-    this.batch.sql.push(async (tx) => {
-      await tx.query(
-        `INSERT INTO risk_limits (account_id, max_order_qty, max_order_notional, max_gross_exposure, max_open_orders,
-           orders_per_second, shorting_enabled, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,now())
-         ON CONFLICT (account_id) DO UPDATE SET max_order_qty = excluded.max_order_qty,
-           max_order_notional = excluded.max_order_notional, max_gross_exposure = excluded.max_gross_exposure,
-           max_open_orders = excluded.max_open_orders, orders_per_second = excluded.orders_per_second,
-           shorting_enabled = excluded.shorting_enabled, updated_at = now()`,
-        [account.id, stored.max_order_qty, stored.max_order_notional, stored.max_gross_exposure, stored.max_open_orders,
-          stored.orders_per_second, stored.shorting_enabled],
-      );
-      await audit(tx, actor, 'account.limits', { account_id: account.id, ...stored });
-    });
+    this.effect({ k: 'limits', account: account.id, limits: stored, actor });
     await this.durable();
     return stored;
   }
@@ -968,6 +1233,7 @@ export class EmbeddedEngineService implements EngineService {
       if (req.client_order_id !== undefined) {
         const open = [...this.liveById.values()].find((s) => s.accountId === account.id && s.clientOrderId === clientOrderId);
         if (open) return (await same(stateToOrder(open), open.requestHash))!;
+        await this.settled();
         const [row] = await this.opts.db.query<OrderRow>(
           `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
           [account.id, clientOrderId],
@@ -1024,6 +1290,7 @@ export class EmbeddedEngineService implements EngineService {
       rec[13] = expireAt === null ? 0 : expireAt * 1000;
       rec[15] = (s.postOnly ? 1 : 0) | (s.reduceOnly ? 2 : 0);
       this.track(s);
+      this.effect({ k: 'order', row: stateToRow(s), ea: account.engine_account });
       const ev = this.run(rec);
       if (expireAt !== null && s.status !== 'rejected') void this.expireDue();
       await this.durable();
@@ -1048,6 +1315,7 @@ export class EmbeddedEngineService implements EngineService {
       if (live.accountId !== account.id) throw notFound(`order ${orderId} not found`);
       return { live };
     }
+    await this.settled();
     const [row] = await this.opts.db.query<OrderRow>('SELECT * FROM orders WHERE id = $1 AND account_id = $2', [orderId, account.id]);
     if (!row) throw notFound(`order ${orderId} not found`);
     return { row };
@@ -1067,6 +1335,7 @@ export class EmbeddedEngineService implements EngineService {
     const qty = req.qty === undefined ? leaves : this.qty(inst, req.qty, 'qty', inst.maxQty - old.filledQty);
     const clientOrderId = req.client_order_id ?? randomUUID();
     if (req.client_order_id !== undefined) {
+      await this.settled();
       const taken =
         [...this.liveById.values()].some((s) => s.accountId === account.id && s.clientOrderId === clientOrderId) ||
         (await this.opts.db.query('SELECT 1 FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> $3', [account.id, clientOrderId, 'rejected'])).length > 0;
@@ -1102,6 +1371,7 @@ export class EmbeddedEngineService implements EngineService {
     rec[9] = price === null ? 0 : Number(price);
     rec[10] = Number(qty);
     this.pendingReplace = { old, next };
+    this.effect({ k: 'replace', old: old.id, row: stateToRow(next), ea: account.engine_account });
     let ev: Float64Array;
     try {
       ev = this.run(rec);
@@ -1299,16 +1569,19 @@ export class EmbeddedEngineService implements EngineService {
       ok: this.broken === undefined && !this.closed,
       seq: this.seq,
       live_orders: this.wire.engine.liveOrders(),
-      pending_writes: this.batch.log.length,
-      ...(this.broken === undefined ? {} : { error: this.broken }),
+      pending_writes: this.line - this.projectedLine,
+      ...(this.broken === undefined ? (this.projectionError === undefined ? {} : { error: `projection: ${this.projectionError}` }) : { error: this.broken }),
     };
   }
 
   /** Waits for queued writes, stops timers and frees the engine. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.batch.log.length > 0 || this.batch.sql.length > 0 || this.flushing) await this.durable().catch(() => {});
+    if (this.batch.lastLine > 0 || this.flushing) await this.durable().catch(() => {});
+    await this.settled().catch(() => {});
     this.closed = true;
+    await this.projecting;
+    await this.journal?.close();
     if (this.gtdTimer) clearTimeout(this.gtdTimer);
     this.wire.engine.free();
   }
@@ -1352,8 +1625,49 @@ async function audit(tx: SqlClient, actor: string, action: string, detail: unkno
   await tx.query('INSERT INTO audit_log (actor, action, detail) VALUES ($1, $2, $3::jsonb)', [actor, action, JSON.stringify(detail)]);
 }
 
-/** Writes one batch: the command log, admin changes, then the projected rows, then a snapshot if due. */
-async function writeBatch(tx: SqlClient, b: Batch): Promise<void> {
+/** The rows an effect changes. */
+async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
+  switch (e.k) {
+    case 'instrument': {
+      const r = e.row;
+      await tx.query(
+        `INSERT INTO instruments (symbol, engine_symbol, name, price_scale, qty_scale, tick_size, lot_size, min_price, max_price,
+           min_qty, max_qty, maker_fee_bps, taker_fee_bps, status, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+         ON CONFLICT (symbol) DO UPDATE SET name = excluded.name, maker_fee_bps = excluded.maker_fee_bps,
+           taker_fee_bps = excluded.taker_fee_bps, status = excluded.status, updated_at = excluded.updated_at`,
+        [r.symbol, r.engine_symbol, r.name, r.price_scale, r.qty_scale, r.tick_size, r.lot_size, r.min_price, r.max_price,
+          r.min_qty, r.max_qty, r.maker_fee_bps, r.taker_fee_bps, r.status, r.created_at, r.updated_at],
+      );
+      await audit(tx, e.actor, e.action, e.detail);
+      break;
+    }
+    case 'account':
+      await tx.query('INSERT INTO risk_limits (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [e.id]);
+      break;
+    case 'limits': {
+      const l = e.limits;
+      await tx.query(
+        `INSERT INTO risk_limits (account_id, max_order_qty, max_order_notional, max_gross_exposure, max_open_orders,
+           orders_per_second, shorting_enabled, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,now())
+         ON CONFLICT (account_id) DO UPDATE SET max_order_qty = excluded.max_order_qty,
+           max_order_notional = excluded.max_order_notional, max_gross_exposure = excluded.max_gross_exposure,
+           max_open_orders = excluded.max_open_orders, orders_per_second = excluded.orders_per_second,
+           shorting_enabled = excluded.shorting_enabled, updated_at = now()`,
+        [e.account, l.max_order_qty, l.max_order_notional, l.max_gross_exposure, l.max_open_orders, l.orders_per_second, l.shorting_enabled],
+      );
+      await audit(tx, e.actor, 'account.limits', { account_id: e.account, ...l });
+      break;
+    }
+    case 'order':
+    case 'replace':
+      break; // the order rows are written from the projected order states
+  }
+}
+
+/** Writes one projection: the command log, effects, the projected rows, a snapshot if due, and the last journal line reflected. */
+async function writeProjection(tx: SqlClient, b: Projection): Promise<void> {
   if (b.log.length > 0) {
     await tx.query(
       `INSERT INTO engine_log (seq, ts, kind, record, events)
@@ -1362,9 +1676,9 @@ async function writeBatch(tx: SqlClient, b: Batch): Promise<void> {
       [JSON.stringify(b.log)],
     );
   }
-  for (const fn of b.sql) await fn(tx);
+  for (const e of b.effects) await writeEffect(tx, e);
   if (b.orders.size > 0) {
-    const rows = [...b.orders.values()].map(stateToRow);
+    const rows = [...b.orders.values()];
     await tx.query(
       `INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, $1::jsonb)
        ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_qty = excluded.filled_qty,
@@ -1411,5 +1725,11 @@ async function writeBatch(tx: SqlClient, b: Batch): Promise<void> {
       b.snapshot.nextOrder,
     ]);
     await tx.query('DELETE FROM engine_snapshots WHERE seq < $1', [b.snapshot.seq]);
+  }
+  if (b.lastLine > 0) {
+    await tx.query(
+      `INSERT INTO venue_meta (key, value) VALUES ('projected_line', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [String(b.lastLine)],
+    );
   }
 }

@@ -241,5 +241,11 @@ export interface EngineService {
   /** Ends the trading session (DAY orders expire) for one symbol or all. */
   endSession(symbol?: string): Promise<void>;
   status(): EngineStatus;
+  /**
+   * Resolves once the database rows (orders, fills, positions, cash, history)
+   * reflect every command run so far; routes reading those rows wait for it
+   * first, so a caller reads its own writes.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
