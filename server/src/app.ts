@@ -81,13 +81,13 @@ export function createApp(deps: AppDeps): App {
     if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return next();
     const length = c.req.header('content-length');
     const chunked = c.req.header('transfer-encoding') !== undefined;
-    const hasBody = (length !== undefined && length !== '0') || chunked;
-    if (!hasBody) return next();
-    const type = c.req.header('content-type');
-    if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
-      throw new ApiError(415, 'unsupported_media_type', `request bodies must be application/json, got '${type ?? 'none'}'`);
+    if ((length !== undefined && length !== '0') || chunked) {
+      const type = c.req.header('content-type');
+      if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
+        throw new ApiError(415, 'unsupported_media_type', `request bodies must be application/json, got '${type ?? 'none'}'`);
+      }
     }
-    if (chunked || length === undefined) return streamingLimit(c, next);
+    if (length === undefined || chunked) return streamingLimit(c, next);
     if (!/^\d+$/.test(length) || Number(length) > maxBody) tooLarge();
     return next();
   });

@@ -1,7 +1,7 @@
 // The app's system routes, OpenAPI document and docs, in process over embedded deps.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { call, testVenue, type TestVenue } from './helpers.ts';
+import { call, newUser, testVenue, type TestVenue } from './helpers.ts';
 
 let t: TestVenue;
 before(async () => {
@@ -31,4 +31,25 @@ test('unknown paths are 404 in the error shape', async () => {
   assert.equal(r.status, 404);
   assert.equal(r.body.error.code, 'not_found');
   assert.equal(typeof r.body.error.requestId, 'string');
+});
+
+test('bodies: over the limit is 413 by Content-Length or while streaming; not JSON is 415', async () => {
+  const user = await newUser(t);
+  const big = JSON.stringify({ symbol: 'AAPL', pad: 'x'.repeat(t.venue.deps.config.maxBodyBytes) });
+  const post = (body: BodyInit, headers: Record<string, string>) =>
+    t.app.request('/v1/orders', { method: 'POST', headers: { ...user.key, ...headers }, body, duplex: 'half' } as RequestInit);
+  const declared = await post(big, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) });
+  assert.equal(declared.status, 413);
+  assert.equal(((await declared.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+  const stream = new ReadableStream({
+    start(c) {
+      c.enqueue(new TextEncoder().encode(big));
+      c.close();
+    },
+  });
+  const streamed = await post(stream, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+  assert.equal(streamed.status, 413);
+  const text = await post('symbol=AAPL', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '11' });
+  assert.equal(text.status, 415);
+  assert.equal((await call(t.app, 'GET', '/v1/orders', { headers: user.key })).body.length, 0);
 });

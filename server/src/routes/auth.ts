@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
-import { hashPassword, issueToken, keyCacheKey, newApiKey, requireAuth, verifyPassword } from '../http/auth.ts';
+import { forgetKey, hashPassword, issueToken, newApiKey, requireAuth, verifyPassword } from '../http/auth.ts';
 import { conflict, notFound, unauthorized } from '../http/errors.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
@@ -192,7 +192,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
         [key_id, c.get('principal').accountId],
       );
       if (rows.length === 0) throw notFound(`API key ${key_id} not found`);
-      await deps.cache.del(keyCacheKey(key_id));
+      await forgetKey(deps, key_id);
       return c.body(null, 204);
     },
   );

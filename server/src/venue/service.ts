@@ -165,6 +165,8 @@ function mergeProjections(list: Projection[]): Projection {
   return out;
 }
 
+/** How long queued batches wait to be projected together (ms), when no reader waits for them. */
+const PROJECT_DELAY_MS = 20;
 /** Most journal lines one projection transaction takes. */
 const PROJECT_LINES = 4_000;
 /** How far (in journal lines) the projection may fall behind before acknowledgements wait for it. */
@@ -233,6 +235,7 @@ export class EmbeddedEngineService implements EngineService {
   private projectedLine = 0;
   private readonly queue: Projection[] = [];
   private projecting: Promise<void> | undefined;
+  private projectTimer: { timer: ReturnType<typeof setTimeout>; start: () => void } | undefined;
   private projectionError: string | undefined;
   private settledWaiters: { line: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Running journal lines again on start: no bus messages, no GTD timers. */
@@ -566,9 +569,29 @@ export class EmbeddedEngineService implements EngineService {
 
   // ---- projection onto the database ----
 
+  /**
+   * Queues a projection. With a journal the projector waits up to
+   * PROJECT_DELAY_MS to gather several batches into one transaction (a
+   * transaction's fixed cost dwarfs a row's), unless someone waits to read.
+   */
   private enqueue(p: Projection): void {
     this.queue.push(p);
-    this.projecting ??= new Promise<void>((resolve) => defer(resolve)).then(() => this.runProjector());
+    if (this.projecting) return;
+    const delay = this.journal === undefined || this.settledWaiters.length > 0 ? 0 : PROJECT_DELAY_MS;
+    this.projecting = new Promise<void>((resolve) => {
+      if (delay === 0) return defer(resolve);
+      this.projectTimer = { timer: setTimeout(resolve, delay), start: resolve };
+    }).then(() => {
+      this.projectTimer = undefined;
+      return this.runProjector();
+    });
+  }
+
+  /** Starts a delayed projection now (a reader is waiting). */
+  private projectNow(): void {
+    if (this.projectTimer === undefined) return;
+    clearTimeout(this.projectTimer.timer);
+    this.projectTimer.start();
   }
 
   /** Writes queued projections, several per transaction, until the queue is empty. */
@@ -642,6 +665,7 @@ export class EmbeddedEngineService implements EngineService {
     return new Promise<void>((resolve, reject) => {
       this.settledWaiters.push({ line, resolve, reject });
       if (this.batch.lastLine > 0 && this.batch.firstLine <= line) this.scheduleFlush();
+      this.projectNow();
     });
   }
 
