@@ -101,41 +101,12 @@ const KEY_CACHE_MS = 60_000;
 /** Cache key of an API key's record; deleted on revocation. */
 export const keyCacheKey = (id: string): string => `apikey:${id}`;
 
-/**
- * Key records already parsed in this process, per app (shared caches such as
- * Redis are a round trip away): kept for KEY_MEMO_MS, so a revocation seen by
- * another process takes effect here within that; `forgetKey` drops one at once.
- */
-const KEY_MEMO_MS = 1_000;
-const keyMemos = new WeakMap<AppDeps, Map<string, { rec: KeyRecord; until: number }>>();
-
-function keyMemo(deps: AppDeps): Map<string, { rec: KeyRecord; until: number }> {
-  let memo = keyMemos.get(deps);
-  if (memo === undefined) keyMemos.set(deps, (memo = new Map()));
-  return memo;
-}
-
-/** Forgets a key's record (after revocation), here and in the shared cache. */
+/** Forgets a key's record (after revocation). */
 export async function forgetKey(deps: AppDeps, id: string): Promise<void> {
-  keyMemo(deps).delete(id);
   await deps.cache.del(keyCacheKey(id));
 }
 
 async function loadKey(deps: AppDeps, id: string): Promise<KeyRecord | undefined> {
-  const memo = keyMemo(deps);
-  const now = deps.clock.now();
-  const hit = memo.get(id);
-  if (hit !== undefined && hit.until > now) return hit.rec;
-  const rec = await loadKeyShared(deps, id);
-  if (rec === undefined) memo.delete(id);
-  else {
-    if (memo.size >= 10_000) memo.clear();
-    memo.set(id, { rec, until: now + KEY_MEMO_MS });
-  }
-  return rec;
-}
-
-async function loadKeyShared(deps: AppDeps, id: string): Promise<KeyRecord | undefined> {
   const cached = await deps.cache.get(keyCacheKey(id));
   if (cached !== undefined) return JSON.parse(cached) as KeyRecord;
   const [row] = await deps.db.query<{
