@@ -8,9 +8,12 @@ import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppConfig, AppDeps, Clock } from './deps.ts';
 import { systemClock } from './deps.ts';
+import { startDemo, type DemoMarket, type DemoOptions } from './demo/market.ts';
 import { createMemoryBus } from './embedded/memory-bus.ts';
 import { createMemoryCache } from './embedded/memory-cache.ts';
 import { openPglite } from './embedded/pglite.ts';
+import { openMarket, type MarketOptions } from './market/index.ts';
+import { createVenueMetrics, instrumentEngine } from './market/metrics.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
 import { migrate } from './venue/migrate.ts';
 import { EmbeddedEngineService } from './venue/service.ts';
@@ -33,6 +36,10 @@ export interface VenueOptions {
   logger?: Logger;
   /** Engine snapshot interval in commands. */
   snapshotEvery?: number;
+  /** Market store (ClickHouse URL; default: chdb in `<dataDir>/clickhouse`) and projector settings. */
+  market?: Omit<MarketOptions, 'dataDir'>;
+  /** Run the demo market (off unless given; `cift serve` turns it on unless CIFT_DEMO=0 or --no-demo). */
+  demo?: DemoOptions | false;
 }
 
 /** Paths and keys logs must never show. */
@@ -116,6 +123,8 @@ export function readInstrumentsFile(file: string | URL): InstrumentInput[] {
 /** The open venue: the app's dependencies plus how to close them. */
 export interface Venue {
   deps: AppDeps;
+  /** The demo market, when on. */
+  demo?: DemoMarket;
   close(): Promise<void>;
 }
 
@@ -138,14 +147,23 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
     const config: AppConfig = { ...DEFAULTS, jwtSecret: await jwtSecret(db), ...opts.config };
     const bus = createMemoryBus((err, subject) => logger.error({ err, subject }, 'bus handler failed'));
     const cache = createMemoryCache(clock);
-    const engine = await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery });
+    const metrics = createVenueMetrics();
+    const engine = instrumentEngine(
+      await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery }),
+      metrics,
+    );
     for (const inst of instruments) {
       if (!engine.instrument(inst.symbol)) await engine.addInstrument(inst, 'instruments-file');
     }
-    const deps: AppDeps = { db, bus, cache, clock, engine, logger, config };
+    const market = await openMarket({ bus, engine, clock, logger, metrics }, { dataDir: dataDir ?? null, ...opts.market });
+    const deps: AppDeps = { db, bus, cache, clock, engine, logger, config, market, metrics };
+    const demo = opts.demo ? await startDemo(deps, opts.demo) : undefined;
     return {
       deps,
+      demo,
       async close() {
+        await demo?.stop();
+        await market.close();
         await engine.close();
         await bus.close();
         await cache.close();
