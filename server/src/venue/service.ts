@@ -166,6 +166,8 @@ export class EmbeddedEngineService implements EngineService {
   private flushing = false;
   private broken: string | undefined;
   private gtdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The earliest GTD expiry among live orders (ms), checked after every command. */
+  private gtdDue = Infinity;
   private closed = false;
   private readonly initialCash: bigint;
   private readonly snapshotEvery: number;
@@ -301,6 +303,13 @@ export class EmbeddedEngineService implements EngineService {
     this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: Array.from(rec), events: Array.from(events) });
     this.sinceSnapshot++;
     this.project(events);
+    if (rec[0] !== Cmd.AdvanceTime && this.gtdDue <= this.opts.clock.now()) {
+      // A GTD expiry has passed: expire now rather than wait for the timer.
+      this.gtdDue = Infinity;
+      const st = this.stamp();
+      this.run(record(Cmd.AdvanceTime, st.ts, st.seq));
+      void this.expireDue().catch((err: unknown) => this.opts.logger.error({ err }, 'engine: GTD expiry failed'));
+    }
     return events;
   }
 
@@ -585,6 +594,7 @@ export class EmbeddedEngineService implements EngineService {
     if (this.closed) return;
     let next = Infinity;
     for (const s of this.live.values()) if (s.expireAt !== null && s.expireAt < next) next = s.expireAt;
+    this.gtdDue = next;
     if (next === Infinity) return;
     const wait = next - this.opts.clock.now();
     if (wait <= 0) {

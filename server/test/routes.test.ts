@@ -1,0 +1,127 @@
+// The remaining routes' happy paths: OpenAPI/docs, cash, portfolio history,
+// positions close, order types (iceberg, post-only, stop, fok, gtd, day), admin reads.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { call, newUser, testVenue, type TestUser, type TestVenue } from './helpers.ts';
+
+let t: TestVenue;
+let a: TestUser;
+let b: TestUser;
+let admin: TestUser;
+before(async () => {
+  t = await testVenue();
+  a = await newUser(t);
+  b = await newUser(t);
+  admin = await newUser(t, { admin: true });
+});
+after(() => t.close());
+
+const place = (u: TestUser, body: object) => call(t.app, 'POST', '/v1/orders', { headers: u.key, body: { symbol: 'AAPL', time_in_force: 'gtc', type: 'limit', ...body } });
+
+test('/openapi.json is an OpenAPI 3.1 document of the routes; /docs serves Swagger UI', async () => {
+  const doc = await call(t.app, 'GET', '/openapi.json');
+  assert.equal(doc.status, 200);
+  assert.equal(doc.body.openapi, '3.1.0');
+  for (const p of ['/v1/orders', '/v1/orders/{order_id}', '/v1/positions/{symbol}', '/v1/account/activities', '/v1/instruments', '/v1/auth/login']) {
+    assert.ok(doc.body.paths[p], p);
+  }
+  assert.ok(doc.body.components.schemas.Order);
+  assert.ok(doc.body.components.schemas.Error);
+  const docs = await t.app.request('/docs');
+  assert.equal(docs.status, 200);
+  assert.match(await docs.text(), /swagger/i);
+});
+
+test('deposits and withdrawals move cash and show up as activities', async () => {
+  const d = await call(t.app, 'POST', '/v1/account/deposits', { headers: a.key, body: { amount: '250.5' } });
+  assert.equal(d.status, 201);
+  assert.equal(d.body.cash_after, '100250.5');
+  const w = await call(t.app, 'POST', '/v1/account/withdrawals', { headers: a.key, body: { amount: '0.5' } });
+  assert.equal(w.body.cash_after, '100250');
+  const tooMuch = await call(t.app, 'POST', '/v1/account/withdrawals', { headers: a.key, body: { amount: '1000000' } });
+  assert.equal(tooMuch.status, 403);
+  const acts = await call(t.app, 'GET', '/v1/account/activities?activity_types=CSD,CSW&direction=asc', { headers: a.key });
+  assert.deepEqual(acts.body.activities.map((x: { activity_type: string; net_amount: string }) => [x.activity_type, x.net_amount]), [['CSD', '100000'], ['CSD', '250.5'], ['CSW', '-0.5']]);
+  const page = await call(t.app, 'GET', '/v1/account/activities?page_size=1', { headers: a.key });
+  assert.equal(page.body.activities.length, 1);
+  const next = await call(t.app, 'GET', `/v1/account/activities?page_size=1&page_token=${page.body.next_page_token}`, { headers: a.key });
+  assert.notEqual(next.body.activities[0].id, page.body.activities[0].id);
+});
+
+test('positions close one and all; portfolio history follows equity', async () => {
+  await place(b, { side: 'sell', qty: '10', limit_price: '20' });
+  await place(a, { side: 'buy', qty: '10', limit_price: '20' });
+  t.clock.advance(120_000);
+  await place(b, { side: 'buy', qty: '10', limit_price: '21' });
+  const half = await call(t.app, 'DELETE', '/v1/positions/AAPL?qty=4', { headers: a.key });
+  assert.equal(half.status, 200, JSON.stringify(half.body));
+  assert.equal(half.body.side, 'sell');
+  assert.equal(half.body.filled_qty, '4');
+  assert.equal((await call(t.app, 'GET', '/v1/positions/AAPL', { headers: a.key })).body.qty, '6');
+  const all = await call(t.app, 'DELETE', '/v1/positions', { headers: a.key });
+  assert.equal(all.status, 207);
+  assert.equal(all.body[0].symbol, 'AAPL');
+  assert.equal(all.body[0].status, 200);
+  assert.equal((await call(t.app, 'GET', '/v1/positions/AAPL', { headers: a.key })).status, 404);
+  const hist = await call(t.app, 'GET', '/v1/account/portfolio/history?timeframe=1Min', { headers: a.key });
+  assert.equal(hist.status, 200);
+  assert.ok(hist.body.timestamp.length >= 2);
+  assert.equal(hist.body.equity.length, hist.body.timestamp.length);
+  assert.equal(hist.body.equity.at(-1), '100260'); // 100250 + 10 × (21 − 20)
+});
+
+test('order types: iceberg shows its display size; post-only that would take is 422; fok that cannot fill is canceled', async () => {
+  const ice = await place(a, { side: 'sell', qty: '50', limit_price: '30', display_qty: '5' });
+  assert.equal(ice.body.display_qty, '5');
+  const depth = await call(t.app, 'GET', '/v1/market/AAPL/depth?levels=5', { headers: a.key });
+  assert.deepEqual(depth.body.asks[0], { price: '30', size: '5', orders: 1 });
+  const taking = await place(b, { side: 'buy', qty: '1', limit_price: '30', post_only: true });
+  assert.equal(taking.status, 422);
+  assert.equal(taking.body.error.code, 'post_only_would_take');
+  const fok = await place(b, { side: 'buy', qty: '60', limit_price: '30', time_in_force: 'fok' });
+  assert.equal(fok.body.status, 'canceled');
+  assert.equal(fok.body.filled_qty, '0');
+  const quote = await call(t.app, 'GET', '/v1/market/AAPL/quote', { headers: a.key });
+  assert.equal(quote.body.ask_price, '30');
+  assert.equal(quote.body.ask_size, '5');
+  await call(t.app, 'DELETE', `/v1/orders/${ice.body.id}`, { headers: a.key });
+});
+
+test('a stop triggers on a trade through its price', async () => {
+  const stop = await call(t.app, 'POST', '/v1/orders', { headers: a.key, body: { symbol: 'AAPL', side: 'buy', type: 'stop', time_in_force: 'gtc', qty: '1', stop_price: '40' } });
+  assert.equal(stop.body.status, 'new');
+  await place(b, { side: 'sell', qty: '5', limit_price: '40' });
+  await place(admin, { side: 'buy', qty: '1', limit_price: '40' }); // last trade 40 → the stop buys
+  const after = await call(t.app, 'GET', `/v1/orders/${stop.body.id}`, { headers: a.key });
+  assert.equal(after.body.status, 'filled');
+  assert.equal(after.body.filled_avg_price, '40');
+  await call(t.app, 'DELETE', '/v1/orders', { headers: b.key });
+});
+
+test('gtd orders expire at expire_at; day orders at session end', async () => {
+  const expireAt = new Date(t.clock.now() + 60_000).toISOString();
+  const gtd = await place(a, { side: 'buy', qty: '1', limit_price: '1', time_in_force: 'gtd', expire_at: expireAt });
+  assert.equal(gtd.body.status, 'new');
+  const day = await place(a, { side: 'buy', qty: '1', limit_price: '1', time_in_force: 'day' });
+  t.clock.advance(61_000);
+  // The next command after the expiry expires it (an idle venue's timer would too).
+  await t.venue.deps.engine.endSession('AAPL');
+  const g = await call(t.app, 'GET', `/v1/orders/${gtd.body.id}`, { headers: a.key });
+  const d = await call(t.app, 'GET', `/v1/orders/${day.body.id}`, { headers: a.key });
+  assert.equal(d.body.status, 'expired');
+  assert.equal(g.body.status, 'expired');
+  assert.ok(g.body.expired_at);
+  const se = await call(t.app, 'POST', '/v1/admin/session_end', { headers: admin.key, body: {} });
+  assert.equal(se.status, 204);
+});
+
+test('admin lists accounts; instruments list and get', async () => {
+  const accts = await call(t.app, 'GET', '/v1/admin/accounts', { headers: admin.key });
+  assert.ok(accts.body.length >= 3);
+  assert.ok(accts.body.some((x: { id: string }) => x.id === a.accountId));
+  const list = await call(t.app, 'GET', '/v1/instruments', { headers: a.key });
+  assert.deepEqual(list.body.map((i: { symbol: string }) => i.symbol).sort(), ['AAPL', 'BTC-USD']);
+  const btc = await call(t.app, 'GET', '/v1/instruments/BTC-USD', { headers: a.key });
+  assert.equal(btc.body.lot_size, '0.001');
+  assert.equal(btc.body.maker_fee_bps, '-1');
+});
