@@ -2,6 +2,9 @@
 // trades (hand-computed), trades/quotes/L2 pages, latest trade and quote,
 // snapshot, idempotent projection, and the error cases.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MarketProjector, type TradeMessage } from '../src/market/projector.ts';
 import { call, newUser, testVenue, type TestUser, type TestVenue } from './helpers.ts';
@@ -13,11 +16,12 @@ const published: TradeMessage[] = [];
 const T0 = Date.UTC(2025, 0, 2, 15, 0, 0);
 
 /** One trade of `qty` at `price` at time `ms`: a resting sell hit by a buy. */
-async function trade(price: string, qty: string, ms: number): Promise<void> {
-  t.clock.ms = ms;
-  const sell = await call(t.app, 'POST', '/v1/orders', { headers: seller.key, body: { symbol: 'AAPL', side: 'sell', type: 'limit', time_in_force: 'gtc', qty, limit_price: price } });
+async function trade(price: string, qty: string, ms: number, v: TestVenue = t, users: [TestUser, TestUser] = [seller, buyer]): Promise<void> {
+  const [seller, buyer] = users;
+  v.clock.ms = ms;
+  const sell = await call(v.app, 'POST', '/v1/orders', { headers: seller.key, body: { symbol: 'AAPL', side: 'sell', type: 'limit', time_in_force: 'gtc', qty, limit_price: price } });
   assert.equal(sell.status, 200, JSON.stringify(sell.body));
-  const buy = await call(t.app, 'POST', '/v1/orders', { headers: buyer.key, body: { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'ioc', qty, limit_price: price } });
+  const buy = await call(v.app, 'POST', '/v1/orders', { headers: buyer.key, body: { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'ioc', qty, limit_price: price } });
   assert.equal(buy.body.status, 'filled', JSON.stringify(buy.body));
 }
 
@@ -38,7 +42,8 @@ before(async () => {
   await call(t.app, 'POST', '/v1/orders', { headers: buyer.key, body: { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '5', limit_price: '98.5' } });
   await t.venue.deps.market.projector.sync();
 });
-after(() => t.close());
+let mainClosed = false;
+after(() => (mainClosed ? undefined : t.close()));
 
 const DAY = '&start=2025-01-02T00:00:00Z&end=2025-01-02T23:59:59Z';
 
@@ -264,4 +269,35 @@ describe('errors', () => {
       assert.equal(r.body.error.code, 'unauthorized');
     }
   });
+});
+
+test('market data persists in the data directory across a restart', { timeout: 120_000 }, async () => {
+  // chdb binds one data directory per process: the in-memory venue goes first.
+  await t.close();
+  mainClosed = true;
+  const dataDir = mkdtempSync(join(tmpdir(), 'cift-md-'));
+  let v = await testVenue({ dataDir });
+  try {
+    const users: [TestUser, TestUser] = [await newUser(v), await newUser(v)];
+    const bars = async (tf: string) => (await call(v.app, 'GET', `/v1/market/AAPL/bars?timeframe=${tf}${DAY}`, { headers: users[1].key })).body;
+    await trade('100', '2', T0 + 5_000, v, users);
+    await v.venue.deps.market.projector.sync();
+    const before = await bars('1Day');
+    assert.equal(before.bars[0].v, '2');
+    await v.close();
+    v = await testVenue({ dataDir });
+    assert.deepEqual(await bars('1Day'), before);
+    await trade('101', '3', T0 + 65_000, v, users);
+    await v.venue.deps.market.projector.sync();
+    assert.deepEqual(
+      (await bars('1Min')).bars.map((b: { c: string; v: string }) => [b.c, b.v]),
+      [
+        ['100', '2'],
+        ['101', '3'],
+      ],
+    );
+  } finally {
+    await v.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
