@@ -81,28 +81,37 @@ export function instrumentEngine(engine: EngineService, m: VenueMetrics): Engine
     if (o.status === 'rejected') m.rejects.inc({ reason: o.reject_reason ?? 'unknown' });
     else m.orders.inc({ symbol: o.symbol, side: o.side, type: o.type });
   };
+  // One wrapper per method, made on first use (reads such as quote() stay a plain bound call).
+  const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(engine, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
+      const known = wrapped.get(prop);
+      if (known !== undefined) return known;
       const fn = value as (...args: unknown[]) => unknown;
-      if (typeof prop !== 'string' || !TIMED.has(prop)) return fn.bind(target);
-      return async (...args: unknown[]) => {
-        const end = m.engineDuration.startTimer({ operation: prop });
-        try {
-          const out = await fn.apply(target, args);
-          end({ outcome: 'ok' });
-          if (prop === 'placeOrder' || prop === 'replaceOrder') countOrder(out as Order);
-          return out;
-        } catch (err) {
-          const known = toApiError(err);
-          end({ outcome: known && known.status < 500 ? 'rejected' : 'error' });
-          if (prop === 'placeOrder' || prop === 'replaceOrder') m.rejects.inc({ reason: known?.code ?? 'internal' });
-          throw err;
-        }
-      };
+      const out = typeof prop === 'string' && TIMED.has(prop) ? timed(prop, fn, target) : fn.bind(target);
+      wrapped.set(prop, out);
+      return out;
     },
   });
+
+  function timed(prop: string, fn: (...args: unknown[]) => unknown, target: EngineService) {
+    return async (...args: unknown[]) => {
+      const end = m.engineDuration.startTimer({ operation: prop });
+      try {
+        const out = await fn.apply(target, args);
+        end({ outcome: 'ok' });
+        if (prop === 'placeOrder' || prop === 'replaceOrder') countOrder(out as Order);
+        return out;
+      } catch (err) {
+        const known = toApiError(err);
+        end({ outcome: known && known.status < 500 ? 'rejected' : 'error' });
+        if (prop === 'placeOrder' || prop === 'replaceOrder') m.rejects.inc({ reason: known?.code ?? 'internal' });
+        throw err;
+      }
+    };
+  }
 }
 
 /** Counts trades from the bus; returns the unsubscribe function. */

@@ -181,6 +181,22 @@ export function registerStreamRoutes(app: App, deps: AppDeps): void {
     app.get('/v1/stream', precheck);
   }
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/stream',
+    tags: ['streams'],
+    summary: 'Live trades, quotes, L2 deltas and your order updates over a WebSocket',
+    description:
+      'Upgrade: websocket. Authenticate with the HTTP credentials on the upgrade request or send {"action":"auth","key","secret"} / {"action":"auth","token"}; then {"action":"subscribe"|"unsubscribe","trades":[…],"quotes":[…],"book":[…],"trade_updates":true}. Frames are JSON arrays of messages with T = t, q, d, u, subscription, success or error.',
+    security: authenticated,
+    responses: {
+      101: { description: 'Switching to the WebSocket protocol' },
+      ...errorResponses(401, 403, 429),
+      426: { description: 'Not a WebSocket upgrade request' },
+      501: { description: 'This runtime has no WebSocket support configured; use /v1/stream/sse' },
+    },
+  });
+
   app.on(['GET'], ['/v1/stream/sse'], readAuth);
   app.openapi(
     createRoute({
