@@ -3,10 +3,10 @@
 // venue shows live quotes, trades and bars. Seeded, so a run is repeatable
 // for a given sequence of ticks.
 //
-// Each tick moves every symbol's fair value by a small log-normal step; the
-// maker (re)quotes a few levels per side around it when it moved by a tick or
-// more (cancel, then post-only limit orders), and each noise trader sends a
-// small market order with some probability. Nothing here bypasses the engine:
+// Each tick moves every symbol's fair value by a small log-normal step (3 bp);
+// the maker (re)quotes a few levels per side around it when it moved by the
+// half-spread or a side ran empty (cancel, then post-only limit orders), and
+// each noise trader sends a small market order with some probability. Nothing here bypasses the engine:
 // risk checks, fees, fills and positions apply as to any account.
 import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../deps.ts';
@@ -144,11 +144,15 @@ export async function startDemo(deps: AppDeps, opts: DemoOptions = {}): Promise<
 
   const requote = async (s: SymbolState): Promise<void> => {
     const centre = priceUnits(s, s.fair);
-    if (s.quotedAt !== null && (centre - s.quotedAt < s.tick && s.quotedAt - centre < s.tick)) return;
-    // Orders filled meanwhile answer the cancel with an error, which is fine.
-    for (const id of s.makerOrders.splice(0)) await quiet('cancel', () => engine.cancelOrder(maker, id));
     // Half-spread of a few basis points, at least one tick.
     const half = BigInt(Math.max(1, Math.round((s.fair * 0.0005 * 10 ** s.inst.price_scale) / Number(s.tick)))) * s.tick;
+    // Re-quote when the fair value moved by the half-spread or a side of the book ran empty;
+    // otherwise the resting quotes stay (fewer commands in the log).
+    const top = engine.depth(s.inst.symbol, 1);
+    const moved = s.quotedAt === null || centre - s.quotedAt >= half || s.quotedAt - centre >= half;
+    if (!moved && top.bids.length > 0 && top.asks.length > 0) return;
+    // Orders filled meanwhile answer the cancel with an error, which is fine.
+    for (const id of s.makerOrders.splice(0)) await quiet('cancel', () => engine.cancelOrder(maker, id));
     for (let level = 0; level < levels; level++) {
       const offset = half + BigInt(level) * s.tick * 2n;
       for (const [side, price] of [
@@ -176,7 +180,7 @@ export async function startDemo(deps: AppDeps, opts: DemoOptions = {}): Promise<
   let running: Promise<void> | undefined;
   const step = async (): Promise<void> => {
     for (const s of states) {
-      s.fair = Math.min(Number(s.inst.max_price), Math.max(Number(s.inst.min_price), s.fair * Math.exp(0.0008 * gaussian())));
+      s.fair = Math.min(Number(s.inst.max_price), Math.max(Number(s.inst.min_price), s.fair * Math.exp(0.0003 * gaussian())));
       await requote(s);
       for (const trader of traders) {
         if (random() < 0.35) {
