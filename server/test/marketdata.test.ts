@@ -255,6 +255,22 @@ describe('errors', () => {
     });
   }
 
+  test('ranges beyond what the tables hold (before 1970, after 2105) are cut to it, never a 500', async () => {
+    const wide = 'start=1900-01-01T00:00:00Z&end=9999-12-31T00:00:00Z';
+    assert.ok((await get(`/v1/market/AAPL/bars?timeframe=1Min&${wide}`)).body.bars.length >= 4);
+    const day = (await get(`/v1/market/AAPL/bars?timeframe=1Day${DAY}`)).body.bars;
+    assert.deepEqual((await get(`/v1/market/AAPL/bars?timeframe=1Day&start=2025-01-02&end=2200-01-01`)).body.bars, day);
+    for (const p of ['trades', 'quotes', 'orderbook/snapshots']) {
+      const all = await get(`/v1/market/AAPL/${p}?${wide}`);
+      assert.equal(all.status, 200, p);
+      const key = p === 'orderbook/snapshots' ? 'snapshots' : p;
+      assert.ok(all.body[key].length > 0, p);
+      const later = await get(`/v1/market/AAPL/${p}?start=2300-01-01&end=2400-01-01`);
+      assert.equal(later.status, 200, p);
+      assert.deepEqual(later.body[key], [], p);
+    }
+  });
+
   test('a token of another kind or timeframe is refused', async () => {
     const bars = await get(`/v1/market/AAPL/bars?timeframe=1Min&limit=1${DAY}`);
     const token = bars.body.next_page_token;

@@ -105,6 +105,16 @@ function decodeToken(token: string, kind: string): Cursor {
   return cur as Cursor;
 }
 
+/** Latest time the tables hold: DateTime ends in 2106, so a range is cut at the end of 2105. */
+const MAX_MS = Date.UTC(2105, 11, 31, 23, 59, 59);
+
+/** The range cut to what the tables can hold (1970 … 2105); null when nothing is left. */
+function clamp(r: RangeQuery): RangeQuery | null {
+  const start = Math.max(0, r.start);
+  const end = Math.min(MAX_MS, r.end);
+  return start > end ? null : { ...r, start, end };
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoMicros = (us: number | string): string => iso(Math.floor(Number(us) / 1000));
 const ORDER = { asc: 'ASC', desc: 'DESC' } as const;
@@ -126,9 +136,12 @@ export class MarketData {
   }
 
   /** Bars of `timeframe` whose start lies in [start, end], one page. */
-  async bars(inst: Instrument, timeframe: string, r: RangeQuery): Promise<Page<Bar>> {
+  async bars(inst: Instrument, timeframe: string, range: RangeQuery): Promise<Page<Bar>> {
     const step = timeframeSeconds(timeframe);
     const kind = `bars:${step}`;
+    if (range.pageToken !== undefined) decodeToken(range.pageToken, kind);
+    const r = clamp(range);
+    if (!r) return { items: [], next_page_token: null };
     let start = Math.ceil(r.start / 1000);
     let end = Math.floor(r.end / 1000);
     if (r.pageToken !== undefined) {
@@ -153,7 +166,10 @@ export class MarketData {
   }
 
   /** Trades in [start, end], one page. */
-  async trades(inst: Instrument, r: RangeQuery): Promise<Page<Trade>> {
+  async trades(inst: Instrument, range: RangeQuery): Promise<Page<Trade>> {
+    if (range.pageToken !== undefined) decodeToken(range.pageToken, 'trades');
+    const r = clamp(range);
+    if (!r) return { items: [], next_page_token: null };
     const params: Record<string, unknown> = { symbol: inst.symbol, start: r.start * 1000, end: r.end * 1000 + 999, limit: r.limit + 1 };
     let cursor = '1';
     if (r.pageToken !== undefined) {
@@ -180,7 +196,10 @@ export class MarketData {
   }
 
   /** Stored quotes in [start, end], one page. */
-  async quotes(inst: Instrument, r: RangeQuery): Promise<Page<StoredQuote>> {
+  async quotes(inst: Instrument, range: RangeQuery): Promise<Page<StoredQuote>> {
+    if (range.pageToken !== undefined) decodeToken(range.pageToken, 'quotes');
+    const r = clamp(range);
+    if (!r) return { items: [], next_page_token: null };
     const params: Record<string, unknown> = { symbol: inst.symbol, start: r.start * 1000, end: r.end * 1000 + 999, limit: r.limit + 1 };
     let cursor = '1';
     if (r.pageToken !== undefined) {
@@ -201,7 +220,10 @@ export class MarketData {
   }
 
   /** Stored L2 snapshots in [start, end], one page. */
-  async l2Snapshots(inst: Instrument, r: RangeQuery): Promise<Page<L2Snapshot>> {
+  async l2Snapshots(inst: Instrument, range: RangeQuery): Promise<Page<L2Snapshot>> {
+    if (range.pageToken !== undefined) decodeToken(range.pageToken, 'l2');
+    const r = clamp(range);
+    if (!r) return { items: [], next_page_token: null };
     const params: Record<string, unknown> = { symbol: inst.symbol, start: r.start * 1000, end: r.end * 1000 + 999, limit: r.limit + 1 };
     let cursor = '1';
     if (r.pageToken !== undefined) {

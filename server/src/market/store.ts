@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { unavailable } from '../http/errors.ts';
 
 /** Values bound to `{name:Type}` placeholders. */
 export type QueryParams = Record<string, unknown>;
@@ -62,8 +63,13 @@ function clientStore(kind: string, client: ClickHouseClient, database: string, o
     kind,
     database,
     async query<R>(sql: string, params?: QueryParams): Promise<R[]> {
-      const rs = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
-      return rs.json<R>();
+      try {
+        const rs = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+        return await rs.json<R>();
+      } catch (err) {
+        // A store that cannot answer is a 503 for the caller, not a 500.
+        throw unavailable(`market store (${kind}) failed: ${(err as Error).message.slice(0, 200)}`);
+      }
     },
     async command(sql) {
       await client.command({ query: sql });
