@@ -220,6 +220,9 @@ describe('projection is idempotent', { timeout: 20_000 }, () => {
   });
 });
 
+/** A page token with the given contents (tokens are base64url JSON). */
+const token = (c: object): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+
 describe('errors', () => {
   const cases: [string, number, string | undefined][] = [
     ['/v1/market/AAPL/bars?timeframe=2Week', 422, 'timeframe'],
@@ -234,6 +237,10 @@ describe('errors', () => {
     ['/v1/market/AAPL/bars?page_token=garbage', 422, 'page_token'],
     ['/v1/market/AAPL/bars?symbols=AAPL', 422, 'symbols'],
     ['/v1/market/AAPL/trades?page_token=%7B%7D', 422, 'page_token'],
+    [`/v1/market/AAPL/trades?page_token=${token({ k: 'trades', a: -9e15, b: 1 })}`, 422, 'page_token'],
+    [`/v1/market/AAPL/trades?page_token=${token({ k: 'trades', a: 1, b: -1 })}`, 422, 'page_token'],
+    [`/v1/market/AAPL/quotes?page_token=${token({ k: 'quotes', a: 1 })}`, 422, 'page_token'],
+    [`/v1/market/AAPL/orderbook/snapshots?page_token=${token({ k: 'l2', a: 1.5 })}`, 422, 'page_token'],
     ['/v1/market/AAPL/quotes?end=2025-13-45', 422, 'end'],
     ['/v1/market/AAPL/orderbook/snapshots?limit=-1', 422, 'limit'],
     ['/v1/market/aapl/bars', 422, 'symbol'],

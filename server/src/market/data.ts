@@ -98,10 +98,10 @@ function decodeToken(token: string, kind: string): Cursor {
     throw invalid('page_token is not a token this API returned', 'page_token');
   }
   const cur = c as Partial<Cursor> | null;
-  if (!cur || typeof cur !== 'object' || cur.k !== kind || typeof cur.a !== 'number' || !Number.isSafeInteger(cur.a)) {
+  if (!cur || typeof cur !== 'object' || cur.k !== kind || typeof cur.a !== 'number' || !Number.isSafeInteger(cur.a) || cur.a < 0) {
     throw invalid(`page_token does not belong to this request (${kind})`, 'page_token');
   }
-  if (cur.b !== undefined && !Number.isSafeInteger(cur.b)) throw invalid('page_token is malformed', 'page_token');
+  if (cur.b !== undefined && (!Number.isSafeInteger(cur.b) || cur.b < 0)) throw invalid('page_token is malformed', 'page_token');
   return cur as Cursor;
 }
 
