@@ -8,8 +8,10 @@ const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.u
 const USAGE = `Usage: cift <command> [options]
 
 Commands:
-  serve [--port N]   Run the HTTP server on Node (port: --port, else $PORT, else 8000;
-                     data: $CIFT_DATA_DIR, else ./.cift-data)
+  serve [--port N] [--no-demo]
+                     Run the HTTP server on Node (port: --port, else $PORT, else 8000;
+                     data: $CIFT_DATA_DIR, else ./.cift-data; the demo market runs
+                     unless --no-demo or CIFT_DEMO=0)
   admin <command>    Admin helpers on the data directory: create-instrument, create-account,
                      create-key ('cift admin --help')
   backtest <file>    Run a strategy file on historical data ('cift backtest --help')
@@ -28,11 +30,14 @@ function usageError(message) {
 
 async function serve(args) {
   let portArg;
+  let demo = true;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '-h' || arg === '--help') {
-      console.log('Usage: cift serve [--port N]\n\nRuns the HTTP server on Node (port: --port, else $PORT, else 8000).');
+      console.log('Usage: cift serve [--port N] [--no-demo]\n\nRuns the HTTP server on Node (port: --port, else $PORT, else 8000).\n--no-demo: no demo market (also CIFT_DEMO=0).');
       return;
+    } else if (arg === '--no-demo') {
+      demo = false;
     } else if (arg === '--port' || arg === '-p') {
       portArg = args[++i];
       if (portArg === undefined) usageError(`${arg} needs a value`);
@@ -50,6 +55,7 @@ async function serve(args) {
   try {
     opts = serveOptionsFromEnv(process.env);
     if (portArg !== undefined) opts.port = parsePort(portArg, '--port');
+    if (!demo) opts.venue.demo = false;
   } catch (err) {
     usageError(err.message);
   }

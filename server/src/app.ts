@@ -16,8 +16,11 @@ import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerMarketRoutes } from './routes/market.ts';
+import { registerMarketDataRoutes } from './routes/marketdata.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerSimRoutes } from './routes/sim.ts';
+import { registerStreamRoutes } from './routes/stream.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -44,6 +47,7 @@ export function createRouter(): App {
 export function createApp(deps: AppDeps): App {
   const app = createRouter();
   const log = deps.logger;
+  registerMetricsRoutes(app, deps); // first: its middleware times every request
 
   app.use('*', requestId());
   app.use('*', secureHeaders());
@@ -97,6 +101,8 @@ export function createApp(deps: AppDeps): App {
   registerAccountRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerMarketRoutes(app, deps);
+  registerMarketDataRoutes(app, deps);
+  registerStreamRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerSimRoutes(app);
 

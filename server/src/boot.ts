@@ -10,6 +10,9 @@ import type { AppConfig, AppDeps, Clock } from './deps.ts';
 import { systemClock } from './deps.ts';
 import { openFileJournal } from './embedded/file-journal.ts';
 import { migrateDatabase, openDatabase, openMessaging, type Messaging, type ServiceOptions } from './production/services.ts';
+import { startDemo, type DemoMarket, type DemoOptions } from './demo/market.ts';
+import { openMarket, type MarketOptions } from './market/index.ts';
+import { createVenueMetrics, instrumentEngine } from './market/metrics.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
 import { memoryJournal, type CommandJournal } from './venue/journal.ts';
 import { EmbeddedEngineService } from './venue/service.ts';
@@ -34,6 +37,10 @@ export interface VenueOptions {
   snapshotEvery?: number;
   /** PostgreSQL, Redis and NATS URLs (production/services.ts); each unset one is embedded. */
   services?: ServiceOptions;
+  /** Market store (ClickHouse URL; default: chdb in `<dataDir>/clickhouse`) and projector settings. */
+  market?: Omit<MarketOptions, 'dataDir'>;
+  /** Run the demo market (off unless given; `cift serve` turns it on unless CIFT_DEMO=0 or --no-demo). */
+  demo?: DemoOptions | false;
 }
 
 /** Paths and keys logs must never show. */
@@ -117,6 +124,8 @@ export function readInstrumentsFile(file: string | URL): InstrumentInput[] {
 /** The open venue: the app's dependencies plus how to close them. */
 export interface Venue {
   deps: AppDeps;
+  /** The demo market, when on. */
+  demo?: DemoMarket;
   close(): Promise<void>;
 }
 
@@ -144,14 +153,23 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
     // follow; on PostgreSQL (no journal) each group's rows are committed before the answer.
     let journal: CommandJournal | undefined;
     if (db.kind === 'pglite') journal = dataDir === undefined ? memoryJournal() : openFileJournal(join(dataDir, 'cift-journal'));
-    const engine = await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery, journal });
+    const metrics = createVenueMetrics();
+    const engine = instrumentEngine(
+      await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery, journal }),
+      metrics,
+    );
     for (const inst of instruments) {
       if (!engine.instrument(inst.symbol)) await engine.addInstrument(inst, 'instruments-file');
     }
-    const deps: AppDeps = { db, bus, cache, clock, engine, logger, config };
+    const market = await openMarket({ bus, engine, clock, logger, metrics }, { dataDir: dataDir ?? null, ...opts.market });
+    const deps: AppDeps = { db, bus, cache, clock, engine, logger, config, market, metrics };
+    const demo = opts.demo ? await startDemo(deps, opts.demo) : undefined;
     return {
       deps,
+      demo,
       async close() {
+        await demo?.stop();
+        await market.close();
         await engine.close();
         await bus.close();
         await cache.close();

@@ -1,5 +1,6 @@
 // Deno entry: opens the embedded venue and serves the app with Deno.serve.
 // deno run --allow-all server/src/deno.ts   (PORT, CIFT_* as for Node)
+import { upgradeWebSocket } from 'hono/deno';
 import { createApp } from './app.ts';
 import { openVenue } from './boot.ts';
 import { serveOptionsFromEnv } from './serve-options.ts';
@@ -25,9 +26,10 @@ const opts = (() => {
   }
 })();
 const venue = await openVenue(opts.venue);
-const app = createApp(venue.deps);
+const app = createApp({ ...venue.deps, upgradeWebSocket: upgradeWebSocket as never });
 const server = Deno.serve({ port: opts.port, onListen: ({ port }) => console.log(`cift: listening on http://localhost:${port}`) }, app.fetch);
 const stop = (): void => {
+  venue.deps.market.streams.close();
   void server
     .shutdown()
     .then(() => venue.close())

@@ -2,7 +2,10 @@
 // implementation (server/src/embedded/: PGlite, in-process bus and cache) and
 // is meant to get a production one (PostgreSQL via `pg`, NATS JetStream, Redis)
 // without the routes or the engine service changing.
+import type { UpgradeWebSocket } from 'hono/ws';
 import type { Logger } from 'pino';
+import type { Market } from './market/index.ts';
+import type { VenueMetrics } from './market/metrics.ts';
 import type { EngineService } from './venue/types.ts';
 
 /** A connection that runs SQL. Rows come back with int8 as JS numbers, numeric as strings, timestamptz as Date. */
@@ -98,4 +101,10 @@ export interface AppDeps {
   engine: EngineService;
   logger: Logger;
   config: AppConfig;
+  /** Market data: the ClickHouse store, its projector, the stream hub (server/src/market/). */
+  market: Market;
+  /** Prometheus metrics (GET /metrics). */
+  metrics: VenueMetrics;
+  /** The runtime's WebSocket upgrade, injected by the entry (Node, Deno, Bun); without it /v1/stream answers 501. */
+  upgradeWebSocket?: UpgradeWebSocket<unknown>;
 }

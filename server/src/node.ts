@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { openVenue, type VenueOptions } from './boot.ts';
+import { nodeWebSocket } from './market/node-websocket.ts';
 import { serveOptionsFromEnv } from './serve-options.ts';
 
 export { DEFAULT_PORT, parsePort } from './serve-options.ts';
@@ -19,15 +20,19 @@ export interface RunningServer {
 /** Opens the venue and starts listening; resolves once it listens. */
 export async function startNodeServer(port: number, venue: VenueOptions): Promise<RunningServer> {
   const v = await openVenue(venue);
-  const app = createApp(v.deps);
+  const ws = await nodeWebSocket();
+  const app = createApp({ ...v.deps, upgradeWebSocket: ws?.upgradeWebSocket });
   try {
     const { server, actualPort } = await new Promise<{ server: ServerType; actualPort: number }>((resolve, reject) => {
-      const server = serve({ fetch: app.fetch, port }, (info) => resolve({ server, actualPort: info.port }));
+      const server = serve({ fetch: app.fetch, port, websocket: ws ? { server: ws.server as never } : undefined }, (info) => resolve({ server, actualPort: info.port }));
       server.once('error', reject);
     });
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
-      (stopping ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => v.close()));
+      (stopping ??= new Promise<void>((resolve) => {
+        v.deps.market.streams.close(); // open streams would hold the server open
+        server.close(() => resolve());
+      }).then(() => v.close()));
     return { server, port: actualPort, stop };
   } catch (err) {
     await v.close();

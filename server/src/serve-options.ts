@@ -17,7 +17,10 @@ export function parsePort(value: string | undefined, source: string): number {
  * PORT; CIFT_DATA_DIR (default ./.cift-data; ":memory:" keeps nothing);
  * CIFT_INSTRUMENTS (an instruments file; "none" lists nothing); the
  * CIFT_* settings of configFromEnv(); DATABASE_URL, REDIS_URL, NATS_URL
- * (serviceOptionsFromEnv()).
+ * (serviceOptionsFromEnv()); CIFT_DEMO ("0"/"false"/"off" turns the
+ * demo market off; on by default, but off under the node test runner unless set) and CIFT_DEMO_SYMBOLS (comma-separated);
+ * CLICKHOUSE_URL (a ClickHouse server for market data instead of the
+ * embedded chdb) and CLICKHOUSE_DATABASE.
  */
 export function serveOptionsFromEnv(env: Record<string, string | undefined>): { port: number; venue: VenueOptions } {
   const dir = env.CIFT_DATA_DIR ?? DEFAULT_DATA_DIR;
@@ -29,6 +32,20 @@ export function serveOptionsFromEnv(env: Record<string, string | undefined>): { 
       instrumentsFile: inst === 'none' ? null : inst === undefined || inst === '' ? DEFAULT_INSTRUMENTS_FILE : inst,
       config: configFromEnv(env),
       services: serviceOptionsFromEnv(env),
+      ...marketOptionsFromEnv(env),
     },
+  };
+}
+
+/** The demo market and market store settings from the environment. */
+export function marketOptionsFromEnv(env: Record<string, string | undefined>): Pick<VenueOptions, 'demo' | 'market'> {
+  // Unset CIFT_DEMO means on, except in a process started by the node test runner
+  // (it sets NODE_TEST_CONTEXT for its children): tests turn the demo on explicitly.
+  const setting = env.CIFT_DEMO ?? (env.NODE_TEST_CONTEXT ? '0' : '1');
+  const demoOff = /^(0|false|off|no)$/i.test(setting);
+  const symbols = env.CIFT_DEMO_SYMBOLS?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    demo: demoOff ? false : { symbols: symbols && symbols.length > 0 ? symbols : undefined },
+    market: env.CLICKHOUSE_URL ? { clickhouseUrl: env.CLICKHOUSE_URL, clickhouseDatabase: env.CLICKHOUSE_DATABASE || undefined } : undefined,
   };
 }

@@ -54,6 +54,7 @@ export function registerSystemRoutes(app: App, deps: AppDeps): void {
         database: await check(deps.db.kind, () => deps.db.ping()),
         bus: await check(deps.bus.kind, () => deps.bus.ping()),
         cache: await check(deps.cache.kind, () => deps.cache.ping()),
+        market: await check(deps.market.store.kind, () => deps.market.store.ping()),
         engine: engine.ok ? { ok: true, kind: deps.engine.kind } : { ok: false, kind: deps.engine.kind, error: engine.error ?? 'closed' },
       };
       const ready = Object.values(dependencies).every((d) => d.ok);
