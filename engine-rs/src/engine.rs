@@ -389,9 +389,7 @@ impl Engine {
         let idx = self.orders.insert(order);
         self.ids.insert(o.id, idx);
         if let Some(acct) = acct {
-            let book = b as u32;
-            *self.risk_slot(idx) = OrderRisk::new(acct, book, o.reduce_only);
-            self.track(idx, res);
+            self.track(idx, acct, b as u32, o.reduce_only, res);
         }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, order.arrival), idx);

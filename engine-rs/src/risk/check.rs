@@ -103,18 +103,107 @@ impl Engine {
     }
 
     /// Σ |position| × mark over the account's holdings (|basis| where no mark exists).
+    #[inline]
     fn position_exposure(&self, acct: &Account) -> i128 {
-        acct.held()
-            .map(|(b, h)| match self.mark(b) {
-                Some(m) => i128::from(h.pos.qty).abs() * i128::from(m.0),
-                None => h.pos.basis.abs(),
-            })
-            .sum()
+        let mut sum = 0i128;
+        for (b, h) in acct.holdings.iter().enumerate() {
+            let Some(h) = h else { continue };
+            // A flat position has no basis: it adds nothing, marked or not.
+            if h.pos.qty == 0 && h.pos.basis == 0 {
+                continue;
+            }
+            sum += match self.books[b].last_price {
+                Some(m) => i128::from(h.pos.qty.unsigned_abs()) * i128::from(m.0),
+                None => self.unmarked_exposure(b, h),
+            };
+        }
+        sum
+    }
+
+    /// A holding's exposure in a book without trades: at the mid or the host's reference, else |basis|.
+    #[cold]
+    fn unmarked_exposure(&self, b: usize, h: &Holding) -> i128 {
+        match self.mark(b) {
+            Some(m) => i128::from(h.pos.qty.unsigned_abs()) * i128::from(m.0),
+            None => h.pos.basis.abs(),
+        }
     }
 
     /// Checks a new order of a managed account; returns the reservation it needs as accepted (with the quantity
     /// its long position covers).
+    #[inline]
     pub(crate) fn check_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
+        if let Some(res) = self.passes_new(o, a, b) {
+            debug_assert_eq!(Ok(res), self.check_new_in_full(o, a, b), "the short check agrees with the full one");
+            return Ok(res);
+        }
+        self.check_new_in_full(o, a, b)
+    }
+
+    /// The common case of [`Engine::check_new`] in a few compares against the
+    /// folded limits (`Gate`): a resting or stop order, not reduce-only, in an
+    /// instrument the account already holds. `Some` with the reservation when
+    /// every check passes; `None` when it fails one or is not the common case,
+    /// and the full check then decides, naming the reason and its numbers.
+    #[inline]
+    fn passes_new(&self, o: &NewOrder, a: usize, b: usize) -> Option<Reservation> {
+        let (price, collared) = match o.order_type {
+            OrderType::Limit | OrderType::StopLimit => (o.price, true),
+            OrderType::Stop => (o.stop_price, false),
+            OrderType::Market => return None,
+        };
+        let acct = &self.accounts[a];
+        let h = acct.holding(b)?;
+        let (g, qty) = (&h.gate, o.qty.0);
+        if o.reduce_only || acct.killed || qty > g.max_qty || acct.open_orders >= g.max_open_orders {
+            return None;
+        }
+        if let Some(bucket) = &acct.bucket {
+            if !bucket.has_token(self.cmd_ts) {
+                return None;
+            }
+        }
+        let notional = i128::from(price.0) * i128::from(qty);
+        if notional > i128::from(g.max_notional) {
+            return None;
+        }
+        let book = &self.books[b];
+        let il = &h.limits;
+        if collared && il.collar_bps > 0 {
+            if let Some((num, den)) = reference(book, il.collar_ref) {
+                if (i128::from(price.0) * den - num).abs() * 10_000 > i128::from(il.collar_bps) * num {
+                    return None;
+                }
+            }
+        }
+        let (pos, qty_w) = (i128::from(h.pos.qty), i128::from(qty));
+        let covered = match o.side {
+            Side::Buy => {
+                if pos + h.open_buy + qty_w > i128::from(g.max_long) {
+                    return None;
+                }
+                0
+            }
+            Side::Sell => {
+                if h.open_sell + qty_w - pos > i128::from(g.max_short) {
+                    return None;
+                }
+                let covered = h.free_long().min(qty_w) as i64;
+                if covered < qty && acct.limits.forbid_short {
+                    return None;
+                }
+                covered
+            }
+        };
+        if g.max_gross > 0 && self.position_exposure(acct) + acct.open_notional + notional > i128::from(g.max_gross) {
+            return None;
+        }
+        let res = reservation(o.side, price, qty, covered, &book.risk.fees);
+        (res.cash <= acct.buying_power()).then_some(res)
+    }
+
+    /// Every check of a new order, in order, with the rejection of the first that fails.
+    fn check_new_in_full(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match o.order_type {
             OrderType::Limit | OrderType::StopLimit => o.price,

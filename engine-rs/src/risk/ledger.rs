@@ -75,37 +75,90 @@ impl Engine {
     fn sync_managed(&mut self, idx: u32, covered: i64) {
         let o = self.orders.get(idx);
         let new = self.needs(o, self.order_risk[idx as usize].book as usize, covered);
-        let (side, arrival, id) = (o.side, o.arrival, o.id);
-        self.apply(side, arrival, id, idx, new);
+        self.apply(o.side, idx, new);
     }
 
-    /// Starts accounting a new managed order whose record is in place, with
-    /// the reservation its check computed (what [`Engine::sync`] would compute).
-    pub(crate) fn track(&mut self, idx: u32, res: Reservation) {
+    /// Starts accounting the new managed order at `idx` of account `a` in book
+    /// `b`, with the reservation its check computed (what [`Engine::sync`]
+    /// would compute): writes its record and adds it to the totals.
+    pub(crate) fn track(&mut self, idx: u32, a: u32, b: u32, reduce_only: bool, res: Reservation) {
+        let side = self.orders.get(idx).side;
+        let mut r = OrderRisk::new(a, b, reduce_only);
+        r.set_res(res);
+        let acct = &mut self.accounts[a as usize];
+        acct.open_orders += 1;
+        acct.reserved += res.cash;
+        acct.open_notional += res.notional;
+        let h = acct.holding_mut(b as usize);
+        let leaves = i128::from(res.leaves);
+        match side {
+            Side::Buy => {
+                h.open_buy += leaves;
+                if reduce_only {
+                    h.ro_buy += leaves;
+                }
+            }
+            Side::Sell => {
+                h.open_sell += leaves;
+                if reduce_only {
+                    h.ro_sell += leaves;
+                }
+                h.covered += i128::from(res.covered);
+                if res.covered > 0 {
+                    r.cover_slot = h.covered_sells.join(self.orders.get(idx).arrival, idx);
+                }
+            }
+        }
+        *self.risk_slot(idx) = r;
         debug_assert_eq!(
             res,
-            self.needs(self.orders.get(idx), self.order_risk[idx as usize].book as usize, res.covered),
+            self.needs(self.orders.get(idx), b as usize, res.covered),
             "the check reserved what the order needs"
         );
-        let o = self.orders.get(idx);
-        let (side, arrival, id) = (o.side, o.arrival, o.id);
-        self.accounts[self.order_risk[idx as usize].acct as usize].open_orders += 1;
-        self.apply(side, arrival, id, idx, res);
     }
 
     /// Stops accounting an order that is leaving the book: every reservation it held is released.
+    #[inline]
     pub(crate) fn release(&mut self, idx: u32) {
         let o = self.orders.get(idx);
-        if o.managed {
-            let (side, arrival, id) = (o.side, o.arrival, o.id);
-            self.apply(side, arrival, id, idx, Reservation::default());
-            self.accounts[self.order_risk[idx as usize].acct as usize].open_orders -= 1;
+        if !o.managed {
+            return;
+        }
+        let side = o.side;
+        let r = std::mem::take(&mut self.order_risk[idx as usize]);
+        let res = r.res();
+        let acct = &mut self.accounts[r.acct as usize];
+        acct.open_orders -= 1;
+        acct.reserved -= res.cash;
+        acct.open_notional -= res.notional;
+        let h = acct.holding_mut(r.book as usize);
+        let leaves = i128::from(res.leaves);
+        match side {
+            Side::Buy => {
+                h.open_buy -= leaves;
+                if r.reduce_only {
+                    h.ro_buy -= leaves;
+                }
+            }
+            Side::Sell => {
+                h.open_sell -= leaves;
+                if r.reduce_only {
+                    h.ro_sell -= leaves;
+                }
+                h.covered -= i128::from(res.covered);
+                if res.covered > 0 {
+                    if let Some(moved) = h.covered_sells.leave(r.cover_slot, idx) {
+                        self.order_risk[moved as usize].cover_slot = r.cover_slot;
+                    }
+                }
+            }
         }
     }
 
     /// Applies the change of the managed order at `idx` from the reservation
     /// it holds to `new`, and records `new` as held.
-    fn apply(&mut self, side: Side, arrival: u64, id: OrderId, idx: u32, new: Reservation) {
+    #[inline]
+    fn apply(&mut self, side: Side, idx: u32, new: Reservation) {
         let r = &mut self.order_risk[idx as usize];
         let (old, reduce_only, a, b) = (r.res(), r.reduce_only, r.acct as usize, r.book as usize);
         r.set_res(new);
@@ -129,10 +182,14 @@ impl Engine {
                 h.covered += i128::from(new.covered - old.covered);
                 match (old.covered > 0, new.covered > 0) {
                     (false, true) => {
-                        h.covered_sells.insert((arrival, id));
+                        let slot = h.covered_sells.join(self.orders.get(idx).arrival, idx);
+                        self.order_risk[idx as usize].cover_slot = slot;
                     }
                     (true, false) => {
-                        h.covered_sells.remove(&(arrival, id));
+                        let slot = self.order_risk[idx as usize].cover_slot;
+                        if let Some(moved) = h.covered_sells.leave(slot, idx) {
+                            self.order_risk[moved as usize].cover_slot = slot;
+                        }
                     }
                     _ => {}
                 }
@@ -189,16 +246,13 @@ impl Engine {
     fn uncover(&mut self, a: usize, b: usize) {
         let h = self.accounts[a].holding(b).expect("a filled order's holding");
         let mut excess = h.covered - i128::from(h.pos.qty.max(0));
-        let mut below: Option<(u64, OrderId)> = None;
+        if excess <= 0 {
+            return;
+        }
+        // Most recent first: each step either uncovers an order fully (it leaves the index) or ends the excess.
         while excess > 0 {
-            let sells = &self.accounts[a].holding(b).expect("a filled order's holding").covered_sells;
-            let next = match below {
-                None => sells.iter().next_back(),
-                Some(key) => sells.range(..key).next_back(),
-            };
-            let Some(&key) = next else { break };
-            below = Some(key);
-            let idx = self.ids[&key.1];
+            let h = self.accounts[a].holding(b).expect("a filled order's holding");
+            let Some(idx) = h.covered_sells.latest() else { break };
             let covered = self.order_risk[idx as usize].covered;
             let take = i128::from(covered).min(excess);
             excess -= take;
@@ -220,9 +274,8 @@ impl Engine {
             self.collect_live(b, None, |o| o.account == account, &mut adopted);
             for idx in adopted {
                 self.orders.get_mut(idx).managed = true;
-                *self.risk_slot(idx) = OrderRisk::new(acct, b as u32, false);
                 let res = self.needs(self.orders.get(idx), b, 0);
-                self.track(idx, res);
+                self.track(idx, acct, b as u32, false, res);
             }
         }
     }
@@ -284,6 +337,7 @@ impl Engine {
         let now = self.cmd_ts;
         let acct = self.acct_mut(account).expect("managed");
         acct.limits = limits;
+        acct.refresh_gates();
         acct.bucket = (limits.rate_capacity > 0).then(|| {
             super::bucket::TokenBucket::new(limits.rate_capacity, limits.rate_per_interval, limits.rate_interval, now)
         });
@@ -299,7 +353,11 @@ impl Engine {
             return self.malformed(account, symbol);
         }
         self.manage(account);
-        self.acct_mut(account).expect("managed").holding_mut(b).limits = limits;
+        let acct = self.acct_mut(account).expect("managed");
+        let gate = super::Gate::new(&acct.limits, &limits);
+        let h = acct.holding_mut(b);
+        h.limits = limits;
+        h.gate = gate;
         self.config_changed(what::INSTRUMENT_LIMITS, account, symbol);
     }
 
@@ -447,7 +505,7 @@ impl Engine {
                     h.ro_sell += if r.reduce_only { leaves } else { 0 };
                     h.covered += i128::from(need.covered);
                     if need.covered > 0 {
-                        h.covered_sells.insert((o.arrival, o.id));
+                        h.covered_sells.join(o.arrival, idx);
                     }
                 }
             }
@@ -469,8 +527,18 @@ impl Engine {
                 if kept != need {
                     return Err(format!("{at} symbol {}: keeps open totals {kept:?} but orders give {need:?}", sym.0));
                 }
-                if h.covered_sells != d.covered_sells {
+                let mut kept_sells: Vec<(u64, u32)> = h.covered_sells.iter().collect();
+                let mut need_sells: Vec<(u64, u32)> = d.covered_sells.iter().collect();
+                kept_sells.sort_unstable();
+                need_sells.sort_unstable();
+                let slots_ok = h.covered_sells.iter().enumerate().all(|(s, (arrival, i))| {
+                    self.order_risk[i as usize].cover_slot == s as u32 && self.orders.get(i).arrival == arrival
+                });
+                if kept_sells != need_sells || !slots_ok {
                     return Err(format!("{at} symbol {}: the index of covered sells is stale", sym.0));
+                }
+                if h.gate != super::Gate::new(&a.limits, &h.limits) {
+                    return Err(format!("{at} symbol {}: the folded limits are stale", sym.0));
                 }
                 if h.covered > i128::from(h.pos.qty.max(0)) {
                     return Err(format!(

@@ -54,11 +54,10 @@ pub(crate) mod ledger;
 pub(crate) mod position;
 
 use crate::event::RejectReason;
-use crate::types::{coded_enum, AccountId, OrderId, Price, Side};
+use crate::types::{coded_enum, AccountId, Price, Side};
 use bucket::TokenBucket;
 use position::{div_round, Position};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// Parts-per-million denominator of fee rates (1 basis point = 100 ppm).
 pub const PPM: i128 = 1_000_000;
@@ -160,43 +159,54 @@ impl Fees {
     }
 
     /// The fee of one fill: `round_half_away(notional × ppm / 10^6) + per_unit × qty`.
+    #[inline]
     pub fn fee(&self, liquidity: Liquidity, notional: i128, qty: i64) -> i128 {
         let (ppm, per_unit) = match liquidity {
             Liquidity::Maker => (self.maker_ppm, self.maker_per_unit),
             Liquidity::Taker => (self.taker_ppm, self.taker_per_unit),
         };
-        let per_unit = i128::from(per_unit) * i128::from(qty);
-        if ppm == 0 {
-            return per_unit;
-        }
-        // The common case in 64 bits (128-bit division is slow); the same rounding either way.
-        if let Some(scaled) = i64::try_from(notional).ok().and_then(|n| n.checked_mul(ppm)) {
-            return i128::from(div_round_i64(scaled, PPM as i64)) + per_unit;
-        }
-        // Split the notional so `notional × ppm` cannot overflow: n = q·10^6 + r.
-        let (q, r) = (notional / PPM, notional % PPM);
-        q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM) + per_unit
+        fee_of(ppm, per_unit, notional, qty)
     }
 
     /// What an order reserves for fees: the larger of its maker and taker fee, at least zero
     /// (`notional` and `qty` are never negative).
+    #[inline]
     pub fn estimate(&self, notional: i128, qty: i64) -> i128 {
-        use Liquidity::{Maker, Taker};
         // A fee grows with its rate and per-unit amount (the rounding is monotonic), so when one
         // side's are both at least the other's, that side's fee is the larger: compute one fee.
         let (m, t) = ((self.maker_ppm, self.maker_per_unit), (self.taker_ppm, self.taker_per_unit));
         let fee = if m.0 <= t.0 && m.1 <= t.1 {
-            self.fee(Taker, notional, qty)
+            fee_of(t.0, t.1, notional, qty)
         } else if t.0 <= m.0 && t.1 <= m.1 {
-            self.fee(Maker, notional, qty)
+            fee_of(m.0, m.1, notional, qty)
         } else {
-            self.fee(Maker, notional, qty).max(self.fee(Taker, notional, qty))
+            fee_of(m.0, m.1, notional, qty).max(fee_of(t.0, t.1, notional, qty))
         };
         fee.max(0)
     }
 }
 
+/// `round_half_away(notional × ppm / 10^6) + per_unit × qty`, exactly.
+#[inline]
+fn fee_of(ppm: i64, per_unit: i64, notional: i128, qty: i64) -> i128 {
+    let per_unit = i128::from(per_unit) * i128::from(qty);
+    // The common case in 64 bits (128-bit division is slow); the same rounding either way.
+    if let Some(scaled) = i64::try_from(notional).ok().and_then(|n| n.checked_mul(ppm)) {
+        return i128::from(div_round_i64(scaled, PPM as i64)) + per_unit;
+    }
+    fee_wide(ppm, notional) + per_unit
+}
+
+/// The rate part of [`fee_of`] when `notional × ppm` leaves 64 bits.
+#[cold]
+fn fee_wide(ppm: i64, notional: i128) -> i128 {
+    // Split the notional so `notional × ppm` cannot overflow: n = q·10^6 + r.
+    let (q, r) = (notional / PPM, notional % PPM);
+    q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM)
+}
+
 /// `n / d` rounded half away from zero, in 64 bits (`d` > 0).
+#[inline]
 fn div_round_i64(n: i64, d: i64) -> i64 {
     let (q, r) = (n / d, n % d);
     if 2 * r.abs() >= d {
@@ -259,6 +269,8 @@ pub(crate) struct OrderRisk {
     /// so the accounting needs no lookups.
     pub acct: u32,
     pub book: u32,
+    /// Where a sell with covered quantity is in its holding's `covered_sells`.
+    pub cover_slot: u32,
     /// May only reduce the position.
     pub reduce_only: bool,
 }
@@ -290,19 +302,22 @@ const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
+#[inline]
 pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
     let covered = if side == Side::Sell { covered.clamp(0, leaves) } else { 0 };
-    if price.0 == 0 {
-        return Reservation { leaves, covered, notional: 0, cash: 0 };
-    }
     let units = leaves - covered;
-    let cash_notional = i128::from(price.0) * i128::from(units);
-    let cash = if units == 0 { 0 } else { cash_notional + fees.estimate(cash_notional, units) };
-    Reservation { leaves, covered, notional: i128::from(price.0) * i128::from(leaves), cash }
+    let notional = i128::from(price.0) * i128::from(leaves);
+    let cash = if units == 0 || price.0 == 0 {
+        0
+    } else {
+        let cash_notional = i128::from(price.0) * i128::from(units);
+        cash_notional + fees.estimate(cash_notional, units)
+    };
+    Reservation { leaves, covered, notional, cash }
 }
 
 /// One account's holding in one instrument: position, limits and the totals of its open orders there.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Holding {
     pub pos: Position,
     pub limits: InstrumentLimits,
@@ -314,8 +329,93 @@ pub(crate) struct Holding {
     pub ro_sell: i128,
     /// Σ covered quantity of open sells (never above the long position).
     pub covered: i128,
-    /// The open sells with covered quantity, by arrival: whose coverage goes first when the long shrinks.
-    pub covered_sells: BTreeSet<(u64, OrderId)>,
+    /// The open sells with covered quantity.
+    pub covered_sells: CoveredSells,
+    /// The account's and these instrument limits folded into the caps one check compares against.
+    pub gate: Gate,
+}
+
+/// The open sells of one holding with covered quantity, as (arrival, slab
+/// slot), in no order: each order's `OrderRisk::cover_slot` says where it is,
+/// so joining and leaving are O(1); uncovering, which wants the most recent
+/// first, scans for the latest arrival.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CoveredSells(Vec<(u64, u32)>);
+
+impl CoveredSells {
+    /// Adds the order at slab slot `idx`; returns its place (for `OrderRisk::cover_slot`).
+    #[inline]
+    pub fn join(&mut self, arrival: u64, idx: u32) -> u32 {
+        self.0.push((arrival, idx));
+        (self.0.len() - 1) as u32
+    }
+
+    /// Removes the order at place `slot`; returns the order moved into that place, if any (its
+    /// `cover_slot` becomes `slot`).
+    #[inline]
+    pub fn leave(&mut self, slot: u32, idx: u32) -> Option<u32> {
+        debug_assert_eq!(self.0[slot as usize].1, idx, "a covered sell knows its place");
+        self.0.swap_remove(slot as usize);
+        self.0.get(slot as usize).map(|&(_, moved)| moved)
+    }
+
+    /// The most recent covered sell.
+    pub fn latest(&self) -> Option<u32> {
+        self.0.iter().max().map(|&(_, idx)| idx)
+    }
+
+    /// The covered sells as (arrival, slab slot), in place order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+/// The limits of one account in one instrument, folded when either changes so
+/// the common check is a few compares: each cap is the tighter of the set
+/// limits (and of the i64 position bound), `i64::MAX` / `u32::MAX` when none
+/// is set. A cap says only whether an order passes; the exact rejection (which
+/// limit, which numbers) comes from the full check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Gate {
+    pub max_qty: i64,
+    pub max_notional: i64,
+    /// Largest long / short position (the worst case, every open order filled).
+    pub max_long: i64,
+    pub max_short: i64,
+    /// 0: no gross exposure limit.
+    pub max_gross: i64,
+    pub max_open_orders: u32,
+}
+
+impl Gate {
+    /// No limits.
+    pub const OPEN: Gate = Gate {
+        max_qty: i64::MAX,
+        max_notional: i64::MAX,
+        max_long: i64::MAX,
+        max_short: i64::MAX,
+        max_gross: 0,
+        max_open_orders: u32::MAX,
+    };
+
+    /// The caps of `account` and `instrument` limits together.
+    pub fn new(account: &AccountLimits, instrument: &InstrumentLimits) -> Gate {
+        let cap = |limits: &[i64]| limits.iter().filter(|&&l| l > 0).fold(i64::MAX, |m, &l| m.min(l));
+        Gate {
+            max_qty: cap(&[account.max_order_qty, instrument.max_order_qty]),
+            max_notional: cap(&[account.max_order_notional, instrument.max_order_notional]),
+            max_long: cap(&[instrument.max_long]),
+            max_short: cap(&[instrument.max_short]),
+            max_gross: account.max_gross_exposure.max(0),
+            max_open_orders: if account.max_open_orders > 0 { account.max_open_orders } else { u32::MAX },
+        }
+    }
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate::OPEN
+    }
 }
 
 impl Holding {
@@ -335,7 +435,8 @@ impl Holding {
         ro_buy: 0,
         ro_sell: 0,
         covered: 0,
-        covered_sells: BTreeSet::new(),
+        covered_sells: CoveredSells(Vec::new()),
+        gate: Gate::OPEN,
     };
 
     /// The long position not yet covered by open sells.
@@ -395,7 +496,16 @@ impl Account {
         if b >= self.holdings.len() {
             self.holdings.resize_with(b + 1, || None);
         }
-        self.holdings[b].get_or_insert_with(Holding::default)
+        let gate = Gate::new(&self.limits, &InstrumentLimits::default());
+        self.holdings[b].get_or_insert_with(|| Holding { gate, ..Holding::default() })
+    }
+
+    /// Folds the limits again into every holding's gate (after a limit changed).
+    pub fn refresh_gates(&mut self) {
+        let limits = self.limits;
+        for h in self.holdings.iter_mut().flatten() {
+            h.gate = Gate::new(&limits, &h.limits);
+        }
     }
 
     /// The holdings with their book indices.
