@@ -36,6 +36,7 @@ pub(crate) struct Own {
 }
 
 /// The collar's reference as a fraction `num / den` (den 2 for a mid).
+#[inline]
 fn reference(book: &Book, kind: CollarRef) -> Option<(i128, i128)> {
     match kind {
         CollarRef::Off => None,
