@@ -42,6 +42,8 @@ pub struct Engine {
     pub(crate) account_ix: FxHashMap<AccountId, u32>,
     /// Risk state of managed orders, by slab slot (grown on demand; see `OrderRisk`).
     pub(crate) order_risk: Vec<OrderRisk>,
+    /// The highest last trade price of any book (0 before the first trade): at least every position's mark.
+    pub(crate) top_trade: i64,
     // Per-command scratch space, kept to avoid allocating on every command.
     events: Vec<Event>,
     cmd_seq: u64,
@@ -72,6 +74,7 @@ impl Engine {
             accounts: Vec::new(),
             account_ix: FxHashMap::default(),
             order_risk: Vec::new(),
+            top_trade: 0,
             events: Vec::new(),
             cmd_seq: 0,
             cmd_ts: 0,
@@ -615,6 +618,7 @@ impl Engine {
             };
             self.books[b].ladder_mut(maker_side).level_mut(lvl).qty -= i128::from(qty.0);
             self.books[b].last_price = Some(price);
+            self.top_trade = self.top_trade.max(price.0);
             self.touch(b, maker_side, price);
             self.emit(EventKind::Trade {
                 symbol: taker.symbol,

@@ -252,6 +252,7 @@ impl Engine {
             engine.book_of.insert(bs.spec.symbol, b);
             engine.books.push(Book::new(bs.spec));
             engine.books[b].last_price = bs.last_price;
+            engine.top_trade = engine.top_trade.max(bs.last_price.map_or(0, |p| p.0));
             engine.books[b].risk = bs.risk;
             for o in bs.resting.into_iter().chain(bs.stops) {
                 engine.restore_order(b, o)?;
@@ -270,6 +271,7 @@ impl Engine {
                 short_req: s.short_req,
                 realized: s.realized,
                 open_notional: s.open_notional,
+                abs_qty: 0,
                 open_orders: s.open_orders,
                 limits: s.limits,
                 bucket: s.bucket,
@@ -281,6 +283,11 @@ impl Engine {
                     return Err(SnapshotError(format!("account {} holds unknown instrument {}", id.0, symbol.0)));
                 };
                 stored_sells.insert((engine.accounts.len(), b), h.covered_sells);
+                // A position comes from fills, so its instrument has traded (its mark is the last trade).
+                if (h.pos.qty, h.pos.basis) != (0, 0) && engine.books[b].last_price.is_none() {
+                    return Err(SnapshotError(format!("account {} holds a position in untraded {}", id.0, symbol.0)));
+                }
+                account.abs_qty += i128::from(h.pos.qty.unsigned_abs());
                 *account.holding_mut(b) = Holding {
                     pos: h.pos,
                     limits: h.limits,

@@ -107,13 +107,14 @@ impl Engine {
     #[inline]
     fn position_exposure(&self, acct: &Account) -> i128 {
         let mut sum = 0i128;
-        for (b, h) in acct.holdings.iter().enumerate() {
+        // Zipped with the books (a holding's index is its book's): no bounds checks in the loop.
+        for (b, (h, book)) in acct.holdings.iter().zip(&self.books).enumerate() {
             let Some(h) = h else { continue };
             // A flat position has no basis: it adds nothing, marked or not.
             if h.pos.qty == 0 && h.pos.basis == 0 {
                 continue;
             }
-            sum += match self.books[b].last_price {
+            sum += match book.last_price {
                 Some(m) => i128::from(h.pos.qty.unsigned_abs()) * i128::from(m.0),
                 None => self.unmarked_exposure(b, h),
             };
@@ -196,8 +197,14 @@ impl Engine {
                 covered
             }
         };
-        if g.max_gross > 0 && self.position_exposure(acct) + acct.open_notional + notional > i128::from(g.max_gross) {
-            return None;
+        if g.max_gross > 0 {
+            // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
+            let orders = acct.open_notional + notional;
+            let limit = i128::from(g.max_gross);
+            let bound = acct.abs_qty.checked_mul(i128::from(self.top_trade)).and_then(|e| e.checked_add(orders));
+            if bound.is_none_or(|bound| bound > limit) && self.position_exposure(acct) + orders > limit {
+                return None;
+            }
         }
         let res = reservation(o.side, price, qty, covered, &book.risk.fees);
         (res.cash <= acct.buying_power()).then_some(res)

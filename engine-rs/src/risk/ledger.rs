@@ -207,10 +207,13 @@ impl Engine {
         let acct = &mut self.accounts[a];
         let h = acct.holding_mut(b);
         let short_before = h.short_requirement();
+        let abs_before = h.pos.qty.unsigned_abs();
         let realized = h.pos.apply_fill(o.side, price.0, qty.0);
+        let abs_change = i128::from(h.pos.qty.unsigned_abs()) - i128::from(abs_before);
         let short_change = h.short_requirement() - short_before;
         let position = h.pos.qty;
         acct.short_req += short_change;
+        acct.abs_qty += abs_change;
         acct.realized += realized;
         acct.cash += if o.side == Side::Buy { -notional } else { notional } - fee;
         let cash = acct.cash;
@@ -518,7 +521,7 @@ impl Engine {
                     a.reserved, a.open_notional, a.open_orders, f.reserved, f.open_notional, f.open_orders
                 ));
             }
-            let (mut short_req, mut realized) = (0, 0);
+            let (mut short_req, mut realized, mut abs_qty) = (0, 0, 0);
             for (b, h) in a.held() {
                 let sym = self.books[b].spec.symbol;
                 let d = f.holding(b).cloned().unwrap_or_default();
@@ -548,9 +551,16 @@ impl Engine {
                 }
                 short_req += h.short_requirement();
                 realized += h.pos.realized;
+                abs_qty += i128::from(h.pos.qty.unsigned_abs());
+                if h.pos.qty != 0 && self.books[b].last_price.is_none_or(|p| p.0 > self.top_trade) {
+                    return Err(format!("{at} symbol {}: a position without a trade at or below the top", sym.0));
+                }
             }
             if f.held().any(|(b, _)| a.holding(b).is_none()) {
                 return Err(format!("{at}: open orders in an instrument it has no holding in"));
+            }
+            if a.abs_qty != abs_qty {
+                return Err(format!("{at}: keeps Σ|position| {} but holdings give {abs_qty}", a.abs_qty));
             }
             if (a.short_req, a.realized) != (short_req, realized) {
                 return Err(format!(

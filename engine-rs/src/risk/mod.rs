@@ -175,14 +175,21 @@ impl Fees {
         // A fee grows with its rate and per-unit amount (the rounding is monotonic), so when one
         // side's are both at least the other's, that side's fee is the larger: compute one fee.
         let (m, t) = ((self.maker_ppm, self.maker_per_unit), (self.taker_ppm, self.taker_per_unit));
-        let fee = if m.0 <= t.0 && m.1 <= t.1 {
-            fee_of(t.0, t.1, notional, qty)
+        let (ppm, per_unit) = if m.0 <= t.0 && m.1 <= t.1 {
+            t
         } else if t.0 <= m.0 && t.1 <= m.1 {
-            fee_of(m.0, m.1, notional, qty)
+            m
         } else {
-            fee_of(m.0, m.1, notional, qty).max(fee_of(t.0, t.1, notional, qty))
+            return self.estimate_mixed(notional, qty);
         };
-        fee.max(0)
+        fee_of(ppm, per_unit, notional, qty).max(0)
+    }
+
+    /// [`Fees::estimate`] when neither side's fee is the larger for every order: both fees, the larger.
+    #[cold]
+    fn estimate_mixed(&self, notional: i128, qty: i64) -> i128 {
+        let maker = fee_of(self.maker_ppm, self.maker_per_unit, notional, qty);
+        maker.max(fee_of(self.taker_ppm, self.taker_per_unit, notional, qty)).max(0)
     }
 }
 
@@ -467,6 +474,9 @@ pub(crate) struct Account {
     pub realized: i128,
     /// Σ notional of open orders.
     pub open_notional: i128,
+    /// Σ |position| over the holdings: times the highest trade price it bounds
+    /// the positions' exposure, so a check needs the exact sum only near the limit.
+    pub abs_qty: i128,
     pub open_orders: u32,
     pub limits: AccountLimits,
     pub bucket: Option<TokenBucket>,
