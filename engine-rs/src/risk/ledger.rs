@@ -198,36 +198,70 @@ impl Engine {
     }
 
     /// Books one side of a trade for a managed order (its leaves already
-    /// reduced): fee, position, cash, reservation, then the `Fill` event.
+    /// reduced): fee, position, cash, reservation, then the `Fill` event. The
+    /// reservation update is [`Engine::sync`]'s, done here with the account and
+    /// holding already in hand.
     pub(crate) fn on_fill(&mut self, b: usize, idx: u32, price: Price, qty: Qty, liquidity: Liquidity) {
-        let o = *self.orders.get(idx);
+        let o = self.orders.get(idx);
+        let (side, leaves, account, order_id, symbol) = (o.side, o.leaves.0, o.account, o.id, o.symbol);
+        let reserve_at = reserving_price(o);
+        let fees = &self.books[b].risk.fees;
         let notional = i128::from(price.0) * i128::from(qty.0);
-        let fee = self.books[b].risk.fees.fee(liquidity, notional, qty.0);
-        let a = self.order_risk[idx as usize].acct as usize;
+        let fee = fees.fee(liquidity, notional, qty.0);
+        let r = &mut self.order_risk[idx as usize];
+        let a = r.acct as usize;
         let acct = &mut self.accounts[a];
         let h = acct.holding_mut(b);
-        let short_before = h.short_requirement();
-        let abs_before = h.pos.qty.unsigned_abs();
-        let realized = h.pos.apply_fill(o.side, price.0, qty.0);
-        let abs_change = i128::from(h.pos.qty.unsigned_abs()) - i128::from(abs_before);
-        let short_change = h.short_requirement() - short_before;
+        let (short_before, abs_before) = (h.short_requirement(), h.pos.qty.unsigned_abs());
+        let realized = h.pos.apply_fill(side, price.0, qty.0);
         let position = h.pos.qty;
-        acct.short_req += short_change;
-        acct.abs_qty += abs_change;
-        acct.realized += realized;
-        acct.cash += if o.side == Side::Buy { -notional } else { notional } - fee;
-        let cash = acct.cash;
+        let short_change = h.short_requirement() - short_before;
         // A sell delivers its covered quantity first.
-        let held = self.order_risk[idx as usize].covered;
-        if o.leaves.0 > 0 || held > 0 {
-            self.sync_managed(idx, held - held.min(qty.0));
+        let held = r.covered;
+        // Left covered-sell index: (place, order moved into it).
+        let mut left = None;
+        let (mut reserved_change, mut notional_change) = (0, 0);
+        if leaves > 0 || held > 0 {
+            let (old, new) = (r.res(), reservation(side, reserve_at, leaves, held - held.min(qty.0), fees));
+            r.set_res(new);
+            (reserved_change, notional_change) = (new.cash - old.cash, new.notional - old.notional);
+            let change = i128::from(new.leaves - old.leaves);
+            match side {
+                Side::Buy => {
+                    h.open_buy += change;
+                    if r.reduce_only {
+                        h.ro_buy += change;
+                    }
+                }
+                Side::Sell => {
+                    h.open_sell += change;
+                    if r.reduce_only {
+                        h.ro_sell += change;
+                    }
+                    h.covered += i128::from(new.covered - old.covered);
+                    // A fill only lowers coverage: an order can leave the index, never join it.
+                    if old.covered > 0 && new.covered == 0 {
+                        left = Some((r.cover_slot, h.covered_sells.leave(r.cover_slot, idx)));
+                    }
+                }
+            }
         }
         // Else the order is filled and leaves the book within this command (`free` releases what it holds): the
         // account's totals are settled then, and nothing in between reads them (it covers nothing).
-        if o.side == Side::Sell {
+        let uncovering = side == Side::Sell && h.covered > i128::from(position.max(0));
+        acct.short_req += short_change;
+        acct.abs_qty += i128::from(position.unsigned_abs()) - i128::from(abs_before);
+        acct.realized += realized;
+        acct.reserved += reserved_change;
+        acct.open_notional += notional_change;
+        acct.cash += if side == Side::Buy { -notional } else { notional } - fee;
+        let cash = acct.cash;
+        if let Some((slot, Some(moved))) = left {
+            self.order_risk[moved as usize].cover_slot = slot;
+        }
+        if uncovering {
             self.uncover(a, b);
         }
-        let (account, order_id, symbol, side) = (o.account, o.id, o.symbol, o.side);
         self.emit(EventKind::Fill {
             account,
             order_id,
@@ -246,6 +280,7 @@ impl Engine {
     /// Keeps Σ covered ≤ long: when a short sale's fill has eaten into quantity
     /// other sells counted as covered, the most recent of those lose coverage
     /// first and reserve collateral as short sales.
+    #[cold]
     fn uncover(&mut self, a: usize, b: usize) {
         let h = self.accounts[a].holding(b).expect("a filled order's holding");
         let mut excess = h.covered - i128::from(h.pos.qty.max(0));
