@@ -6,7 +6,7 @@ use crate::command::{Command, CommandKind, NewOrder};
 use crate::event::{CancelReason, Event, EventKind, RejectReason};
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderSlab, OrderStatus, OrderView, NIL};
-use crate::risk::{Account, Liquidity, OrderRisk, Rejection, Reservation};
+use crate::risk::{Account, AccountIndex, Liquidity, OrderRisk, Rejection, Reservation};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
@@ -39,7 +39,7 @@ pub struct Engine {
     /// Managed accounts (see `risk`), in the order they became managed.
     pub(crate) accounts: Vec<Account>,
     /// Index of each managed account in `accounts`.
-    pub(crate) account_ix: FxHashMap<AccountId, u32>,
+    pub(crate) account_ix: AccountIndex,
     /// Risk state of managed orders, by slab slot (grown on demand; see `OrderRisk`).
     pub(crate) order_risk: Vec<OrderRisk>,
     /// The highest last trade price of any book (0 before the first trade): at least every position's mark.
@@ -72,7 +72,7 @@ impl Engine {
             last_event_seq: 0,
             next_arrival: 0,
             accounts: Vec::new(),
-            account_ix: FxHashMap::default(),
+            account_ix: AccountIndex::default(),
             order_risk: Vec::new(),
             top_trade: 0,
             events: Vec::new(),
@@ -339,7 +339,7 @@ impl Engine {
             let r = Rejection::new(RejectReason::Halted, 0, i128::from(o.qty.0));
             return self.reject_with(o.id, o.account, o.symbol, r);
         }
-        let acct = self.account_ix.get(&o.account).copied();
+        let acct = self.account_ix.get(o.account);
         let managed = acct.is_some();
         let mut res = Reservation::default();
         if let Some(a) = acct {

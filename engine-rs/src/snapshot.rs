@@ -261,7 +261,7 @@ impl Engine {
         let mut stored_sells = BTreeMap::new();
         for (id, s) in state.accounts {
             let ix = engine.accounts.len() as u32;
-            if engine.account_ix.insert(id, ix).is_some() {
+            if !engine.account_ix.insert(id, ix) {
                 return Err(SnapshotError(format!("account {} appears twice", id.0)));
             }
             let mut account = Account {
@@ -306,7 +306,7 @@ impl Engine {
         for idx in live {
             let o = *engine.orders.get(idx);
             if o.managed {
-                let Some(&ix) = engine.account_ix.get(&o.account) else {
+                let Some(ix) = engine.account_ix.get(o.account) else {
                     return Err(SnapshotError(format!("order {} is managed but its account is not", o.id.0)));
                 };
                 let r = &mut engine.order_risk[idx as usize];

@@ -53,7 +53,7 @@ impl TokenBucket {
     }
 
     /// Whether a token is available at `now` (without taking it).
-    #[inline]
+    #[inline(always)]
     pub fn has_token(&self, now: u64) -> bool {
         // A refill never lowers the count (a full bucket holds at least one token).
         if self.scaled >= u128::from(self.interval) {

@@ -201,8 +201,11 @@ impl Engine {
             // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
             let orders = acct.open_notional + notional;
             let limit = i128::from(g.max_gross);
-            let bound = acct.abs_qty.checked_mul(i128::from(self.top_trade)).and_then(|e| e.checked_add(orders));
-            if bound.is_none_or(|bound| bound > limit) && self.position_exposure(acct) + orders > limit {
+            // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
+            let room = limit - orders;
+            let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));
+            let near = room < 0 || bound.is_err() || bound.is_ok_and(|b| b > room as u128);
+            if near && self.position_exposure(acct) + orders > limit {
                 return None;
             }
         }

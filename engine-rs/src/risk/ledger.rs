@@ -37,11 +37,11 @@ impl Engine {
 
     /// A managed account by id.
     pub(crate) fn acct(&self, id: AccountId) -> Option<&Account> {
-        self.account_ix.get(&id).map(|&a| &self.accounts[a as usize])
+        self.account_ix.get(id).map(|a| &self.accounts[a as usize])
     }
 
     fn acct_mut(&mut self, id: AccountId) -> Option<&mut Account> {
-        self.account_ix.get(&id).map(|&a| &mut self.accounts[a as usize])
+        self.account_ix.get(id).map(|a| &mut self.accounts[a as usize])
     }
 
     /// The risk entry of the managed order at slab slot `idx`, grown on demand.
@@ -301,7 +301,7 @@ impl Engine {
 
     /// Makes `account` managed if it is not, adopting its live orders.
     fn manage(&mut self, account: AccountId) {
-        if self.account_ix.contains_key(&account) {
+        if self.account_ix.get(account).is_some() {
             return;
         }
         let acct = u32::try_from(self.accounts.len()).expect("fewer than 2^32 accounts");
@@ -503,14 +503,14 @@ impl Engine {
     /// and realized P&L.
     pub fn verify_accounts(&self) -> Result<(), String> {
         if self.account_ix.len() != self.accounts.len()
-            || self.accounts.iter().enumerate().any(|(i, a)| self.account_ix.get(&a.id) != Some(&(i as u32)))
+            || self.accounts.iter().enumerate().any(|(i, a)| self.account_ix.get(a.id) != Some(i as u32))
         {
             return Err("the account index disagrees with the accounts".into());
         }
         let mut fresh = vec![Account::default(); self.accounts.len()];
         for &idx in self.ids.values() {
             let o = self.orders.get(idx);
-            let Some(&ix) = self.account_ix.get(&o.account) else {
+            let Some(ix) = self.account_ix.get(o.account) else {
                 if o.managed {
                     return Err(format!("order {} is managed but account {} is not", o.id.0, o.account.0));
                 }

@@ -170,7 +170,7 @@ impl Fees {
 
     /// What an order reserves for fees: the larger of its maker and taker fee, at least zero
     /// (`notional` and `qty` are never negative).
-    #[inline]
+    #[inline(always)]
     pub fn estimate(&self, notional: i128, qty: i64) -> i128 {
         // A fee grows with its rate and per-unit amount (the rounding is monotonic), so when one
         // side's are both at least the other's, that side's fee is the larger: compute one fee.
@@ -194,7 +194,7 @@ impl Fees {
 }
 
 /// `round_half_away(notional × ppm / 10^6) + per_unit × qty`, exactly.
-#[inline]
+#[inline(always)]
 fn fee_of(ppm: i64, per_unit: i64, notional: i128, qty: i64) -> i128 {
     let per_unit = i128::from(per_unit) * i128::from(qty);
     // The common case in 64 bits (128-bit division is slow); the same rounding either way.
@@ -309,7 +309,7 @@ const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
-#[inline]
+#[inline(always)]
 pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
     let covered = if side == Side::Sell { covered.clamp(0, leaves) } else { 0 };
     let units = leaves - covered;
@@ -458,6 +458,55 @@ impl Holding {
         } else {
             0
         }
+    }
+}
+
+/// Where each managed account is in `Engine::accounts`, by id: a dense table
+/// for ids below [`AccountIndex::DENSE`] (one load, no hashing, on every
+/// order), a hash map beyond.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AccountIndex {
+    dense: Vec<u32>,
+    sparse: rustc_hash::FxHashMap<AccountId, u32>,
+    len: usize,
+}
+
+impl AccountIndex {
+    /// Ids below this are kept in the dense table (at most 256 KiB of it).
+    pub const DENSE: u32 = 1 << 16;
+    const NONE: u32 = u32::MAX;
+
+    /// The account's index, if it is managed.
+    #[inline]
+    pub fn get(&self, id: AccountId) -> Option<u32> {
+        match self.dense.get(id.0 as usize) {
+            Some(&ix) => (ix != Self::NONE).then_some(ix),
+            None if id.0 < Self::DENSE => None,
+            None => self.sparse.get(&id).copied(),
+        }
+    }
+
+    /// Records a newly managed account; false (and no change) if it already has an index.
+    pub fn insert(&mut self, id: AccountId, ix: u32) -> bool {
+        if self.get(id).is_some() {
+            return false;
+        }
+        if id.0 < Self::DENSE {
+            let i = id.0 as usize;
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, Self::NONE);
+            }
+            self.dense[i] = ix;
+        } else {
+            self.sparse.insert(id, ix);
+        }
+        self.len += 1;
+        true
+    }
+
+    /// How many accounts are indexed.
+    pub fn len(&self) -> usize {
+        self.len
     }
 }
 
@@ -631,6 +680,31 @@ mod tests {
         assert_eq!(f.fee(Liquidity::Taker, n, 1), -n);
         assert_eq!(f.fee(Liquidity::Maker, n, i64::MAX), n + n);
         assert!(!Fees { maker_ppm: 1_000_001, ..f }.is_valid() && f.is_valid());
+    }
+
+    #[test]
+    fn the_account_index_finds_dense_and_sparse_ids_and_refuses_repeats() {
+        let mut ix = AccountIndex::default();
+        let big = AccountId(AccountIndex::DENSE + 7);
+        assert!(ix.insert(AccountId(5), 0) && ix.insert(big, 1) && ix.insert(AccountId(0), 2));
+        assert!(!ix.insert(AccountId(5), 9) && !ix.insert(big, 9));
+        assert_eq!((ix.get(AccountId(5)), ix.get(big), ix.get(AccountId(0))), (Some(0), Some(1), Some(2)));
+        for unknown in [1, 4, 6, AccountIndex::DENSE - 1, AccountIndex::DENSE, u32::MAX] {
+            assert_eq!(ix.get(AccountId(unknown)), None, "{unknown}");
+        }
+        assert_eq!(ix.len(), 3);
+    }
+
+    #[test]
+    fn a_gate_folds_the_tighter_limit_of_each_pair() {
+        let account =
+            AccountLimits { max_order_qty: 50, max_order_notional: 0, max_open_orders: 3, ..Default::default() };
+        let instrument =
+            InstrumentLimits { max_order_qty: 80, max_order_notional: 9_000, max_long: 7, ..Default::default() };
+        let g = Gate::new(&account, &instrument);
+        assert_eq!((g.max_qty, g.max_notional, g.max_long, g.max_short), (50, 9_000, 7, i64::MAX));
+        assert_eq!((g.max_gross, g.max_open_orders), (0, 3));
+        assert_eq!(Gate::new(&AccountLimits::default(), &InstrumentLimits::default()), Gate::OPEN);
     }
 
     #[test]
