@@ -172,10 +172,22 @@ impl Engine {
         let book = &self.books[b];
         let il = &h.limits;
         if collared && il.collar_bps > 0 {
-            if let Some((num, den)) = reference(book, il.collar_ref) {
-                if (i128::from(price.0) * den - num).abs() * 10_000 > i128::from(il.collar_bps) * num {
-                    return None;
+            let whole = match il.collar_ref {
+                CollarRef::Last => book.last_price,
+                CollarRef::Host => book.risk.reference,
+                _ => None,
+            };
+            let outside = match whole {
+                // A whole reference and positive prices (always, for valid ones): the same test in two multiplies.
+                Some(r) if r.0 > 0 && price.0 > 0 => {
+                    u128::from(price.0.abs_diff(r.0)) * 10_000 > u128::from(il.collar_bps) * u128::from(r.0 as u64)
                 }
+                _ => reference(book, il.collar_ref).is_some_and(|(num, den)| {
+                    (i128::from(price.0) * den - num).abs() * 10_000 > i128::from(il.collar_bps) * num
+                }),
+            };
+            if outside {
+                return None;
             }
         }
         let (pos, qty_w) = (i128::from(h.pos.qty), i128::from(qty));

@@ -45,6 +45,7 @@ impl Engine {
     }
 
     /// The risk entry of the managed order at slab slot `idx`, grown on demand.
+    #[inline]
     pub(crate) fn risk_slot(&mut self, idx: u32) -> &mut OrderRisk {
         let i = idx as usize;
         if i >= self.order_risk.len() {
@@ -81,8 +82,10 @@ impl Engine {
     /// Starts accounting the new managed order at `idx` of account `a` in book
     /// `b`, with the reservation its check computed (what [`Engine::sync`]
     /// would compute): writes its record and adds it to the totals.
+    #[inline(always)]
     pub(crate) fn track(&mut self, idx: u32, a: u32, b: u32, reduce_only: bool, res: Reservation) {
-        let side = self.orders.get(idx).side;
+        let o = self.orders.get(idx);
+        let (side, arrival) = (o.side, o.arrival);
         let mut r = OrderRisk::new(a, b, reduce_only);
         r.set_res(res);
         let acct = &mut self.accounts[a as usize];
@@ -105,7 +108,7 @@ impl Engine {
                 }
                 h.covered += i128::from(res.covered);
                 if res.covered > 0 {
-                    r.cover_slot = h.covered_sells.join(self.orders.get(idx).arrival, idx);
+                    r.cover_slot = h.covered_sells.join(arrival, idx);
                 }
             }
         }
@@ -118,7 +121,7 @@ impl Engine {
     }
 
     /// Stops accounting an order that is leaving the book: every reservation it held is released.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn release(&mut self, idx: u32) {
         let o = self.orders.get(idx);
         if !o.managed {
