@@ -25,6 +25,14 @@ pub(crate) struct Ask {
     pub stp: StpMode,
 }
 
+/// An order as the short checks see it: side, reserving price (whether it is collared), quantity.
+pub(crate) struct Short {
+    pub side: Side,
+    pub price: Price,
+    pub collared: bool,
+    pub qty: i64,
+}
+
 /// What the order being replaced already contributes, so it is not counted twice.
 #[derive(Default)]
 pub(crate) struct Own {
@@ -155,9 +163,7 @@ impl Engine {
             OrderType::Market => return None,
         };
         let acct = &self.accounts[a];
-        let h = acct.holding(b)?;
-        let (g, qty) = (&h.gate, o.qty.0);
-        if o.reduce_only || acct.killed || qty > g.max_qty || acct.open_orders >= g.max_open_orders {
+        if o.reduce_only || acct.open_orders >= acct.holding(b)?.gate.max_open_orders {
             return None;
         }
         if let Some(bucket) = &acct.bucket {
@@ -165,13 +171,54 @@ impl Engine {
                 return None;
             }
         }
+        let ask = Short { side: o.side, price, collared, qty: o.qty.0 };
+        self.passes(acct, b, &ask, &Own::default())
+    }
+
+    /// The common case of [`Engine::check_replace`], as [`Engine::passes_new`]
+    /// is of a new order's: `Some` with the new covered quantity when every
+    /// check passes, `None` for the full check to decide.
+    #[inline]
+    fn passes_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Option<i64> {
+        let o = self.orders.get(idx);
+        let r = &self.order_risk[idx as usize];
+        let (reserve_price, collared) = match (o.order_type, o.status) {
+            // Only a new limit price is collared: keeping the price re-checks nothing about it.
+            (OrderType::Limit | OrderType::StopLimit, _) => (price, price != o.price),
+            (OrderType::Stop, OrderStatus::PendingStop) => (o.stop_price, false),
+            _ => return None,
+        };
+        if r.reduce_only {
+            return None;
+        }
+        let res = r.res();
+        let own = Own {
+            leaves: res.leaves,
+            covered: res.covered,
+            notional: res.notional,
+            cash: res.cash,
+            reduce_only: false,
+        };
+        let ask = Short { side: o.side, price: reserve_price, collared, qty };
+        self.passes(&self.accounts[r.acct as usize], b, &ask, &own).map(|res| res.covered)
+    }
+
+    /// The checks every order shares, against the folded limits, less what
+    /// the order being replaced (`own`) already counts.
+    #[inline(always)]
+    fn passes(&self, acct: &Account, b: usize, ask: &Short, own: &Own) -> Option<Reservation> {
+        let h = acct.holding(b)?;
+        let (g, qty, price) = (&h.gate, ask.qty, ask.price);
+        if acct.killed || qty > g.max_qty {
+            return None;
+        }
         let notional = i128::from(price.0) * i128::from(qty);
         if notional > i128::from(g.max_notional) {
             return None;
         }
         let book = &self.books[b];
         let il = &h.limits;
-        if collared && il.collar_bps > 0 {
+        if ask.collared && il.collar_bps > 0 {
             let whole = match il.collar_ref {
                 CollarRef::Last => book.last_price,
                 CollarRef::Host => book.risk.reference,
@@ -190,19 +237,19 @@ impl Engine {
                 return None;
             }
         }
-        let (pos, qty_w) = (i128::from(h.pos.qty), i128::from(qty));
-        let covered = match o.side {
+        let (pos, qty_w, own_leaves) = (i128::from(h.pos.qty), i128::from(qty), i128::from(own.leaves));
+        let covered = match ask.side {
             Side::Buy => {
-                if pos + h.open_buy + qty_w > i128::from(g.max_long) {
+                if pos + h.open_buy - own_leaves + qty_w > i128::from(g.max_long) {
                     return None;
                 }
                 0
             }
             Side::Sell => {
-                if h.open_sell + qty_w - pos > i128::from(g.max_short) {
+                if h.open_sell - own_leaves + qty_w - pos > i128::from(g.max_short) {
                     return None;
                 }
-                let covered = h.free_long().min(qty_w) as i64;
+                let covered = (h.free_long() + i128::from(own.covered)).min(qty_w) as i64;
                 if covered < qty && acct.limits.forbid_short {
                     return None;
                 }
@@ -211,7 +258,7 @@ impl Engine {
         };
         if g.max_gross > 0 {
             // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
-            let orders = acct.open_notional + notional;
+            let orders = acct.open_notional - own.notional + notional;
             let limit = i128::from(g.max_gross);
             // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
             let room = limit - orders;
@@ -221,8 +268,8 @@ impl Engine {
                 return None;
             }
         }
-        let res = reservation(o.side, price, qty, covered, &book.risk.fees);
-        (res.cash <= acct.buying_power()).then_some(res)
+        let res = reservation(ask.side, price, qty, covered, &book.risk.fees);
+        (res.cash <= acct.buying_power() + own.cash).then_some(res)
     }
 
     /// Every check of a new order, in order, with the rejection of the first that fails.
@@ -246,7 +293,17 @@ impl Engine {
     }
 
     /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns its new covered quantity.
+    #[inline]
     pub(crate) fn check_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
+        if let Some(covered) = self.passes_replace(b, idx, price, qty) {
+            debug_assert_eq!(Ok(covered), self.check_replace_in_full(b, idx, price, qty), "the short check agrees");
+            return Ok(covered);
+        }
+        self.check_replace_in_full(b, idx, price, qty)
+    }
+
+    /// Every check of a replace, in order, with the rejection of the first that fails.
+    fn check_replace_in_full(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
         let o = self.orders.get(idx);
         let r = &self.order_risk[idx as usize];
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
