@@ -8,7 +8,8 @@ use crate::order::{Order, OrderStatus, NIL};
 use crate::risk::bucket::TokenBucket;
 use crate::risk::position::Position;
 use crate::risk::{
-    Account, AccountLimits, CoveredSells, Gate, Holding, InstrumentLimits, InstrumentRisk, OrderRisk, Reservation,
+    Account, AccountCaps, AccountLimits, CoveredSells, Gate, Holding, InstrumentLimits, InstrumentRisk, OrderRisk,
+    Reservation,
 };
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
@@ -273,6 +274,7 @@ impl Engine {
                 open_notional: s.open_notional,
                 abs_qty: 0,
                 open_orders: s.open_orders,
+                caps: AccountCaps::new(&s.limits),
                 limits: s.limits,
                 bucket: s.bucket,
                 killed: s.killed,

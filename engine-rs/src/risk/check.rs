@@ -163,7 +163,7 @@ impl Engine {
             OrderType::Market => return None,
         };
         let acct = &self.accounts[a];
-        if o.reduce_only || acct.open_orders >= acct.holding(b)?.gate.max_open_orders {
+        if o.reduce_only || acct.open_orders >= acct.caps.max_open_orders {
             return None;
         }
         if let Some(bucket) = &acct.bucket {
@@ -217,9 +217,8 @@ impl Engine {
             return None;
         }
         let book = &self.books[b];
-        let il = &h.limits;
-        if ask.collared && il.collar_bps > 0 {
-            let whole = match il.collar_ref {
+        if ask.collared && g.collar_bps > 0 {
+            let whole = match g.collar_ref {
                 CollarRef::Last => book.last_price,
                 CollarRef::Host => book.risk.reference,
                 _ => None,
@@ -227,10 +226,10 @@ impl Engine {
             let outside = match whole {
                 // A whole reference and positive prices (always, for valid ones): the same test in two multiplies.
                 Some(r) if r.0 > 0 && price.0 > 0 => {
-                    u128::from(price.0.abs_diff(r.0)) * 10_000 > u128::from(il.collar_bps) * u128::from(r.0 as u64)
+                    u128::from(price.0.abs_diff(r.0)) * 10_000 > u128::from(g.collar_bps) * u128::from(r.0 as u64)
                 }
-                _ => reference(book, il.collar_ref).is_some_and(|(num, den)| {
-                    (i128::from(price.0) * den - num).abs() * 10_000 > i128::from(il.collar_bps) * num
+                _ => reference(book, g.collar_ref).is_some_and(|(num, den)| {
+                    (i128::from(price.0) * den - num).abs() * 10_000 > i128::from(g.collar_bps) * num
                 }),
             };
             if outside {
@@ -250,16 +249,16 @@ impl Engine {
                     return None;
                 }
                 let covered = (h.free_long() + i128::from(own.covered)).min(qty_w) as i64;
-                if covered < qty && acct.limits.forbid_short {
+                if covered < qty && acct.caps.forbid_short {
                     return None;
                 }
                 covered
             }
         };
-        if g.max_gross > 0 {
+        if acct.caps.max_gross > 0 {
             // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
             let orders = acct.open_notional - own.notional + notional;
-            let limit = i128::from(g.max_gross);
+            let limit = i128::from(acct.caps.max_gross);
             // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
             let room = limit - orders;
             let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));

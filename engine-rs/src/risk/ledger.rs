@@ -378,6 +378,7 @@ impl Engine {
         let now = self.cmd_ts;
         let acct = self.acct_mut(account).expect("managed");
         acct.limits = limits;
+        acct.caps = super::AccountCaps::new(&limits);
         acct.refresh_gates();
         acct.bucket = (limits.rate_capacity > 0).then(|| {
             super::bucket::TokenBucket::new(limits.rate_capacity, limits.rate_per_interval, limits.rate_interval, now)
@@ -578,7 +579,7 @@ impl Engine {
                 if kept_sells != need_sells || !slots_ok {
                     return Err(format!("{at} symbol {}: the index of covered sells is stale", sym.0));
                 }
-                if h.gate != super::Gate::new(&a.limits, &h.limits) {
+                if h.gate != super::Gate::new(&a.limits, &h.limits) || a.caps != super::AccountCaps::new(&a.limits) {
                     return Err(format!("{at} symbol {}: the folded limits are stale", sym.0));
                 }
                 if h.covered > i128::from(h.pos.qty.max(0)) {

@@ -28,6 +28,15 @@
 //! keeps its sale proceeds plus an equal collateral: requirement =
 //! 2 × |basis| of every short position.
 //!
+//! Hot path. A check first runs a short form ([`check`]): the account's and
+//! the instrument's limits folded into one `Gate` per holding when either
+//! changes, so each limit is one compare; the gross exposure is bounded by
+//! Σ|position| × the highest trade price, and summed exactly only when that
+//! bound comes near the limit. Only an order the short form cannot pass (a
+//! rejection, a market or reduce-only order, a first order in an instrument)
+//! runs the full check, which names the reason and its numbers; debug builds
+//! run both on every order and assert they agree.
+//!
 //! Rules worth knowing:
 //! - A replace is checked against buying power plus the order's current
 //!   reservation (it "reserves the larger of old and new until it resolves";
@@ -306,6 +315,11 @@ impl OrderRisk {
 
 // The accounting loads one record per managed order it touches: keep it to one cache line.
 const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
+// A buy's check reads the first line of its holding, a sell's the second too; a fill the second.
+const _: () = assert!(std::mem::offset_of!(Holding, open_buy) + 16 <= 64);
+const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open_sell) + 16 <= 128);
+// The account's money every check and fill touches stays in its first line.
+const _: () = assert!(std::mem::offset_of!(Account, open_notional) + 16 <= 64);
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
@@ -324,22 +338,25 @@ pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, f
 }
 
 /// One account's holding in one instrument: position, limits and the totals of its open orders there.
+/// Laid out by use, one cache line each: the folded limits with the buy total (a buy's check), the
+/// position with the sell total (a fill; a sell's check), then the rest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub(crate) struct Holding {
-    pub pos: Position,
-    pub limits: InstrumentLimits,
+    /// The account's and these instrument limits folded into the caps one check compares against.
+    pub gate: Gate,
     /// Σ leaves of open buys / sells.
     pub open_buy: i128,
+    pub pos: Position,
     pub open_sell: i128,
+    /// Σ covered quantity of open sells (never above the long position).
+    pub covered: i128,
     /// Σ leaves of open reduce-only buys / sells.
     pub ro_buy: i128,
     pub ro_sell: i128,
-    /// Σ covered quantity of open sells (never above the long position).
-    pub covered: i128,
+    pub limits: InstrumentLimits,
     /// The open sells with covered quantity.
     pub covered_sells: CoveredSells,
-    /// The account's and these instrument limits folded into the caps one check compares against.
-    pub gate: Gate,
 }
 
 /// The open sells of one holding with covered quantity, as (arrival, slab
@@ -377,11 +394,12 @@ impl CoveredSells {
     }
 }
 
-/// The limits of one account in one instrument, folded when either changes so
-/// the common check is a few compares: each cap is the tighter of the set
-/// limits (and of the i64 position bound), `i64::MAX` / `u32::MAX` when none
-/// is set. A cap says only whether an order passes; the exact rejection (which
-/// limit, which numbers) comes from the full check.
+/// The limits of one account in one instrument, folded when either changes
+/// so the common check is a few compares: each cap is the tighter of the set
+/// limits (and of the i64 position bound), `i64::MAX` when none is set; the
+/// collar is copied here so a check reads one line of the holding for its
+/// limits. A cap says only whether an order passes; the exact rejection
+/// (which limit, which numbers) comes from the full check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Gate {
     pub max_qty: i64,
@@ -389,9 +407,8 @@ pub(crate) struct Gate {
     /// Largest long / short position (the worst case, every open order filled).
     pub max_long: i64,
     pub max_short: i64,
-    /// 0: no gross exposure limit.
-    pub max_gross: i64,
-    pub max_open_orders: u32,
+    pub collar_bps: u32,
+    pub collar_ref: CollarRef,
 }
 
 impl Gate {
@@ -401,8 +418,8 @@ impl Gate {
         max_notional: i64::MAX,
         max_long: i64::MAX,
         max_short: i64::MAX,
-        max_gross: 0,
-        max_open_orders: u32::MAX,
+        collar_bps: 0,
+        collar_ref: CollarRef::Off,
     };
 
     /// The caps of `account` and `instrument` limits together.
@@ -413,9 +430,35 @@ impl Gate {
             max_notional: cap(&[account.max_order_notional, instrument.max_order_notional]),
             max_long: cap(&[instrument.max_long]),
             max_short: cap(&[instrument.max_short]),
-            max_gross: account.max_gross_exposure.max(0),
-            max_open_orders: if account.max_open_orders > 0 { account.max_open_orders } else { u32::MAX },
+            collar_bps: instrument.collar_bps,
+            collar_ref: instrument.collar_ref,
         }
+    }
+}
+
+/// An account's own limits as one check reads them, beside its hot totals:
+/// 0 means no gross exposure limit, `u32::MAX` no open-order limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AccountCaps {
+    pub max_gross: i64,
+    pub max_open_orders: u32,
+    pub forbid_short: bool,
+}
+
+impl AccountCaps {
+    /// The caps of `limits`.
+    pub fn new(limits: &AccountLimits) -> AccountCaps {
+        AccountCaps {
+            max_gross: limits.max_gross_exposure.max(0),
+            max_open_orders: if limits.max_open_orders > 0 { limits.max_open_orders } else { u32::MAX },
+            forbid_short: limits.forbid_short,
+        }
+    }
+}
+
+impl Default for AccountCaps {
+    fn default() -> Self {
+        AccountCaps::new(&AccountLimits::default())
     }
 }
 
@@ -510,28 +553,32 @@ impl AccountIndex {
     }
 }
 
-/// A managed account.
+/// A managed account, laid out by use: the money every check and fill
+/// touches in the first cache line, then the caps and the holdings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub(crate) struct Account {
-    pub id: AccountId,
     pub cash: i128,
     /// Σ cash reservations of open orders.
     pub reserved: i128,
     /// Σ short requirements of the holdings.
     pub short_req: i128,
-    /// Σ realized P&L over all holdings.
-    pub realized: i128,
     /// Σ notional of open orders.
     pub open_notional: i128,
     /// Σ |position| over the holdings: times the highest trade price it bounds
     /// the positions' exposure, so a check needs the exact sum only near the limit.
     pub abs_qty: i128,
-    pub open_orders: u32,
-    pub limits: AccountLimits,
-    pub bucket: Option<TokenBucket>,
-    pub killed: bool,
     /// Holdings by book index (`None`: never touched).
     pub holdings: Vec<Option<Holding>>,
+    pub open_orders: u32,
+    pub killed: bool,
+    /// `limits` as the checks read them.
+    pub caps: AccountCaps,
+    pub id: AccountId,
+    /// Σ realized P&L over all holdings.
+    pub realized: i128,
+    pub bucket: Option<TokenBucket>,
+    pub limits: AccountLimits,
 }
 
 impl Account {
@@ -703,8 +750,10 @@ mod tests {
             InstrumentLimits { max_order_qty: 80, max_order_notional: 9_000, max_long: 7, ..Default::default() };
         let g = Gate::new(&account, &instrument);
         assert_eq!((g.max_qty, g.max_notional, g.max_long, g.max_short), (50, 9_000, 7, i64::MAX));
-        assert_eq!((g.max_gross, g.max_open_orders), (0, 3));
+        let caps = AccountCaps::new(&account);
+        assert_eq!((caps.max_gross, caps.max_open_orders, caps.forbid_short), (0, 3, false));
         assert_eq!(Gate::new(&AccountLimits::default(), &InstrumentLimits::default()), Gate::OPEN);
+        assert_eq!(AccountCaps::default().max_open_orders, u32::MAX);
     }
 
     #[test]

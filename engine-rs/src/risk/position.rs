@@ -13,6 +13,7 @@ use crate::types::Side;
 /// Quantity, cost basis and realized P&L of one position, in integer units
 /// (money in price units × quantity units).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[repr(C)]
 pub struct Position {
     /// Signed quantity: positive long, negative short.
     pub qty: i64,
