@@ -315,11 +315,13 @@ impl OrderRisk {
 
 // The accounting loads one record per managed order it touches: keep it to one cache line.
 const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
-// A buy's check reads the first line of its holding, a sell's the second too; a fill the second.
-const _: () = assert!(std::mem::offset_of!(Holding, open_buy) + 16 <= 64);
-const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open_sell) + 16 <= 128);
-// The account's money every check and fill touches stays in its first line.
+// A buy's check reads the first two lines of its holding, a sell's the third too.
+const _: () = assert!(std::mem::offset_of!(Holding, covered_sells) + 24 <= 64);
+const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open_buy) + 16 <= 128);
+const _: () = assert!(std::mem::offset_of!(Holding, covered) + 16 <= 192);
+// The account's money every check and fill touches stays in its first line, the rate bucket in its third.
 const _: () = assert!(std::mem::offset_of!(Account, open_notional) + 16 <= 64);
+const _: () = assert!(std::mem::offset_of!(Account, bucket) == 128);
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
@@ -338,16 +340,19 @@ pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, f
 }
 
 /// One account's holding in one instrument: position, limits and the totals of its open orders there.
-/// Laid out by use, one cache line each: the folded limits with the buy total (a buy's check), the
-/// position with the sell total (a fill; a sell's check), then the rest.
+/// Laid out by use, one cache line each: the folded limits with the index of covered sells (whose
+/// vector is also where `Option<Holding>` keeps its tag), the position with the buy total (a buy's
+/// check, a fill), the sell totals (a sell's check), then the rest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[repr(C, align(64))]
 pub(crate) struct Holding {
     /// The account's and these instrument limits folded into the caps one check compares against.
     pub gate: Gate,
+    /// The open sells with covered quantity.
+    pub covered_sells: CoveredSells,
+    pub pos: Position,
     /// Σ leaves of open buys / sells.
     pub open_buy: i128,
-    pub pos: Position,
     pub open_sell: i128,
     /// Σ covered quantity of open sells (never above the long position).
     pub covered: i128,
@@ -355,8 +360,6 @@ pub(crate) struct Holding {
     pub ro_buy: i128,
     pub ro_sell: i128,
     pub limits: InstrumentLimits,
-    /// The open sells with covered quantity.
-    pub covered_sells: CoveredSells,
 }
 
 /// The open sells of one holding with covered quantity, as (arrival, slab
@@ -554,7 +557,8 @@ impl AccountIndex {
 }
 
 /// A managed account, laid out by use: the money every check and fill
-/// touches in the first cache line, then the caps and the holdings.
+/// touches in the first cache line, the holdings and caps in the second, the
+/// rate bucket in the third.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[repr(C, align(64))]
 pub(crate) struct Account {
@@ -574,10 +578,10 @@ pub(crate) struct Account {
     pub killed: bool,
     /// `limits` as the checks read them.
     pub caps: AccountCaps,
+    pub bucket: Option<TokenBucket>,
     pub id: AccountId,
     /// Σ realized P&L over all holdings.
     pub realized: i128,
-    pub bucket: Option<TokenBucket>,
     pub limits: AccountLimits,
 }
 
