@@ -55,8 +55,8 @@ impl TokenBucket {
     /// Whether a token is available at `now` (without taking it).
     #[inline(always)]
     pub fn has_token(&self, now: u64) -> bool {
-        // A refill never lowers the count (a full bucket holds at least one token).
-        if self.scaled >= u128::from(self.interval) {
+        // A refill never lowers the count below one token when the bucket holds at least one when full.
+        if self.scaled >= u128::from(self.interval) && self.capacity > 0 {
             return true;
         }
         let mut probe = *self;
