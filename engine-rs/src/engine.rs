@@ -6,7 +6,7 @@ use crate::command::{Command, CommandKind, NewOrder};
 use crate::event::{CancelReason, Event, EventKind, RejectReason};
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderSlab, OrderStatus, OrderView, NIL};
-use crate::risk::{Account, Liquidity, OrderRisk, Rejection, Reservation};
+use crate::risk::{Account, AccountIndex, Liquidity, OrderRisk, Rejection, Reservation};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
@@ -39,9 +39,11 @@ pub struct Engine {
     /// Managed accounts (see `risk`), in the order they became managed.
     pub(crate) accounts: Vec<Account>,
     /// Index of each managed account in `accounts`.
-    pub(crate) account_ix: FxHashMap<AccountId, u32>,
+    pub(crate) account_ix: AccountIndex,
     /// Risk state of managed orders, by slab slot (grown on demand; see `OrderRisk`).
     pub(crate) order_risk: Vec<OrderRisk>,
+    /// The highest last trade price of any book (0 before the first trade): at least every position's mark.
+    pub(crate) top_trade: i64,
     // Per-command scratch space, kept to avoid allocating on every command.
     events: Vec<Event>,
     cmd_seq: u64,
@@ -70,8 +72,9 @@ impl Engine {
             last_event_seq: 0,
             next_arrival: 0,
             accounts: Vec::new(),
-            account_ix: FxHashMap::default(),
+            account_ix: AccountIndex::default(),
             order_risk: Vec::new(),
+            top_trade: 0,
             events: Vec::new(),
             cmd_seq: 0,
             cmd_ts: 0,
@@ -336,7 +339,7 @@ impl Engine {
             let r = Rejection::new(RejectReason::Halted, 0, i128::from(o.qty.0));
             return self.reject_with(o.id, o.account, o.symbol, r);
         }
-        let acct = self.account_ix.get(&o.account).copied();
+        let acct = self.account_ix.get(o.account);
         let managed = acct.is_some();
         let mut res = Reservation::default();
         if let Some(a) = acct {
@@ -389,9 +392,7 @@ impl Engine {
         let idx = self.orders.insert(order);
         self.ids.insert(o.id, idx);
         if let Some(acct) = acct {
-            let book = b as u32;
-            *self.risk_slot(idx) = OrderRisk::new(acct, book, o.reduce_only);
-            self.track(idx, res);
+            self.track(idx, acct, b as u32, o.reduce_only, res);
         }
         if o.tif == TimeInForce::Gtd {
             self.gtd.insert((o.expire_at, order.arrival), idx);
@@ -617,6 +618,7 @@ impl Engine {
             };
             self.books[b].ladder_mut(maker_side).level_mut(lvl).qty -= i128::from(qty.0);
             self.books[b].last_price = Some(price);
+            self.top_trade = self.top_trade.max(price.0);
             self.touch(b, maker_side, price);
             self.emit(EventKind::Trade {
                 symbol: taker.symbol,

@@ -6,10 +6,14 @@ use crate::engine::Engine;
 use crate::instrument::InstrumentSpec;
 use crate::order::{Order, OrderStatus, NIL};
 use crate::risk::bucket::TokenBucket;
-use crate::risk::{Account, AccountLimits, Holding, InstrumentRisk, OrderRisk, Reservation};
+use crate::risk::position::Position;
+use crate::risk::{
+    Account, AccountCaps, AccountLimits, CoveredSells, Gate, Holding, InstrumentLimits, InstrumentRisk, OrderRisk,
+    Reservation,
+};
 use crate::types::{AccountId, OrderId, OrderType, Price, Qty, Side, StpMode, SymbolId, TimeInForce};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 const FORMAT_VERSION: u32 = 2;
@@ -49,7 +53,20 @@ struct AccountState {
     limits: AccountLimits,
     bucket: Option<TokenBucket>,
     killed: bool,
-    holdings: BTreeMap<SymbolId, Holding>,
+    holdings: BTreeMap<SymbolId, HoldingState>,
+}
+
+/// A holding as stored: its covered sells named by (arrival, id) in arrival order, not by slab slot.
+#[derive(Serialize, Deserialize)]
+struct HoldingState {
+    pos: Position,
+    limits: InstrumentLimits,
+    open_buy: i128,
+    open_sell: i128,
+    ro_buy: i128,
+    ro_sell: i128,
+    covered: i128,
+    covered_sells: BTreeSet<(u64, OrderId)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,7 +198,24 @@ impl Engine {
                 .into_iter()
                 .map(|id| {
                     let a = self.acct(id).expect("managed");
-                    let holdings = a.held().map(|(b, h)| (self.books[b].spec.symbol, h.clone())).collect();
+                    let holdings = a
+                        .held()
+                        .map(|(b, h)| {
+                            let covered_sells =
+                                h.covered_sells.iter().map(|(arrival, i)| (arrival, self.orders.get(i).id)).collect();
+                            let state = HoldingState {
+                                pos: h.pos,
+                                limits: h.limits,
+                                open_buy: h.open_buy,
+                                open_sell: h.open_sell,
+                                ro_buy: h.ro_buy,
+                                ro_sell: h.ro_sell,
+                                covered: h.covered,
+                                covered_sells,
+                            };
+                            (self.books[b].spec.symbol, state)
+                        })
+                        .collect();
                     let state = AccountState {
                         cash: a.cash,
                         reserved: a.reserved,
@@ -219,14 +253,16 @@ impl Engine {
             engine.book_of.insert(bs.spec.symbol, b);
             engine.books.push(Book::new(bs.spec));
             engine.books[b].last_price = bs.last_price;
+            engine.top_trade = engine.top_trade.max(bs.last_price.map_or(0, |p| p.0));
             engine.books[b].risk = bs.risk;
             for o in bs.resting.into_iter().chain(bs.stops) {
                 engine.restore_order(b, o)?;
             }
         }
+        let mut stored_sells = BTreeMap::new();
         for (id, s) in state.accounts {
             let ix = engine.accounts.len() as u32;
-            if engine.account_ix.insert(id, ix).is_some() {
+            if !engine.account_ix.insert(id, ix) {
                 return Err(SnapshotError(format!("account {} appears twice", id.0)));
             }
             let mut account = Account {
@@ -236,7 +272,9 @@ impl Engine {
                 short_req: s.short_req,
                 realized: s.realized,
                 open_notional: s.open_notional,
+                abs_qty: 0,
                 open_orders: s.open_orders,
+                caps: AccountCaps::new(&s.limits),
                 limits: s.limits,
                 bucket: s.bucket,
                 killed: s.killed,
@@ -246,7 +284,23 @@ impl Engine {
                 let Some(&b) = engine.book_of.get(&symbol) else {
                     return Err(SnapshotError(format!("account {} holds unknown instrument {}", id.0, symbol.0)));
                 };
-                *account.holding_mut(b) = h;
+                stored_sells.insert((engine.accounts.len(), b), h.covered_sells);
+                // A position comes from fills, so its instrument has traded (its mark is the last trade).
+                if (h.pos.qty, h.pos.basis) != (0, 0) && engine.books[b].last_price.is_none() {
+                    return Err(SnapshotError(format!("account {} holds a position in untraded {}", id.0, symbol.0)));
+                }
+                account.abs_qty += i128::from(h.pos.qty.unsigned_abs());
+                *account.holding_mut(b) = Holding {
+                    pos: h.pos,
+                    limits: h.limits,
+                    open_buy: h.open_buy,
+                    open_sell: h.open_sell,
+                    ro_buy: h.ro_buy,
+                    ro_sell: h.ro_sell,
+                    covered: h.covered,
+                    covered_sells: CoveredSells::default(),
+                    gate: Gate::new(&s.limits, &h.limits),
+                };
             }
             engine.accounts.push(account);
         }
@@ -254,10 +308,28 @@ impl Engine {
         for idx in live {
             let o = *engine.orders.get(idx);
             if o.managed {
-                let Some(&ix) = engine.account_ix.get(&o.account) else {
+                let Some(ix) = engine.account_ix.get(o.account) else {
                     return Err(SnapshotError(format!("order {} is managed but its account is not", o.id.0)));
                 };
-                engine.order_risk[idx as usize].acct = ix;
+                let r = &mut engine.order_risk[idx as usize];
+                r.acct = ix;
+                if r.covered > 0 {
+                    let (book, slot) = (r.book as usize, &mut r.cover_slot);
+                    let Some(h) = engine.accounts[ix as usize].holdings.get_mut(book).and_then(Option::as_mut) else {
+                        return Err(SnapshotError(format!("order {} covers in an instrument with no holding", o.id.0)));
+                    };
+                    *slot = h.covered_sells.join(o.arrival, idx);
+                }
+            }
+        }
+        // The index of covered sells is rebuilt from the orders: it must be the one stored.
+        for (a, acct) in engine.accounts.iter().enumerate() {
+            for (b, h) in acct.held() {
+                let rebuilt: BTreeSet<(u64, OrderId)> =
+                    h.covered_sells.iter().map(|(arrival, i)| (arrival, engine.orders.get(i).id)).collect();
+                if stored_sells.remove(&(a, b)).unwrap_or_default() != rebuilt {
+                    return Err(SnapshotError(format!("account {}: the stored covered sells disagree", acct.id.0)));
+                }
             }
         }
         engine.verify().map_err(SnapshotError)?;

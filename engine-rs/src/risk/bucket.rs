@@ -29,6 +29,7 @@ impl TokenBucket {
         }
     }
 
+    #[inline]
     fn refill(&mut self, now: u64) {
         if now > self.last_ts {
             let gained = u128::from(now - self.last_ts) * u128::from(self.per_interval);
@@ -39,6 +40,7 @@ impl TokenBucket {
     }
 
     /// Takes one token at time `now` if there is one; time going backwards refills nothing.
+    #[inline]
     pub fn try_take(&mut self, now: u64) -> bool {
         self.refill(now);
         let one = u128::from(self.interval);
@@ -51,7 +53,12 @@ impl TokenBucket {
     }
 
     /// Whether a token is available at `now` (without taking it).
+    #[inline(always)]
     pub fn has_token(&self, now: u64) -> bool {
+        // A refill never lowers the count below one token when the bucket holds at least one when full.
+        if self.scaled >= u128::from(self.interval) && self.capacity > 0 {
+            return true;
+        }
         let mut probe = *self;
         probe.refill(now);
         probe.scaled >= u128::from(self.interval)

@@ -25,6 +25,14 @@ pub(crate) struct Ask {
     pub stp: StpMode,
 }
 
+/// An order as the short checks see it: side, reserving price (whether it is collared), quantity.
+pub(crate) struct Short {
+    pub side: Side,
+    pub price: Price,
+    pub collared: bool,
+    pub qty: i64,
+}
+
 /// What the order being replaced already contributes, so it is not counted twice.
 #[derive(Default)]
 pub(crate) struct Own {
@@ -36,6 +44,7 @@ pub(crate) struct Own {
 }
 
 /// The collar's reference as a fraction `num / den` (den 2 for a mid).
+#[inline]
 fn reference(book: &Book, kind: CollarRef) -> Option<(i128, i128)> {
     match kind {
         CollarRef::Off => None,
@@ -103,18 +112,167 @@ impl Engine {
     }
 
     /// Σ |position| × mark over the account's holdings (|basis| where no mark exists).
+    #[inline]
     fn position_exposure(&self, acct: &Account) -> i128 {
-        acct.held()
-            .map(|(b, h)| match self.mark(b) {
-                Some(m) => i128::from(h.pos.qty).abs() * i128::from(m.0),
-                None => h.pos.basis.abs(),
-            })
-            .sum()
+        let mut sum = 0i128;
+        // Zipped with the books (a holding's index is its book's): no bounds checks in the loop.
+        for (b, (h, book)) in acct.holdings.iter().zip(&self.books).enumerate() {
+            let Some(h) = h else { continue };
+            // A flat position has no basis: it adds nothing, marked or not.
+            if h.pos.qty == 0 && h.pos.basis == 0 {
+                continue;
+            }
+            sum += match book.last_price {
+                Some(m) => i128::from(h.pos.qty.unsigned_abs()) * i128::from(m.0),
+                None => self.unmarked_exposure(b, h),
+            };
+        }
+        sum
+    }
+
+    /// A holding's exposure in a book without trades: at the mid or the host's reference, else |basis|.
+    #[cold]
+    fn unmarked_exposure(&self, b: usize, h: &Holding) -> i128 {
+        match self.mark(b) {
+            Some(m) => i128::from(h.pos.qty.unsigned_abs()) * i128::from(m.0),
+            None => h.pos.basis.abs(),
+        }
     }
 
     /// Checks a new order of a managed account; returns the reservation it needs as accepted (with the quantity
     /// its long position covers).
+    #[inline]
     pub(crate) fn check_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
+        if let Some(res) = self.passes_new(o, a, b) {
+            debug_assert_eq!(Ok(res), self.check_new_in_full(o, a, b), "the short check agrees with the full one");
+            return Ok(res);
+        }
+        self.check_new_in_full(o, a, b)
+    }
+
+    /// The common case of [`Engine::check_new`] in a few compares against the
+    /// folded limits (`Gate`): a resting or stop order, not reduce-only, in an
+    /// instrument the account already holds. `Some` with the reservation when
+    /// every check passes; `None` when it fails one or is not the common case,
+    /// and the full check then decides, naming the reason and its numbers.
+    #[inline]
+    fn passes_new(&self, o: &NewOrder, a: usize, b: usize) -> Option<Reservation> {
+        let (price, collared) = match o.order_type {
+            OrderType::Limit | OrderType::StopLimit => (o.price, true),
+            OrderType::Stop => (o.stop_price, false),
+            OrderType::Market => return None,
+        };
+        let acct = &self.accounts[a];
+        if o.reduce_only || acct.open_orders >= acct.caps.max_open_orders {
+            return None;
+        }
+        if let Some(bucket) = &acct.bucket {
+            if !bucket.has_token(self.cmd_ts) {
+                return None;
+            }
+        }
+        let ask = Short { side: o.side, price, collared, qty: o.qty.0 };
+        self.passes(acct, b, &ask, &Own::default())
+    }
+
+    /// The common case of [`Engine::check_replace`], as [`Engine::passes_new`]
+    /// is of a new order's: `Some` with the new covered quantity when every
+    /// check passes, `None` for the full check to decide.
+    #[inline]
+    fn passes_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Option<i64> {
+        let o = self.orders.get(idx);
+        let r = &self.order_risk[idx as usize];
+        let (reserve_price, collared) = match (o.order_type, o.status) {
+            // Only a new limit price is collared: keeping the price re-checks nothing about it.
+            (OrderType::Limit | OrderType::StopLimit, _) => (price, price != o.price),
+            (OrderType::Stop, OrderStatus::PendingStop) => (o.stop_price, false),
+            _ => return None,
+        };
+        if r.reduce_only {
+            return None;
+        }
+        let res = r.res();
+        let own = Own {
+            leaves: res.leaves,
+            covered: res.covered,
+            notional: res.notional,
+            cash: res.cash,
+            reduce_only: false,
+        };
+        let ask = Short { side: o.side, price: reserve_price, collared, qty };
+        self.passes(&self.accounts[r.acct as usize], b, &ask, &own).map(|res| res.covered)
+    }
+
+    /// The checks every order shares, against the folded limits, less what
+    /// the order being replaced (`own`) already counts.
+    #[inline(always)]
+    fn passes(&self, acct: &Account, b: usize, ask: &Short, own: &Own) -> Option<Reservation> {
+        let h = acct.holding(b)?;
+        let (g, qty, price) = (&h.gate, ask.qty, ask.price);
+        if acct.killed || qty > g.max_qty {
+            return None;
+        }
+        let notional = i128::from(price.0) * i128::from(qty);
+        if notional > i128::from(g.max_notional) {
+            return None;
+        }
+        let book = &self.books[b];
+        if ask.collared && g.collar_bps > 0 {
+            let whole = match g.collar_ref {
+                CollarRef::Last => book.last_price,
+                CollarRef::Host => book.risk.reference,
+                _ => None,
+            };
+            let outside = match whole {
+                // A whole reference and positive prices (always, for valid ones): the same test in two multiplies.
+                Some(r) if r.0 > 0 && price.0 > 0 => {
+                    u128::from(price.0.abs_diff(r.0)) * 10_000 > u128::from(g.collar_bps) * u128::from(r.0 as u64)
+                }
+                _ => reference(book, g.collar_ref).is_some_and(|(num, den)| {
+                    (i128::from(price.0) * den - num).abs() * 10_000 > i128::from(g.collar_bps) * num
+                }),
+            };
+            if outside {
+                return None;
+            }
+        }
+        let (pos, qty_w, own_leaves) = (i128::from(h.pos.qty), i128::from(qty), i128::from(own.leaves));
+        let covered = match ask.side {
+            Side::Buy => {
+                if pos + h.open_buy - own_leaves + qty_w > i128::from(g.max_long) {
+                    return None;
+                }
+                0
+            }
+            Side::Sell => {
+                if h.open_sell - own_leaves + qty_w - pos > i128::from(g.max_short) {
+                    return None;
+                }
+                let covered = (h.free_long() + i128::from(own.covered)).min(qty_w) as i64;
+                if covered < qty && acct.caps.forbid_short {
+                    return None;
+                }
+                covered
+            }
+        };
+        if acct.caps.max_gross > 0 {
+            // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
+            let orders = acct.open_notional - own.notional + notional;
+            let limit = i128::from(acct.caps.max_gross);
+            // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
+            let room = limit - orders;
+            let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));
+            let near = room < 0 || bound.is_err() || bound.is_ok_and(|b| b > room as u128);
+            if near && self.position_exposure(acct) + orders > limit {
+                return None;
+            }
+        }
+        let res = reservation(ask.side, price, qty, covered, &book.risk.fees);
+        (res.cash <= acct.buying_power() + own.cash).then_some(res)
+    }
+
+    /// Every check of a new order, in order, with the rejection of the first that fails.
+    fn check_new_in_full(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match o.order_type {
             OrderType::Limit | OrderType::StopLimit => o.price,
@@ -134,7 +292,17 @@ impl Engine {
     }
 
     /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns its new covered quantity.
+    #[inline]
     pub(crate) fn check_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
+        if let Some(covered) = self.passes_replace(b, idx, price, qty) {
+            debug_assert_eq!(Ok(covered), self.check_replace_in_full(b, idx, price, qty), "the short check agrees");
+            return Ok(covered);
+        }
+        self.check_replace_in_full(b, idx, price, qty)
+    }
+
+    /// Every check of a replace, in order, with the rejection of the first that fails.
+    fn check_replace_in_full(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
         let o = self.orders.get(idx);
         let r = &self.order_risk[idx as usize];
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);

@@ -37,14 +37,15 @@ impl Engine {
 
     /// A managed account by id.
     pub(crate) fn acct(&self, id: AccountId) -> Option<&Account> {
-        self.account_ix.get(&id).map(|&a| &self.accounts[a as usize])
+        self.account_ix.get(id).map(|a| &self.accounts[a as usize])
     }
 
     fn acct_mut(&mut self, id: AccountId) -> Option<&mut Account> {
-        self.account_ix.get(&id).map(|&a| &mut self.accounts[a as usize])
+        self.account_ix.get(id).map(|a| &mut self.accounts[a as usize])
     }
 
     /// The risk entry of the managed order at slab slot `idx`, grown on demand.
+    #[inline]
     pub(crate) fn risk_slot(&mut self, idx: u32) -> &mut OrderRisk {
         let i = idx as usize;
         if i >= self.order_risk.len() {
@@ -75,37 +76,92 @@ impl Engine {
     fn sync_managed(&mut self, idx: u32, covered: i64) {
         let o = self.orders.get(idx);
         let new = self.needs(o, self.order_risk[idx as usize].book as usize, covered);
-        let (side, arrival, id) = (o.side, o.arrival, o.id);
-        self.apply(side, arrival, id, idx, new);
+        self.apply(o.side, idx, new);
     }
 
-    /// Starts accounting a new managed order whose record is in place, with
-    /// the reservation its check computed (what [`Engine::sync`] would compute).
-    pub(crate) fn track(&mut self, idx: u32, res: Reservation) {
+    /// Starts accounting the new managed order at `idx` of account `a` in book
+    /// `b`, with the reservation its check computed (what [`Engine::sync`]
+    /// would compute): writes its record and adds it to the totals.
+    #[inline(always)]
+    pub(crate) fn track(&mut self, idx: u32, a: u32, b: u32, reduce_only: bool, res: Reservation) {
+        let o = self.orders.get(idx);
+        let (side, arrival) = (o.side, o.arrival);
+        let mut r = OrderRisk::new(a, b, reduce_only);
+        r.set_res(res);
+        let acct = &mut self.accounts[a as usize];
+        acct.open_orders += 1;
+        acct.reserved += res.cash;
+        acct.open_notional += res.notional;
+        let h = acct.holding_mut(b as usize);
+        let leaves = i128::from(res.leaves);
+        match side {
+            Side::Buy => {
+                h.open_buy += leaves;
+                if reduce_only {
+                    h.ro_buy += leaves;
+                }
+            }
+            Side::Sell => {
+                h.open_sell += leaves;
+                if reduce_only {
+                    h.ro_sell += leaves;
+                }
+                h.covered += i128::from(res.covered);
+                if res.covered > 0 {
+                    r.cover_slot = h.covered_sells.join(arrival, idx);
+                }
+            }
+        }
+        *self.risk_slot(idx) = r;
         debug_assert_eq!(
             res,
-            self.needs(self.orders.get(idx), self.order_risk[idx as usize].book as usize, res.covered),
+            self.needs(self.orders.get(idx), b as usize, res.covered),
             "the check reserved what the order needs"
         );
-        let o = self.orders.get(idx);
-        let (side, arrival, id) = (o.side, o.arrival, o.id);
-        self.accounts[self.order_risk[idx as usize].acct as usize].open_orders += 1;
-        self.apply(side, arrival, id, idx, res);
     }
 
     /// Stops accounting an order that is leaving the book: every reservation it held is released.
+    #[inline(always)]
     pub(crate) fn release(&mut self, idx: u32) {
         let o = self.orders.get(idx);
-        if o.managed {
-            let (side, arrival, id) = (o.side, o.arrival, o.id);
-            self.apply(side, arrival, id, idx, Reservation::default());
-            self.accounts[self.order_risk[idx as usize].acct as usize].open_orders -= 1;
+        if !o.managed {
+            return;
+        }
+        let side = o.side;
+        let r = std::mem::take(&mut self.order_risk[idx as usize]);
+        let res = r.res();
+        let acct = &mut self.accounts[r.acct as usize];
+        acct.open_orders -= 1;
+        acct.reserved -= res.cash;
+        acct.open_notional -= res.notional;
+        let h = acct.holding_mut(r.book as usize);
+        let leaves = i128::from(res.leaves);
+        match side {
+            Side::Buy => {
+                h.open_buy -= leaves;
+                if r.reduce_only {
+                    h.ro_buy -= leaves;
+                }
+            }
+            Side::Sell => {
+                h.open_sell -= leaves;
+                if r.reduce_only {
+                    h.ro_sell -= leaves;
+                }
+                h.covered -= i128::from(res.covered);
+                if res.covered > 0 {
+                    if let Some(moved) = h.covered_sells.leave(r.cover_slot, idx) {
+                        self.order_risk[moved as usize].cover_slot = r.cover_slot;
+                    }
+                }
+            }
         }
     }
 
     /// Applies the change of the managed order at `idx` from the reservation
     /// it holds to `new`, and records `new` as held.
-    fn apply(&mut self, side: Side, arrival: u64, id: OrderId, idx: u32, new: Reservation) {
+    #[inline]
+    fn apply(&mut self, side: Side, idx: u32, new: Reservation) {
         let r = &mut self.order_risk[idx as usize];
         let (old, reduce_only, a, b) = (r.res(), r.reduce_only, r.acct as usize, r.book as usize);
         r.set_res(new);
@@ -129,10 +185,14 @@ impl Engine {
                 h.covered += i128::from(new.covered - old.covered);
                 match (old.covered > 0, new.covered > 0) {
                     (false, true) => {
-                        h.covered_sells.insert((arrival, id));
+                        let slot = h.covered_sells.join(self.orders.get(idx).arrival, idx);
+                        self.order_risk[idx as usize].cover_slot = slot;
                     }
                     (true, false) => {
-                        h.covered_sells.remove(&(arrival, id));
+                        let slot = self.order_risk[idx as usize].cover_slot;
+                        if let Some(moved) = h.covered_sells.leave(slot, idx) {
+                            self.order_risk[moved as usize].cover_slot = slot;
+                        }
                     }
                     _ => {}
                 }
@@ -141,33 +201,70 @@ impl Engine {
     }
 
     /// Books one side of a trade for a managed order (its leaves already
-    /// reduced): fee, position, cash, reservation, then the `Fill` event.
+    /// reduced): fee, position, cash, reservation, then the `Fill` event. The
+    /// reservation update is [`Engine::sync`]'s, done here with the account and
+    /// holding already in hand.
     pub(crate) fn on_fill(&mut self, b: usize, idx: u32, price: Price, qty: Qty, liquidity: Liquidity) {
-        let o = *self.orders.get(idx);
+        let o = self.orders.get(idx);
+        let (side, leaves, account, order_id, symbol) = (o.side, o.leaves.0, o.account, o.id, o.symbol);
+        let reserve_at = reserving_price(o);
+        let fees = &self.books[b].risk.fees;
         let notional = i128::from(price.0) * i128::from(qty.0);
-        let fee = self.books[b].risk.fees.fee(liquidity, notional, qty.0);
-        let a = self.order_risk[idx as usize].acct as usize;
+        let fee = fees.fee(liquidity, notional, qty.0);
+        let r = &mut self.order_risk[idx as usize];
+        let a = r.acct as usize;
         let acct = &mut self.accounts[a];
         let h = acct.holding_mut(b);
-        let short_before = h.short_requirement();
-        let realized = h.pos.apply_fill(o.side, price.0, qty.0);
-        let short_change = h.short_requirement() - short_before;
+        let (short_before, abs_before) = (h.short_requirement(), h.pos.qty.unsigned_abs());
+        let realized = h.pos.apply_fill(side, price.0, qty.0);
         let position = h.pos.qty;
-        acct.short_req += short_change;
-        acct.realized += realized;
-        acct.cash += if o.side == Side::Buy { -notional } else { notional } - fee;
-        let cash = acct.cash;
+        let short_change = h.short_requirement() - short_before;
         // A sell delivers its covered quantity first.
-        let held = self.order_risk[idx as usize].covered;
-        if o.leaves.0 > 0 || held > 0 {
-            self.sync_managed(idx, held - held.min(qty.0));
+        let held = r.covered;
+        // Left covered-sell index: (place, order moved into it).
+        let mut left = None;
+        let (mut reserved_change, mut notional_change) = (0, 0);
+        if leaves > 0 || held > 0 {
+            let (old, new) = (r.res(), reservation(side, reserve_at, leaves, held - held.min(qty.0), fees));
+            r.set_res(new);
+            (reserved_change, notional_change) = (new.cash - old.cash, new.notional - old.notional);
+            let change = i128::from(new.leaves - old.leaves);
+            match side {
+                Side::Buy => {
+                    h.open_buy += change;
+                    if r.reduce_only {
+                        h.ro_buy += change;
+                    }
+                }
+                Side::Sell => {
+                    h.open_sell += change;
+                    if r.reduce_only {
+                        h.ro_sell += change;
+                    }
+                    h.covered += i128::from(new.covered - old.covered);
+                    // A fill only lowers coverage: an order can leave the index, never join it.
+                    if old.covered > 0 && new.covered == 0 {
+                        left = Some((r.cover_slot, h.covered_sells.leave(r.cover_slot, idx)));
+                    }
+                }
+            }
         }
         // Else the order is filled and leaves the book within this command (`free` releases what it holds): the
         // account's totals are settled then, and nothing in between reads them (it covers nothing).
-        if o.side == Side::Sell {
+        let uncovering = side == Side::Sell && h.covered > i128::from(position.max(0));
+        acct.short_req += short_change;
+        acct.abs_qty += i128::from(position.unsigned_abs()) - i128::from(abs_before);
+        acct.realized += realized;
+        acct.reserved += reserved_change;
+        acct.open_notional += notional_change;
+        acct.cash += if side == Side::Buy { -notional } else { notional } - fee;
+        let cash = acct.cash;
+        if let Some((slot, Some(moved))) = left {
+            self.order_risk[moved as usize].cover_slot = slot;
+        }
+        if uncovering {
             self.uncover(a, b);
         }
-        let (account, order_id, symbol, side) = (o.account, o.id, o.symbol, o.side);
         self.emit(EventKind::Fill {
             account,
             order_id,
@@ -186,19 +283,17 @@ impl Engine {
     /// Keeps Σ covered ≤ long: when a short sale's fill has eaten into quantity
     /// other sells counted as covered, the most recent of those lose coverage
     /// first and reserve collateral as short sales.
+    #[cold]
     fn uncover(&mut self, a: usize, b: usize) {
         let h = self.accounts[a].holding(b).expect("a filled order's holding");
         let mut excess = h.covered - i128::from(h.pos.qty.max(0));
-        let mut below: Option<(u64, OrderId)> = None;
+        if excess <= 0 {
+            return;
+        }
+        // Most recent first: each step either uncovers an order fully (it leaves the index) or ends the excess.
         while excess > 0 {
-            let sells = &self.accounts[a].holding(b).expect("a filled order's holding").covered_sells;
-            let next = match below {
-                None => sells.iter().next_back(),
-                Some(key) => sells.range(..key).next_back(),
-            };
-            let Some(&key) = next else { break };
-            below = Some(key);
-            let idx = self.ids[&key.1];
+            let h = self.accounts[a].holding(b).expect("a filled order's holding");
+            let Some(idx) = h.covered_sells.latest() else { break };
             let covered = self.order_risk[idx as usize].covered;
             let take = i128::from(covered).min(excess);
             excess -= take;
@@ -209,7 +304,7 @@ impl Engine {
 
     /// Makes `account` managed if it is not, adopting its live orders.
     fn manage(&mut self, account: AccountId) {
-        if self.account_ix.contains_key(&account) {
+        if self.account_ix.get(account).is_some() {
             return;
         }
         let acct = u32::try_from(self.accounts.len()).expect("fewer than 2^32 accounts");
@@ -220,9 +315,8 @@ impl Engine {
             self.collect_live(b, None, |o| o.account == account, &mut adopted);
             for idx in adopted {
                 self.orders.get_mut(idx).managed = true;
-                *self.risk_slot(idx) = OrderRisk::new(acct, b as u32, false);
                 let res = self.needs(self.orders.get(idx), b, 0);
-                self.track(idx, res);
+                self.track(idx, acct, b as u32, false, res);
             }
         }
     }
@@ -284,6 +378,8 @@ impl Engine {
         let now = self.cmd_ts;
         let acct = self.acct_mut(account).expect("managed");
         acct.limits = limits;
+        acct.caps = super::AccountCaps::new(&limits);
+        acct.refresh_gates();
         acct.bucket = (limits.rate_capacity > 0).then(|| {
             super::bucket::TokenBucket::new(limits.rate_capacity, limits.rate_per_interval, limits.rate_interval, now)
         });
@@ -299,7 +395,11 @@ impl Engine {
             return self.malformed(account, symbol);
         }
         self.manage(account);
-        self.acct_mut(account).expect("managed").holding_mut(b).limits = limits;
+        let acct = self.acct_mut(account).expect("managed");
+        let gate = super::Gate::new(&acct.limits, &limits);
+        let h = acct.holding_mut(b);
+        h.limits = limits;
+        h.gate = gate;
         self.config_changed(what::INSTRUMENT_LIMITS, account, symbol);
     }
 
@@ -407,14 +507,14 @@ impl Engine {
     /// and realized P&L.
     pub fn verify_accounts(&self) -> Result<(), String> {
         if self.account_ix.len() != self.accounts.len()
-            || self.accounts.iter().enumerate().any(|(i, a)| self.account_ix.get(&a.id) != Some(&(i as u32)))
+            || self.accounts.iter().enumerate().any(|(i, a)| self.account_ix.get(a.id) != Some(i as u32))
         {
             return Err("the account index disagrees with the accounts".into());
         }
         let mut fresh = vec![Account::default(); self.accounts.len()];
         for &idx in self.ids.values() {
             let o = self.orders.get(idx);
-            let Some(&ix) = self.account_ix.get(&o.account) else {
+            let Some(ix) = self.account_ix.get(o.account) else {
                 if o.managed {
                     return Err(format!("order {} is managed but account {} is not", o.id.0, o.account.0));
                 }
@@ -447,7 +547,7 @@ impl Engine {
                     h.ro_sell += if r.reduce_only { leaves } else { 0 };
                     h.covered += i128::from(need.covered);
                     if need.covered > 0 {
-                        h.covered_sells.insert((o.arrival, o.id));
+                        h.covered_sells.join(o.arrival, idx);
                     }
                 }
             }
@@ -460,7 +560,7 @@ impl Engine {
                     a.reserved, a.open_notional, a.open_orders, f.reserved, f.open_notional, f.open_orders
                 ));
             }
-            let (mut short_req, mut realized) = (0, 0);
+            let (mut short_req, mut realized, mut abs_qty) = (0, 0, 0);
             for (b, h) in a.held() {
                 let sym = self.books[b].spec.symbol;
                 let d = f.holding(b).cloned().unwrap_or_default();
@@ -469,8 +569,18 @@ impl Engine {
                 if kept != need {
                     return Err(format!("{at} symbol {}: keeps open totals {kept:?} but orders give {need:?}", sym.0));
                 }
-                if h.covered_sells != d.covered_sells {
+                let mut kept_sells: Vec<(u64, u32)> = h.covered_sells.iter().collect();
+                let mut need_sells: Vec<(u64, u32)> = d.covered_sells.iter().collect();
+                kept_sells.sort_unstable();
+                need_sells.sort_unstable();
+                let slots_ok = h.covered_sells.iter().enumerate().all(|(s, (arrival, i))| {
+                    self.order_risk[i as usize].cover_slot == s as u32 && self.orders.get(i).arrival == arrival
+                });
+                if kept_sells != need_sells || !slots_ok {
                     return Err(format!("{at} symbol {}: the index of covered sells is stale", sym.0));
+                }
+                if h.gate != super::Gate::new(&a.limits, &h.limits) || a.caps != super::AccountCaps::new(&a.limits) {
+                    return Err(format!("{at} symbol {}: the folded limits are stale", sym.0));
                 }
                 if h.covered > i128::from(h.pos.qty.max(0)) {
                     return Err(format!(
@@ -480,9 +590,16 @@ impl Engine {
                 }
                 short_req += h.short_requirement();
                 realized += h.pos.realized;
+                abs_qty += i128::from(h.pos.qty.unsigned_abs());
+                if h.pos.qty != 0 && self.books[b].last_price.is_none_or(|p| p.0 > self.top_trade) {
+                    return Err(format!("{at} symbol {}: a position without a trade at or below the top", sym.0));
+                }
             }
             if f.held().any(|(b, _)| a.holding(b).is_none()) {
                 return Err(format!("{at}: open orders in an instrument it has no holding in"));
+            }
+            if a.abs_qty != abs_qty {
+                return Err(format!("{at}: keeps Σ|position| {} but holdings give {abs_qty}", a.abs_qty));
             }
             if (a.short_req, a.realized) != (short_req, realized) {
                 return Err(format!(

@@ -28,6 +28,15 @@
 //! keeps its sale proceeds plus an equal collateral: requirement =
 //! 2 × |basis| of every short position.
 //!
+//! Hot path. A check first runs a short form ([`check`]): the account's and
+//! the instrument's limits folded into one `Gate` per holding when either
+//! changes, so each limit is one compare; the gross exposure is bounded by
+//! Σ|position| × the highest trade price, and summed exactly only when that
+//! bound comes near the limit. Only an order the short form cannot pass (a
+//! rejection, a market or reduce-only order, a first order in an instrument)
+//! runs the full check, which names the reason and its numbers; debug builds
+//! run both on every order and assert they agree.
+//!
 //! Rules worth knowing:
 //! - A replace is checked against buying power plus the order's current
 //!   reservation (it "reserves the larger of old and new until it resolves";
@@ -54,11 +63,10 @@ pub(crate) mod ledger;
 pub(crate) mod position;
 
 use crate::event::RejectReason;
-use crate::types::{coded_enum, AccountId, OrderId, Price, Side};
+use crate::types::{coded_enum, AccountId, Price, Side};
 use bucket::TokenBucket;
 use position::{div_round, Position};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// Parts-per-million denominator of fee rates (1 basis point = 100 ppm).
 pub const PPM: i128 = 1_000_000;
@@ -160,43 +168,61 @@ impl Fees {
     }
 
     /// The fee of one fill: `round_half_away(notional × ppm / 10^6) + per_unit × qty`.
+    #[inline]
     pub fn fee(&self, liquidity: Liquidity, notional: i128, qty: i64) -> i128 {
         let (ppm, per_unit) = match liquidity {
             Liquidity::Maker => (self.maker_ppm, self.maker_per_unit),
             Liquidity::Taker => (self.taker_ppm, self.taker_per_unit),
         };
-        let per_unit = i128::from(per_unit) * i128::from(qty);
-        if ppm == 0 {
-            return per_unit;
-        }
-        // The common case in 64 bits (128-bit division is slow); the same rounding either way.
-        if let Some(scaled) = i64::try_from(notional).ok().and_then(|n| n.checked_mul(ppm)) {
-            return i128::from(div_round_i64(scaled, PPM as i64)) + per_unit;
-        }
-        // Split the notional so `notional × ppm` cannot overflow: n = q·10^6 + r.
-        let (q, r) = (notional / PPM, notional % PPM);
-        q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM) + per_unit
+        fee_of(ppm, per_unit, notional, qty)
     }
 
     /// What an order reserves for fees: the larger of its maker and taker fee, at least zero
     /// (`notional` and `qty` are never negative).
+    #[inline(always)]
     pub fn estimate(&self, notional: i128, qty: i64) -> i128 {
-        use Liquidity::{Maker, Taker};
         // A fee grows with its rate and per-unit amount (the rounding is monotonic), so when one
         // side's are both at least the other's, that side's fee is the larger: compute one fee.
         let (m, t) = ((self.maker_ppm, self.maker_per_unit), (self.taker_ppm, self.taker_per_unit));
-        let fee = if m.0 <= t.0 && m.1 <= t.1 {
-            self.fee(Taker, notional, qty)
+        let (ppm, per_unit) = if m.0 <= t.0 && m.1 <= t.1 {
+            t
         } else if t.0 <= m.0 && t.1 <= m.1 {
-            self.fee(Maker, notional, qty)
+            m
         } else {
-            self.fee(Maker, notional, qty).max(self.fee(Taker, notional, qty))
+            return self.estimate_mixed(notional, qty);
         };
-        fee.max(0)
+        fee_of(ppm, per_unit, notional, qty).max(0)
+    }
+
+    /// [`Fees::estimate`] when neither side's fee is the larger for every order: both fees, the larger.
+    #[cold]
+    fn estimate_mixed(&self, notional: i128, qty: i64) -> i128 {
+        let maker = fee_of(self.maker_ppm, self.maker_per_unit, notional, qty);
+        maker.max(fee_of(self.taker_ppm, self.taker_per_unit, notional, qty)).max(0)
     }
 }
 
+/// `round_half_away(notional × ppm / 10^6) + per_unit × qty`, exactly.
+#[inline(always)]
+fn fee_of(ppm: i64, per_unit: i64, notional: i128, qty: i64) -> i128 {
+    let per_unit = i128::from(per_unit) * i128::from(qty);
+    // The common case in 64 bits (128-bit division is slow); the same rounding either way.
+    if let Some(scaled) = i64::try_from(notional).ok().and_then(|n| n.checked_mul(ppm)) {
+        return i128::from(div_round_i64(scaled, PPM as i64)) + per_unit;
+    }
+    fee_wide(ppm, notional) + per_unit
+}
+
+/// The rate part of [`fee_of`] when `notional × ppm` leaves 64 bits.
+#[cold]
+fn fee_wide(ppm: i64, notional: i128) -> i128 {
+    // Split the notional so `notional × ppm` cannot overflow: n = q·10^6 + r.
+    let (q, r) = (notional / PPM, notional % PPM);
+    q * i128::from(ppm) + div_round(r * i128::from(ppm), PPM)
+}
+
 /// `n / d` rounded half away from zero, in 64 bits (`d` > 0).
+#[inline]
 fn div_round_i64(n: i64, d: i64) -> i64 {
     let (q, r) = (n / d, n % d);
     if 2 * r.abs() >= d {
@@ -259,6 +285,8 @@ pub(crate) struct OrderRisk {
     /// so the accounting needs no lookups.
     pub acct: u32,
     pub book: u32,
+    /// Where a sell with covered quantity is in its holding's `covered_sells`.
+    pub cover_slot: u32,
     /// May only reduce the position.
     pub reduce_only: bool,
 }
@@ -287,35 +315,160 @@ impl OrderRisk {
 
 // The accounting loads one record per managed order it touches: keep it to one cache line.
 const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
+// A buy's check reads the first two lines of its holding, a sell's the third too.
+const _: () = assert!(std::mem::offset_of!(Holding, covered_sells) + 24 <= 64);
+const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open_buy) + 16 <= 128);
+const _: () = assert!(std::mem::offset_of!(Holding, covered) + 16 <= 192);
+// The account's money every check and fill touches stays in its first line, the rate bucket in its third.
+const _: () = assert!(std::mem::offset_of!(Account, open_notional) + 16 <= 64);
+const _: () = assert!(std::mem::offset_of!(Account, bucket) == 128);
 
 /// The reservation an order needs: `price` is its reserving price (0 for a
 /// market or triggered stop-market order), `covered` its covered quantity.
+#[inline(always)]
 pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
     let covered = if side == Side::Sell { covered.clamp(0, leaves) } else { 0 };
-    if price.0 == 0 {
-        return Reservation { leaves, covered, notional: 0, cash: 0 };
-    }
     let units = leaves - covered;
-    let cash_notional = i128::from(price.0) * i128::from(units);
-    let cash = if units == 0 { 0 } else { cash_notional + fees.estimate(cash_notional, units) };
-    Reservation { leaves, covered, notional: i128::from(price.0) * i128::from(leaves), cash }
+    let notional = i128::from(price.0) * i128::from(leaves);
+    let cash = if units == 0 || price.0 == 0 {
+        0
+    } else {
+        let cash_notional = i128::from(price.0) * i128::from(units);
+        cash_notional + fees.estimate(cash_notional, units)
+    };
+    Reservation { leaves, covered, notional, cash }
 }
 
 /// One account's holding in one instrument: position, limits and the totals of its open orders there.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Laid out by use, one cache line each: the folded limits with the index of covered sells (whose
+/// vector is also where `Option<Holding>` keeps its tag), the position with the buy total (a buy's
+/// check, a fill), the sell totals (a sell's check), then the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub(crate) struct Holding {
+    /// The account's and these instrument limits folded into the caps one check compares against.
+    pub gate: Gate,
+    /// The open sells with covered quantity.
+    pub covered_sells: CoveredSells,
     pub pos: Position,
-    pub limits: InstrumentLimits,
     /// Σ leaves of open buys / sells.
     pub open_buy: i128,
     pub open_sell: i128,
+    /// Σ covered quantity of open sells (never above the long position).
+    pub covered: i128,
     /// Σ leaves of open reduce-only buys / sells.
     pub ro_buy: i128,
     pub ro_sell: i128,
-    /// Σ covered quantity of open sells (never above the long position).
-    pub covered: i128,
-    /// The open sells with covered quantity, by arrival: whose coverage goes first when the long shrinks.
-    pub covered_sells: BTreeSet<(u64, OrderId)>,
+    pub limits: InstrumentLimits,
+}
+
+/// The open sells of one holding with covered quantity, as (arrival, slab
+/// slot), in no order: each order's `OrderRisk::cover_slot` says where it is,
+/// so joining and leaving are O(1); uncovering, which wants the most recent
+/// first, scans for the latest arrival.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CoveredSells(Vec<(u64, u32)>);
+
+impl CoveredSells {
+    /// Adds the order at slab slot `idx`; returns its place (for `OrderRisk::cover_slot`).
+    #[inline]
+    pub fn join(&mut self, arrival: u64, idx: u32) -> u32 {
+        self.0.push((arrival, idx));
+        (self.0.len() - 1) as u32
+    }
+
+    /// Removes the order at place `slot`; returns the order moved into that place, if any (its
+    /// `cover_slot` becomes `slot`).
+    #[inline]
+    pub fn leave(&mut self, slot: u32, idx: u32) -> Option<u32> {
+        debug_assert_eq!(self.0[slot as usize].1, idx, "a covered sell knows its place");
+        self.0.swap_remove(slot as usize);
+        self.0.get(slot as usize).map(|&(_, moved)| moved)
+    }
+
+    /// The most recent covered sell.
+    pub fn latest(&self) -> Option<u32> {
+        self.0.iter().max().map(|&(_, idx)| idx)
+    }
+
+    /// The covered sells as (arrival, slab slot), in place order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+/// The limits of one account in one instrument, folded when either changes
+/// so the common check is a few compares: each cap is the tighter of the set
+/// limits (and of the i64 position bound), `i64::MAX` when none is set; the
+/// collar is copied here so a check reads one line of the holding for its
+/// limits. A cap says only whether an order passes; the exact rejection
+/// (which limit, which numbers) comes from the full check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Gate {
+    pub max_qty: i64,
+    pub max_notional: i64,
+    /// Largest long / short position (the worst case, every open order filled).
+    pub max_long: i64,
+    pub max_short: i64,
+    pub collar_bps: u32,
+    pub collar_ref: CollarRef,
+}
+
+impl Gate {
+    /// No limits.
+    pub const OPEN: Gate = Gate {
+        max_qty: i64::MAX,
+        max_notional: i64::MAX,
+        max_long: i64::MAX,
+        max_short: i64::MAX,
+        collar_bps: 0,
+        collar_ref: CollarRef::Off,
+    };
+
+    /// The caps of `account` and `instrument` limits together.
+    pub fn new(account: &AccountLimits, instrument: &InstrumentLimits) -> Gate {
+        let cap = |limits: &[i64]| limits.iter().filter(|&&l| l > 0).fold(i64::MAX, |m, &l| m.min(l));
+        Gate {
+            max_qty: cap(&[account.max_order_qty, instrument.max_order_qty]),
+            max_notional: cap(&[account.max_order_notional, instrument.max_order_notional]),
+            max_long: cap(&[instrument.max_long]),
+            max_short: cap(&[instrument.max_short]),
+            collar_bps: instrument.collar_bps,
+            collar_ref: instrument.collar_ref,
+        }
+    }
+}
+
+/// An account's own limits as one check reads them, beside its hot totals:
+/// 0 means no gross exposure limit, `u32::MAX` no open-order limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AccountCaps {
+    pub max_gross: i64,
+    pub max_open_orders: u32,
+    pub forbid_short: bool,
+}
+
+impl AccountCaps {
+    /// The caps of `limits`.
+    pub fn new(limits: &AccountLimits) -> AccountCaps {
+        AccountCaps {
+            max_gross: limits.max_gross_exposure.max(0),
+            max_open_orders: if limits.max_open_orders > 0 { limits.max_open_orders } else { u32::MAX },
+            forbid_short: limits.forbid_short,
+        }
+    }
+}
+
+impl Default for AccountCaps {
+    fn default() -> Self {
+        AccountCaps::new(&AccountLimits::default())
+    }
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate::OPEN
+    }
 }
 
 impl Holding {
@@ -335,7 +488,8 @@ impl Holding {
         ro_buy: 0,
         ro_sell: 0,
         covered: 0,
-        covered_sells: BTreeSet::new(),
+        covered_sells: CoveredSells(Vec::new()),
+        gate: Gate::OPEN,
     };
 
     /// The long position not yet covered by open sells.
@@ -353,25 +507,82 @@ impl Holding {
     }
 }
 
-/// A managed account.
+/// Where each managed account is in `Engine::accounts`, by id: a dense table
+/// for ids below [`AccountIndex::DENSE`] (one load, no hashing, on every
+/// order), a hash map beyond.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AccountIndex {
+    dense: Vec<u32>,
+    sparse: rustc_hash::FxHashMap<AccountId, u32>,
+    len: usize,
+}
+
+impl AccountIndex {
+    /// Ids below this are kept in the dense table (at most 256 KiB of it).
+    pub const DENSE: u32 = 1 << 16;
+    const NONE: u32 = u32::MAX;
+
+    /// The account's index, if it is managed.
+    #[inline]
+    pub fn get(&self, id: AccountId) -> Option<u32> {
+        match self.dense.get(id.0 as usize) {
+            Some(&ix) => (ix != Self::NONE).then_some(ix),
+            None if id.0 < Self::DENSE => None,
+            None => self.sparse.get(&id).copied(),
+        }
+    }
+
+    /// Records a newly managed account; false (and no change) if it already has an index.
+    pub fn insert(&mut self, id: AccountId, ix: u32) -> bool {
+        if self.get(id).is_some() {
+            return false;
+        }
+        if id.0 < Self::DENSE {
+            let i = id.0 as usize;
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, Self::NONE);
+            }
+            self.dense[i] = ix;
+        } else {
+            self.sparse.insert(id, ix);
+        }
+        self.len += 1;
+        true
+    }
+
+    /// How many accounts are indexed.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// A managed account, laid out by use: the money every check and fill
+/// touches in the first cache line, the holdings and caps in the second, the
+/// rate bucket in the third.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub(crate) struct Account {
-    pub id: AccountId,
     pub cash: i128,
     /// Σ cash reservations of open orders.
     pub reserved: i128,
     /// Σ short requirements of the holdings.
     pub short_req: i128,
-    /// Σ realized P&L over all holdings.
-    pub realized: i128,
     /// Σ notional of open orders.
     pub open_notional: i128,
-    pub open_orders: u32,
-    pub limits: AccountLimits,
-    pub bucket: Option<TokenBucket>,
-    pub killed: bool,
+    /// Σ |position| over the holdings: times the highest trade price it bounds
+    /// the positions' exposure, so a check needs the exact sum only near the limit.
+    pub abs_qty: i128,
     /// Holdings by book index (`None`: never touched).
     pub holdings: Vec<Option<Holding>>,
+    pub open_orders: u32,
+    pub killed: bool,
+    /// `limits` as the checks read them.
+    pub caps: AccountCaps,
+    pub bucket: Option<TokenBucket>,
+    pub id: AccountId,
+    /// Σ realized P&L over all holdings.
+    pub realized: i128,
+    pub limits: AccountLimits,
 }
 
 impl Account {
@@ -395,7 +606,16 @@ impl Account {
         if b >= self.holdings.len() {
             self.holdings.resize_with(b + 1, || None);
         }
-        self.holdings[b].get_or_insert_with(Holding::default)
+        let gate = Gate::new(&self.limits, &InstrumentLimits::default());
+        self.holdings[b].get_or_insert_with(|| Holding { gate, ..Holding::default() })
+    }
+
+    /// Folds the limits again into every holding's gate (after a limit changed).
+    pub fn refresh_gates(&mut self) {
+        let limits = self.limits;
+        for h in self.holdings.iter_mut().flatten() {
+            h.gate = Gate::new(&limits, &h.limits);
+        }
     }
 
     /// The holdings with their book indices.
@@ -511,6 +731,33 @@ mod tests {
         assert_eq!(f.fee(Liquidity::Taker, n, 1), -n);
         assert_eq!(f.fee(Liquidity::Maker, n, i64::MAX), n + n);
         assert!(!Fees { maker_ppm: 1_000_001, ..f }.is_valid() && f.is_valid());
+    }
+
+    #[test]
+    fn the_account_index_finds_dense_and_sparse_ids_and_refuses_repeats() {
+        let mut ix = AccountIndex::default();
+        let big = AccountId(AccountIndex::DENSE + 7);
+        assert!(ix.insert(AccountId(5), 0) && ix.insert(big, 1) && ix.insert(AccountId(0), 2));
+        assert!(!ix.insert(AccountId(5), 9) && !ix.insert(big, 9));
+        assert_eq!((ix.get(AccountId(5)), ix.get(big), ix.get(AccountId(0))), (Some(0), Some(1), Some(2)));
+        for unknown in [1, 4, 6, AccountIndex::DENSE - 1, AccountIndex::DENSE, u32::MAX] {
+            assert_eq!(ix.get(AccountId(unknown)), None, "{unknown}");
+        }
+        assert_eq!(ix.len(), 3);
+    }
+
+    #[test]
+    fn a_gate_folds_the_tighter_limit_of_each_pair() {
+        let account =
+            AccountLimits { max_order_qty: 50, max_order_notional: 0, max_open_orders: 3, ..Default::default() };
+        let instrument =
+            InstrumentLimits { max_order_qty: 80, max_order_notional: 9_000, max_long: 7, ..Default::default() };
+        let g = Gate::new(&account, &instrument);
+        assert_eq!((g.max_qty, g.max_notional, g.max_long, g.max_short), (50, 9_000, 7, i64::MAX));
+        let caps = AccountCaps::new(&account);
+        assert_eq!((caps.max_gross, caps.max_open_orders, caps.forbid_short), (0, 3, false));
+        assert_eq!(Gate::new(&AccountLimits::default(), &InstrumentLimits::default()), Gate::OPEN);
+        assert_eq!(AccountCaps::default().max_open_orders, u32::MAX);
     }
 
     #[test]

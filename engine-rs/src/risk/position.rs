@@ -13,6 +13,7 @@ use crate::types::Side;
 /// Quantity, cost basis and realized P&L of one position, in integer units
 /// (money in price units × quantity units).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[repr(C)]
 pub struct Position {
     /// Signed quantity: positive long, negative short.
     pub qty: i64,
@@ -51,34 +52,38 @@ fn div_round_i64(n: i64, d: i64) -> i64 {
 
 impl Position {
     /// Applies a fill of `qty` at `price` on `side`; returns the P&L it realized.
+    #[inline]
     pub fn apply_fill(&mut self, side: Side, price: i64, qty: i64) -> i128 {
         debug_assert!(qty > 0);
-        let signed = match side {
-            Side::Buy => i128::from(qty),
-            Side::Sell => -i128::from(qty),
-        };
-        let notional = i128::from(price) * signed;
-        let held = i128::from(self.qty);
-        if held == 0 || (held > 0) == (signed > 0) {
-            self.qty = i64::try_from(held + signed).expect("position within i64");
-            self.basis += notional;
+        let buy = side == Side::Buy;
+        let signed = if buy { qty } else { -qty };
+        let held = self.qty;
+        if held == 0 || (held > 0) == buy {
+            self.qty = held.checked_add(signed).expect("position within i64");
+            self.basis += i128::from(price) * i128::from(signed);
             return 0;
         }
-        // Reducing, closing or flipping.
-        let closing = signed.abs().min(held.abs());
-        let released = if closing == held.abs() { self.basis } else { div_round(self.basis * closing, held.abs()) };
+        // Reducing, closing or flipping: `closing` units of the position go (at most all of it).
+        let held_abs = held.unsigned_abs();
+        let closing = qty.unsigned_abs().min(held_abs);
+        let released = if closing == held_abs {
+            self.basis
+        } else {
+            div_round(self.basis * i128::from(closing), i128::from(held_abs))
+        };
         // A long realizes exit value − cost; a short realizes cost − exit value
-        // (its basis is negative, so both are `released` minus the exit notional's sign flip).
-        let exit_value = i128::from(price) * closing * held.signum();
-        let realized = exit_value - released;
+        // (its basis is negative, so both are the signed exit value minus `released`).
+        let exit = i128::from(price) * i128::from(closing);
+        let realized = if held > 0 { exit } else { -exit } - released;
         self.basis -= released;
         self.realized += realized;
-        let rest = signed + closing * held.signum();
-        self.qty = i64::try_from(held + signed).expect("position within i64");
-        if rest != 0 {
+        // Opposite signs: no overflow.
+        self.qty = held + signed;
+        let rest = qty - closing as i64;
+        if rest > 0 {
             // The flip opens the remainder at the fill price.
             debug_assert_eq!(self.basis, 0);
-            self.basis = i128::from(price) * rest;
+            self.basis = i128::from(price) * i128::from(if buy { rest } else { -rest });
         }
         realized
     }
