@@ -22,7 +22,8 @@ test('GET /health is alive; GET /ready reports every dependency', async () => {
   const r = await call(t.app, 'GET', '/ready');
   assert.equal(r.status, 200);
   assert.equal(r.body.ready, true);
-  assert.deepEqual(Object.keys(r.body.dependencies).sort(), ['bus', 'cache', 'database', 'engine']);
+  assert.deepEqual(Object.keys(r.body.dependencies).sort(), ['bus', 'cache', 'database', 'engine', 'market']);
+  assert.equal(r.body.dependencies.market.kind, 'chdb');
   assert.equal(r.body.dependencies.database.kind, 'pglite');
 });
 

@@ -55,7 +55,7 @@ test('all up: /ready names each production dependency', async () => {
   assert.equal(r.status, 200);
   assert.deepEqual(
     Object.fromEntries(Object.entries(r.body.dependencies as Record<string, { kind: string; ok: boolean }>).map(([k, d]) => [k, [d.kind, d.ok]])),
-    { database: ['postgres', true], bus: ['nats', true], cache: ['redis', true], engine: [t.venue.deps.engine.kind, true] },
+    { database: ['postgres', true], bus: ['nats', true], cache: ['redis', true], engine: [t.venue.deps.engine.kind, true], market: ['chdb', true] },
   );
 });
 
