@@ -44,6 +44,10 @@ export class Backtest {
      */
     equity(): number;
     /**
+     * Address of the last `stepBatch`'s `[now, end]` pairs.
+     */
+    instantsPtr(): number;
+    /**
      * Loads bars (ts when complete, open, high, low, close, volume); returns the stream number.
      */
     loadBars(symbol: number, ts: Float64Array, open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, volume: Float64Array): number;
@@ -96,6 +100,18 @@ export class Backtest {
      * travel with the order latency from the strategy's current time).
      */
     send(count: number): void;
+    /**
+     * The strategy handled the first `count` instants of the last batch and is
+     * about to send commands: applies them, drops the rest (errors if the batch
+     * has fewer).
+     */
+    settle(count: number): void;
+    /**
+     * Like `step`, but may deliver up to `max_instants` instants in one call
+     * (see the module docs): returns how many (their `[now, end]` pairs at
+     * `instantsPtr()`), 0 when the budget ran out first, −1 at the end.
+     */
+    stepBatch(max_points: number, max_instants: number): number;
     /**
      * Advances the replay through at most `max_points` data points. Returns
      * the number of records now at `recordsPtr()` (> 0: call the strategy), 0
@@ -834,6 +850,7 @@ export interface InitOutput {
     readonly backtest_commandBuffer: (a: number, b: number) => number;
     readonly backtest_equity: (a: number) => number;
     readonly backtest_equityCurve: (a: number) => [number, number];
+    readonly backtest_instantsPtr: (a: number) => number;
     readonly backtest_loadBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number, number];
     readonly backtest_loadDepth: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
     readonly backtest_loadQuotes: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number, number];
@@ -847,7 +864,9 @@ export interface InitOutput {
     readonly backtest_progress: (a: number) => [number, number];
     readonly backtest_recordsPtr: (a: number) => number;
     readonly backtest_send: (a: number, b: number) => [number, number];
+    readonly backtest_settle: (a: number, b: number) => [number, number];
     readonly backtest_step: (a: number, b: number) => number;
+    readonly backtest_stepBatch: (a: number, b: number, c: number) => number;
     readonly backtest_trades: (a: number) => [number, number];
     readonly barbuilder_dollar: (a: number) => [number, number, number];
     readonly barbuilder_flush: (a: number) => [number, number];

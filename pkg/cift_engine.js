@@ -114,6 +114,14 @@ export class Backtest {
         return ret;
     }
     /**
+     * Address of the last `stepBatch`'s `[now, end]` pairs.
+     * @returns {number}
+     */
+    instantsPtr() {
+        const ret = wasm.backtest_instantsPtr(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
      * Loads bars (ts when complete, open, high, low, close, volume); returns the stream number.
      * @param {number} symbol
      * @param {Float64Array} ts
@@ -313,6 +321,30 @@ export class Backtest {
         if (ret[1]) {
             throw takeFromExternrefTable0(ret[0]);
         }
+    }
+    /**
+     * The strategy handled the first `count` instants of the last batch and is
+     * about to send commands: applies them, drops the rest (errors if the batch
+     * has fewer).
+     * @param {number} count
+     */
+    settle(count) {
+        const ret = wasm.backtest_settle(this.__wbg_ptr, count);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
+     * Like `step`, but may deliver up to `max_instants` instants in one call
+     * (see the module docs): returns how many (their `[now, end]` pairs at
+     * `instantsPtr()`), 0 when the budget ran out first, −1 at the end.
+     * @param {number} max_points
+     * @param {number} max_instants
+     * @returns {number}
+     */
+    stepBatch(max_points, max_instants) {
+        const ret = wasm.backtest_stepBatch(this.__wbg_ptr, max_points, max_instants);
+        return ret;
     }
     /**
      * Advances the replay through at most `max_points` data points. Returns

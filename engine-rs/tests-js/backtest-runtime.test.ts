@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import {
   DataError,
   type Dataset,
@@ -24,6 +25,7 @@ import {
   runBacktest,
   runSweep,
   sweepGrid,
+  unzip,
 } from '../../browser-sim/src/runtime/index.ts';
 import * as smaCrossover from '../../browser-sim/src/examples/sma-crossover.ts';
 import { root, wasmBytes } from './vectors.ts';
@@ -227,6 +229,27 @@ test('a bad row throws a DataError with file, line and column, and nothing is re
     assert.equal(result, undefined);
   }
   await assert.rejects(loadFile('bad.csv', new TextEncoder().encode('date,open,high,low,close\n2020-01-02,1,2,1,-1\n')), /bad\.csv:2:18: close: must be > 0/);
+});
+
+test('unzip reads Zip64 sizes exactly (the SPY archives) and refuses archives that lie about them', async () => {
+  const zip = bytes('engine-rs/testdata/spy-2013-10/daily_spy.zip');
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const central = view.getUint32(zip.length - 22 + 16, true);
+  assert.equal(view.getUint32(central + 20, true), 0xffffffff, 'the 32-bit compressed size is saturated (Zip64)');
+  const entries = await unzip(zip, 'daily_spy.zip');
+  assert.deepEqual([...entries.keys()], ['spy.csv']);
+  const csv = entries.get('spy.csv');
+  assert.ok(csv);
+  // Node's own inflater stops at the end of the deflate stream whatever follows; ours got the exact extent.
+  const localData = 30 + view.getUint16(26, true) + view.getUint16(28, true);
+  assert.deepEqual(csv, new Uint8Array(inflateRawSync(zip.subarray(localData, central))));
+  assert.equal(csv.length, 326_552);
+  // An uncompressed size in the Zip64 field that disagrees with the data is refused, naming the entry.
+  const lying = zip.slice();
+  const extra = central + 46 + view.getUint16(central + 28, true);
+  new DataView(lying.buffer).setUint32(extra + 4, 326_551, true);
+  await assert.rejects(unzip(lying, 'lying.zip'), /^Error: lying\.zip: spy\.csv inflates to 326552 bytes, the directory says 326551$/);
+  await assert.rejects(unzip(zip.subarray(0, 1000), 'cut.zip'), /cut\.zip: not a zip archive/);
 });
 
 test('bundled samples: AlgoSeek minute bars and ticks, and the Binance BTCUSDT L2 recording replayed with a book strategy', async () => {

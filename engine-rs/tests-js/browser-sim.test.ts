@@ -1,9 +1,10 @@
 // The browser sandbox end to end: the app is built with Vite into a temp dir, served by the server's own /sim route,
 // and driven in headless Chromium. The example strategy's metrics on the page must equal, number for number, what
-// the runtime computes in Node for the same file, data and settings (the CLI's path); a malformed CSV must show the
-// loader's file:line:column error; a syntax error and an exception must show their line and stop the run cleanly; an
-// endless strategy must be cancellable while the page stays responsive; a sweep must fill its table and heatmap
-// with the runtime's numbers. Screenshots go to test-results/browser-sim/.
+// the runtime computes in Node for the same file, data and settings (the CLI's path), both for the bundled sample and
+// for the original Zip64 daily_spy.zip uploaded; a malformed CSV must show the loader's file:line:column error; a
+// syntax error and an exception must show their line and stop the run cleanly; an endless strategy must be
+// cancellable while the page stays responsive; a sweep must fill its table and heatmap with the runtime's numbers.
+// Screenshots go to test-results/browser-sim/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
@@ -161,6 +162,21 @@ test('a malformed uploaded CSV shows the loader error with file, line and column
   assert.equal(await page.textContent('#error'), `Data error: ${want}`);
   assert.equal(await page.$eval('#run', (b) => (b as HTMLButtonElement).disabled), false, 'ready for another run');
   await page.screenshot({ path: join(SHOTS, 'malformed-csv.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('uploading the original Zip64 daily_spy.zip gives the metrics the runtime computes in Node', async () => {
+  const { page, errors } = await openPage();
+  const bytes = readFileSync(SPY_DAILY);
+  await page.setInputFiles('#upload', { name: 'daily_spy.zip', mimeType: 'application/zip', buffer: bytes });
+  assert.equal(await page.$eval('#dataset', (el) => (el as HTMLSelectElement).value), 'upload');
+  assert.equal(await run(page), 'ok', (await page.textContent('#error')) ?? undefined);
+  const expected = runBacktest(await strategyModule(EXAMPLE_STRATEGY, 'upload'), await loadFile('daily_spy.zip', new Uint8Array(bytes)), PAGE_DEFAULTS);
+  const shown = await page.$$eval('#metrics tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.metric, (r as HTMLElement).dataset.value]));
+  assert.equal(shown.length, METRICS.length);
+  for (const [name, value] of shown) assert.deepEqual(JSON.parse(value ?? 'undefined'), expected.metrics[name as keyof typeof expected.metrics], `metric ${name}`);
+  assert.equal(await page.$$eval('#trades tbody tr', (rows) => rows.length), expected.trades.length);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -109,17 +109,43 @@ impl Log {
 }
 
 /// Runs to the end; `on` sees each batch (with the strategy's time) and returns commands.
-fn drive(bt: &mut Backtest, mut on: impl FnMut(u64, &[Rec], &Backtest) -> Vec<StrategyCommand>) -> Log {
+fn drive(bt: &mut Backtest, on: impl FnMut(u64, &[Rec], &Backtest) -> Vec<StrategyCommand>) -> Log {
+    drive_in(bt, 0, on)
+}
+
+/// `drive` with `step` (`max_instants` 0) or with `step_batch(7, max_instants)`, settling the
+/// batch at the first instant the strategy answers with commands.
+fn drive_in(
+    bt: &mut Backtest,
+    max_instants: usize,
+    mut on: impl FnMut(u64, &[Rec], &Backtest) -> Vec<StrategyCommand>,
+) -> Log {
     let mut log = Log { recs: Vec::new() };
     loop {
-        match bt.step(7) {
+        let status = if max_instants == 0 { bt.step(7) } else { bt.step_batch(7, max_instants) };
+        match status {
             StepStatus::Ready => {
-                let batch: Vec<Rec> = bt.records().chunks(STRIDE).map(<[f64]>::to_vec).collect();
-                let now = bt.now();
-                for cmd in on(now, &batch, bt) {
-                    bt.submit(cmd);
+                let all: Vec<Rec> = bt.records().chunks(STRIDE).map(<[f64]>::to_vec).collect();
+                let instants: Vec<(u64, usize)> = if max_instants == 0 {
+                    vec![(bt.now(), all.len())]
+                } else {
+                    bt.instants().chunks(2).map(|p| (p[0] as u64, p[1] as usize)).collect()
+                };
+                let mut start = 0;
+                for (k, &(now, end)) in instants.iter().enumerate() {
+                    let batch = &all[start..end];
+                    start = end;
+                    let cmds = on(now, batch, bt);
+                    log.recs.extend(batch.iter().map(|r| (now, r.clone())));
+                    if !cmds.is_empty() {
+                        bt.settle(k + 1).expect("within the batch");
+                        assert_eq!(bt.now(), now, "settled at the instant that answered");
+                        for cmd in cmds {
+                            bt.submit(cmd);
+                        }
+                        break;
+                    }
                 }
-                log.recs.extend(batch.into_iter().map(|r| (now, r)));
             }
             StepStatus::Paused => {}
             StepStatus::Done => return log,
@@ -351,6 +377,15 @@ fn random_run(seed: u64) -> (Vec<(u64, Rec)>, cift_engine::BacktestResult) {
         data_latency: Latency::Exponential { min: 1, mean: 6 },
         ..BacktestConfig::default()
     };
+    random_run_in(cfg, 0, 1)
+}
+
+/// `random_run` with any config, driven by `drive_in(max_instants)`, trading on every `every`-th bar.
+fn random_run_in(
+    cfg: BacktestConfig,
+    max_instants: usize,
+    every: u64,
+) -> (Vec<(u64, Rec)>, cift_engine::BacktestResult) {
     let mut bt = backtest(cfg, TAKER_10BP, &[1]);
     let mut rng = cift_engine::backtest::Rng(77);
     let mut price = 1000i64;
@@ -363,13 +398,17 @@ fn random_run(seed: u64) -> (Vec<(u64, Rec)>, cift_engine::BacktestResult) {
         })
         .collect();
     load_bars(&mut bt, 1, &bars);
-    let mut id = 0u64;
-    let log = drive(&mut bt, |now, batch, b| {
+    let (mut id, mut bars_in) = (0u64, 0u64);
+    let log = drive_in(&mut bt, max_instants, |now, batch, b| {
         for r in batch {
             assert!(r[1] <= now as f64, "a record stamped {} seen at {now}", r[1]);
         }
         let bar = batch.iter().any(|r| r[0] == kind::BAR);
         if !bar {
+            return Vec::new();
+        }
+        bars_in += 1;
+        if bars_in % every != 0 {
             return Vec::new();
         }
         id += 1;
@@ -391,6 +430,38 @@ fn a_seeded_run_repeats_exactly_and_never_looks_ahead() {
     assert!(ra.metrics.trades > 10, "the strategy traded: {}", ra.metrics.trades);
     let (c, _) = random_run(12);
     assert_ne!(a, c, "another seed draws other latencies");
+}
+
+#[test]
+fn batched_steps_give_the_one_instant_run_record_for_record() {
+    // Constant latencies (read-ahead allowed), trading now and then, so batches are cut and settled mid-way;
+    // and random latencies (never read ahead).
+    let constant = |data| BacktestConfig {
+        order_latency: Latency::Constant(2),
+        data_latency: Latency::Constant(data),
+        ..BacktestConfig::default()
+    };
+    let random = BacktestConfig { data_latency: Latency::Uniform { lo: 0, hi: 9 }, ..constant(0) };
+    for (cfg, every) in [(constant(0), 7), (constant(3), 5), (constant(0), 1), (random, 3)] {
+        let (one, r1) = random_run_in(cfg, 0, every);
+        for max_instants in [2, 5, 64] {
+            let (many, r2) = random_run_in(cfg, max_instants, every);
+            assert_eq!(one, many, "records at {max_instants} instants per batch, {cfg:?}");
+            assert_eq!(r1, r2, "results at {max_instants} instants per batch");
+        }
+        assert!(r1.metrics.trades > 5, "the strategy traded: {}", r1.metrics.trades);
+    }
+    // Settling more instants than the batch has is refused; sending settles the whole batch.
+    let mut bt = backtest(BacktestConfig::default(), TAKER_10BP, &[1]);
+    load_bars(&mut bt, 1, &flat_bars(&[10, 20, 30, 40]));
+    assert_eq!(bt.step_batch(100, 3), StepStatus::Ready);
+    assert_eq!(bt.instants(), [10.0, 1.0, 20.0, 2.0, 30.0, 3.0]);
+    assert_eq!(bt.now(), 0, "nothing is applied before it is settled");
+    assert_eq!(bt.settle(4), Err("count: 4 instants settled but the last batch has 3".into()));
+    bt.submit(market(1, Side::Buy, 1));
+    assert_eq!(bt.now(), 30, "a command settles every instant of the batch first");
+    assert_eq!(bt.step_batch(100, 3), StepStatus::Ready);
+    assert_eq!(bt.instants().len(), 2, "an order in flight: one instant at a time");
 }
 
 // ---- prints and books ----
@@ -831,8 +902,8 @@ fn num(v: f64) -> String {
     }
 }
 
-#[test]
-fn golden_sma_crossover_on_daily_spy() {
+/// The golden run's JSON, driven by `step` (`max_instants` 0) or `step_batch(1000, max_instants)`.
+fn golden_json(max_instants: usize) -> String {
     let cfg = BacktestConfig {
         cash: 1_000_000_000, // $100 000 in deci-cents × shares
         slippage: Slippage::Bps(1.0),
@@ -852,19 +923,38 @@ fn golden_sma_crossover_on_daily_spy() {
         bt.submit_records(&commands);
         commands.clear();
         steps += 1;
-        match bt.step(1000) {
-            StepStatus::Ready => {
+        let status = if max_instants == 0 { bt.step(1000) } else { bt.step_batch(1000, max_instants) };
+        match status {
+            StepStatus::Ready if max_instants == 0 => {
                 records += bt.records().len() / STRIDE;
                 checksum = fnv1a(checksum, bt.records());
                 strategy.on_batch(bt.records(), &mut commands);
+            }
+            StepStatus::Ready => {
+                let (all, instants) = (bt.records().to_vec(), bt.instants().to_vec());
+                let mut start = 0;
+                for (k, end) in instants.chunks(2).map(|p| p[1] as usize * STRIDE).enumerate() {
+                    records += (end - start) / STRIDE;
+                    checksum = fnv1a(checksum, &all[start..end]);
+                    strategy.on_batch(&all[start..end], &mut commands);
+                    start = end;
+                    if !commands.is_empty() {
+                        bt.settle(k + 1).expect("within the batch");
+                        break;
+                    }
+                }
             }
             StepStatus::Paused => {}
             StepStatus::Done => break,
         }
     }
+    if max_instants == 0 {
+        assert!(steps > 5848, "one call per strategy instant");
+    } else {
+        assert!(steps < 1000, "batches span many instants: {steps} calls");
+    }
     let r = bt.result();
     assert!(r.metrics.trades >= 20, "a crossover trades on 23 years of data: {}", r.metrics.trades);
-    assert!(steps > 5848, "one call per strategy instant");
     let mut json = format!(
         "{{\n  \"records\": {records},\n  \"checksum\": {checksum},\n  \"equityPoints\": {},\n",
         r.equity.len()
@@ -880,6 +970,15 @@ fn golden_sma_crossover_on_daily_spy() {
         .map(|t| format!("    [{}]", t.to_array().iter().map(|&v| num(v)).collect::<Vec<_>>().join(", ")))
         .collect();
     json += &format!("  \"trades\": [\n{}\n  ]\n}}\n", trades.join(",\n"));
+    json
+}
+
+#[test]
+fn golden_sma_crossover_on_daily_spy() {
+    let json = golden_json(0);
+    for max_instants in [16, 4096] {
+        assert_eq!(golden_json(max_instants), json, "batched at {max_instants} instants, the same run");
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/backtest-sma-spy.json");
     if std::env::var_os("CIFT_BLESS").is_some() {
         std::fs::write(path, &json).expect("write the golden file");

@@ -59,6 +59,8 @@ const CMD_REPLACE = 3;
 const TYPE_CODE: Record<OrderType, number> = { limit: 1, market: 2, stop: 3, stopLimit: 4 };
 const TIF_CODE: Record<TimeInForce, number> = { GTC: 1, DAY: 2, GTD: 3, IOC: 4, FOK: 5 };
 const LOG_CAP = 1000;
+/** Most instants the engine reads ahead in one call (a batch's records take 96 bytes each). */
+const MAX_BATCH = 4096;
 
 /** An error in the run's settings, naming the option. */
 export class OptionError extends Error {
@@ -165,6 +167,10 @@ export class BacktestRun {
   private heap: Float64Array = new Float64Array(0);
   private readonly commands: number[] = [];
   private commandCount = 0;
+  /** Instants to ask the engine for in the next call (see `advance`). */
+  private batch = 16;
+  /** Instants of the last batch the strategy handled and the engine has not applied yet. */
+  private unsettled = 0;
   private readonly open = new Map<number, Order>();
   private readonly streams: { free(): void }[] = [];
   private readonly logs: string[] = [];
@@ -249,8 +255,15 @@ export class BacktestRun {
   }
 
   /**
-   * Runs up to `maxSteps` strategy instants (each `step` replays at most `budget` data points). Returns true once the
-   * replay is over and `onEnd` has run.
+   * Runs up to `maxSteps` strategy instants (each engine call replays at most `budget` data points). Returns true once
+   * the replay is over and `onEnd` has run.
+   *
+   * Instants come in batches (`stepBatch`): while no order of the strategy is live or in flight, the engine reads
+   * ahead up to `batch` instants of data. The strategy is called instant by instant as ever; the first instant whose
+   * callbacks send commands settles the batch there (the engine applies the data up to that instant, so the commands
+   * are stamped and processed exactly as with one call per instant) and the rest of the batch is dropped, to be
+   * delivered again by the next call. The batch size doubles while whole batches are used and shrinks to about
+   * twice what was used when one is cut, so a strategy that trades often wastes little read-ahead.
    */
   advance(maxSteps = 1 << 30, budget = 100_000): boolean {
     if (this.finished) return true;
@@ -261,46 +274,66 @@ export class BacktestRun {
       this.flush();
     }
     const onBar = strategy.onBar;
-    for (let s = 0; s < maxSteps; s++) {
-      const n = bt.step(budget);
-      if (n <= 0) {
-        if (n < 0) {
+    for (let s = 0; s < maxSteps; ) {
+      const k = bt.stepBatch(budget, Math.min(this.batch, maxSteps - s));
+      if (k <= 0) {
+        if (k < 0) {
           this.now = bt.now();
           strategy.onEnd?.(ctx);
           this.finished = true;
           return true;
         }
+        s++;
         continue;
       }
-      this.now = bt.now();
+      // The records and instant bounds stay where they are until the next engine call; only the view may detach.
       let heap = this.heap;
       if (heap.length === 0) heap = this.heap = new Float64Array(wasmMemory().buffer);
-      let at = bt.recordsPtr() / 8;
-      const end = at + n * stride;
-      this.events += n;
-      for (; at < end; at += stride) {
-        const kind = heap[at];
-        if (kind === BAR && onBar !== undefined) {
-          // The hot path: one reused bar object per instrument.
-          const inst = this.instruments[heap[at + 2] - 1];
-          const ps = inst.priceScale;
-          const bar = inst.bar;
-          bar.ts = heap[at + 1];
-          bar.open = heap[at + 3] / ps;
-          bar.high = heap[at + 4] / ps;
-          bar.low = heap[at + 5] / ps;
-          bar.close = heap[at + 6] / ps;
-          bar.volume = heap[at + 7] / inst.qtyScale;
-          inst.lastPriceUnits = heap[at + 6];
-          onBar.call(strategy, bar, ctx);
-        } else {
-          this.dispatch(kind, heap, at);
+      const base = bt.recordsPtr() / 8;
+      const bounds = bt.instantsPtr() / 8;
+      let at = base;
+      let cut = false;
+      this.unsettled = k;
+      for (let i = 0; i < k; i++) {
+        this.now = heap[bounds + 2 * i];
+        const end = base + heap[bounds + 2 * i + 1] * stride;
+        this.events += (end - at) / stride;
+        for (; at < end; at += stride) {
+          const kind = heap[at];
+          if (kind === BAR && onBar !== undefined) {
+            // The hot path: one reused bar object per instrument.
+            const inst = this.instruments[heap[at + 2] - 1];
+            const ps = inst.priceScale;
+            const bar = inst.bar;
+            bar.ts = heap[at + 1];
+            bar.open = heap[at + 3] / ps;
+            bar.high = heap[at + 4] / ps;
+            bar.low = heap[at + 5] / ps;
+            bar.close = heap[at + 6] / ps;
+            bar.volume = heap[at + 7] / inst.qtyScale;
+            inst.lastPriceUnits = heap[at + 6];
+            onBar.call(strategy, bar, ctx);
+          } else {
+            this.dispatch(kind, heap, at);
+          }
+          // A callback that grew WASM memory (an indicator, say) detached the view: take a fresh one.
+          if (heap.length === 0) heap = this.heap = new Float64Array(wasmMemory().buffer);
         }
-        // A callback that grew WASM memory (an indicator, say) detached the view: take a fresh one.
-        if (this.heap.length === 0 || heap.length === 0) heap = this.heap = new Float64Array(wasmMemory().buffer);
+        s++;
+        if (this.commandCount > 0) {
+          if (i + 1 < k) bt.settle(i + 1);
+          this.unsettled = 0;
+          this.flush();
+          this.batch = Math.max(2, 2 * (i + 1));
+          cut = true;
+          break;
+        }
       }
-      if (this.commandCount > 0) this.flush();
+      if (!cut) this.batch = Math.min(2 * this.batch, MAX_BATCH);
     }
+    // Apply what was read ahead and handled, so `progress()` and the engine's state are current between slices.
+    if (this.unsettled > 0) bt.settle(this.unsettled);
+    this.unsettled = 0;
     return false;
   }
 

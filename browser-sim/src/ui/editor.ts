@@ -1,43 +1,13 @@
 // The strategy editor (CodeMirror 6, JavaScript mode). A failed run marks its line with a lint diagnostic
 // (gutter marker, underline, message on hover) and scrolls to it; editing clears the mark.
-// The setup is assembled from the CodeMirror 6 packages installed (view, state, language, autocomplete, lint):
-// the `codemirror` package pinned in package.json is 6.65.7, the CodeMirror 5 line, so its `basicSetup` does not
-// exist, and @codemirror/commands (history, the standard keymap) is not installed; Tab and Enter are bound here.
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+// `basicSetup` brings the standard keymap (Enter indents), undo/redo history, search, folding, bracket closing
+// and autocompletion; it leaves Tab to focus navigation, so `indentWithTab` binds it (Escape then Tab still
+// leaves the editor, as CodeMirror documents).
+import { indentWithTab } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
-import { bracketMatching, defaultHighlightStyle, getIndentation, indentOnInput, indentUnit, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
-import { EditorSelection, EditorState } from '@codemirror/state';
-import {
-  EditorView,
-  drawSelection,
-  highlightActiveLine,
-  highlightActiveLineGutter,
-  highlightSpecialChars,
-  keymap,
-  lineNumbers,
-} from '@codemirror/view';
-
-/** Enter: a new line indented as the language says (the indentation of the line otherwise). */
-function newlineAndIndent(view: EditorView): boolean {
-  const { state } = view;
-  view.dispatch(
-    state.changeByRange((range) => {
-      const line = state.doc.lineAt(range.from);
-      const indent = getIndentation(state, range.from) ?? /^\s*/.exec(line.text)?.[0].length ?? 0;
-      const insert = `\n${' '.repeat(Math.max(0, indent))}`;
-      return { changes: { from: range.from, to: range.to, insert }, range: EditorSelection.cursor(range.from + insert.length) };
-    }),
-    { scrollIntoView: true, userEvent: 'input' },
-  );
-  return true;
-}
-
-/** Tab: one indent unit at the cursor. */
-function insertIndent(view: EditorView): boolean {
-  view.dispatch(view.state.replaceSelection(view.state.facet(indentUnit)), { scrollIntoView: true, userEvent: 'input' });
-  return true;
-}
+import { keymap } from '@codemirror/view';
+import { EditorView, basicSetup } from 'codemirror';
 
 /** The strategy source editor. */
 export class StrategyEditor {
@@ -48,18 +18,8 @@ export class StrategyEditor {
       doc: initial,
       parent,
       extensions: [
-        lineNumbers(),
-        highlightActiveLineGutter(),
-        highlightSpecialChars(),
-        drawSelection(),
-        EditorState.allowMultipleSelections.of(true),
-        indentOnInput(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        bracketMatching(),
-        closeBrackets(),
-        autocompletion(),
-        highlightActiveLine(),
-        keymap.of([...closeBracketsKeymap, ...completionKeymap, { key: 'Enter', run: newlineAndIndent }, { key: 'Tab', run: insertIndent }]),
+        basicSetup,
+        keymap.of([indentWithTab]),
         javascript(),
         lintGutter(),
         EditorView.updateListener.of((u) => {

@@ -56,6 +56,12 @@ impl Merged {
         self.pos += 1;
     }
 
+    /// The points not taken yet, in order.
+    #[inline]
+    pub fn rest(&self) -> &[(u32, u32)] {
+        &self.order[self.pos..]
+    }
+
     /// Points taken so far and in all.
     pub fn progress(&self) -> (usize, usize) {
         (self.pos, self.order.len())
@@ -88,6 +94,12 @@ impl<T> DelayLine<T> {
     #[inline]
     pub fn next_at(&self) -> Option<u64> {
         self.items.front().map(|(at, _)| *at)
+    }
+
+    /// Whether nothing is in flight.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 
     /// Takes the first item in flight.

@@ -166,6 +166,12 @@ pub struct Backtest {
     /// The strategy's time: when it last received records.
     now: u64,
     out: Vec<f64>,
+    /// The instants of the last batch: `[now, end]` pairs, `end` counting records in `out`.
+    instants: Vec<f64>,
+    /// Instants of the last batch that were read ahead and not applied to the venue yet (see `step_batch`).
+    unsettled: usize,
+    /// The read-ahead records while `settle` replays them (kept to reuse its allocation).
+    spare: Vec<f64>,
     /// Cash and positions as the fills left them (mirrors the engine).
     pub(crate) cash: i128,
     pub(crate) trade_book: TradeBook,
@@ -196,6 +202,9 @@ impl Backtest {
             venue_now: 0,
             now: 0,
             out: Vec::new(),
+            instants: Vec::new(),
+            unsettled: 0,
+            spare: Vec::new(),
             cash: i128::from(cfg.cash),
             trade_book: TradeBook::default(),
             next_liq_id: 1 << 60,
@@ -348,8 +357,11 @@ impl Backtest {
     }
 
     /// Sends a command from the strategy at its current time; it reaches the
-    /// venue after the order latency.
+    /// venue after the order latency. Instants of a read-ahead batch not yet
+    /// settled are settled first (the strategy has seen all of them), so call
+    /// [`Backtest::settle`] before sending if it reacted to an earlier one.
     pub fn submit(&mut self, cmd: StrategyCommand) {
+        self.settle_all();
         let delay = self.cfg.order_latency.draw(&mut self.rng);
         self.to_venue.send(self.now, delay, cmd);
     }
@@ -368,6 +380,144 @@ impl Backtest {
     /// orders reaching the venue in time order, and stops at the first moment
     /// something is due to the strategy. See [`StepStatus`].
     pub fn step(&mut self, max_points: usize) -> StepStatus {
+        self.settle_all();
+        self.step_one(max_points)
+    }
+
+    /// Whether nothing the strategy did is still under way: no live order, nothing
+    /// travelling either way, and a constant data latency (so delivery times follow
+    /// from the data alone). Then, until the strategy sends a command, what it will
+    /// receive depends on the data only and can be read ahead.
+    fn quiet(&self) -> bool {
+        matches!(self.cfg.data_latency, Latency::Constant(_))
+            && self.live.is_empty()
+            && self.to_venue.is_empty()
+            && self.to_strategy.is_empty()
+            && !self.done
+    }
+
+    /// Like [`Backtest::step`], but may hand the strategy up to `max_instants`
+    /// instants at once: `records()` then holds their records back to back and
+    /// `instants()` says where each ends and at which time the strategy receives it.
+    ///
+    /// Why this is sound: it only reads ahead while the backtest is quiet (no live
+    /// order, nothing in flight, constant data latency), where the coming
+    /// deliveries are the data's records alone, whatever the venue does with
+    /// them. Read-ahead instants are not applied to the venue yet: if the
+    /// strategy reacts to instant `i` with commands, the host calls
+    /// [`Backtest::settle`]`(i + 1)`, which applies exactly the data up to that
+    /// instant (the normal `step` path, checked record for record against what
+    /// was read ahead), drops the rest, and leaves `now` at instant `i`'s time,
+    /// so its commands are stamped and processed as if it had been called one
+    /// instant at a time. Without commands, the next `step_batch` (or `step`,
+    /// or a command) settles the whole batch. Queries (`now`, `cash`, `equity`,
+    /// `progress`, `result`, …) describe the settled state.
+    ///
+    /// Outside quiet stretches (or with `max_instants` ≤ 1) it is `step`: one instant.
+    pub fn step_batch(&mut self, max_points: usize, max_instants: usize) -> StepStatus {
+        self.settle_all();
+        self.instants.clear();
+        if self.merged.is_none() {
+            self.merged = Some(Merged::build(&self.streams));
+        }
+        if max_instants > 1 && self.quiet() {
+            let n = self.read_ahead(max_points, max_instants);
+            if n > 0 {
+                self.unsettled = n;
+                return StepStatus::Ready;
+            }
+        }
+        let status = self.step_one(max_points);
+        if status == StepStatus::Ready {
+            self.instants.extend_from_slice(&[self.now as f64, (self.out.len() / STRIDE) as f64]);
+        }
+        status
+    }
+
+    /// Reads up to `max_instants` instants ahead (within `max_points` data points)
+    /// without applying them; returns how many complete instants `out` holds.
+    fn read_ahead(&mut self, max_points: usize, max_instants: usize) -> usize {
+        let Latency::Constant(delay) = self.cfg.data_latency else { unreachable!("quiet means a constant latency") };
+        self.out.clear();
+        let merged = self.merged.as_ref().expect("built");
+        let (streams, subscriptions) = (&self.streams, self.cfg.subscriptions);
+        let (mut open, mut count, mut closed_end) = (None::<u64>, 0usize, 0usize);
+        let mut rest = merged.rest().iter();
+        let mut points = 0usize;
+        loop {
+            let next = rest.next();
+            let ts = next.map(|&(s, r)| streams[s as usize].ts[r as usize]);
+            // An instant is complete once a later point (or the end of the data) shows no more of it can follow.
+            if let Some(t) = open {
+                if ts.is_none_or(|ts| ts > t) {
+                    closed_end = self.out.len();
+                    self.instants.extend_from_slice(&[t.saturating_add(delay) as f64, (closed_end / STRIDE) as f64]);
+                    count += 1;
+                    open = None;
+                    if count == max_instants {
+                        break;
+                    }
+                }
+            }
+            let (Some(&(s, r)), Some(ts)) = (next, ts) else { break };
+            if points == max_points {
+                break;
+            }
+            points += 1;
+            let stream = &streams[s as usize];
+            if subscriptions & (1u32 << (stream.kind as u8)) != 0 {
+                open.get_or_insert(ts);
+                self.out.extend_from_slice(&point_record(stream, s as usize, r as usize));
+            }
+        }
+        // An instant cut by the budget is left for later.
+        self.out.truncate(closed_end);
+        count
+    }
+
+    /// The strategy has handled the first `count` instants of the last batch (and
+    /// may now send commands, stamped at the last one's time): applies them to the
+    /// venue and drops the rest, which later steps deliver again (with whatever the
+    /// commands change). A no-op when nothing was read ahead and `count` ≤ 1.
+    pub fn settle(&mut self, count: usize) -> Result<(), String> {
+        let unsettled = self.unsettled;
+        if count > unsettled.max(1) {
+            return Err(format!("count: {count} instants settled but the last batch has {}", unsettled.max(1)));
+        }
+        if unsettled == 0 {
+            return Ok(());
+        }
+        self.unsettled = 0;
+        std::mem::swap(&mut self.out, &mut self.spare);
+        let mut start = 0usize;
+        for k in 0..count {
+            let status = self.step_one(usize::MAX);
+            let end = self.instants[2 * k + 1] as usize * STRIDE;
+            debug_assert_eq!(status, StepStatus::Ready, "a read-ahead instant is due");
+            debug_assert_eq!(self.now as f64, self.instants[2 * k], "at the time it was read ahead for");
+            debug_assert_eq!(self.out[..], self.spare[start..end], "with the records read ahead");
+            start = end;
+        }
+        self.instants.truncate(2 * count);
+        Ok(())
+    }
+
+    /// Settles every instant of the last batch, if it was read ahead.
+    fn settle_all(&mut self) {
+        if self.unsettled > 0 {
+            self.settle(self.unsettled).expect("within the batch");
+        }
+    }
+
+    /// The instants of the last `step_batch`: `[now, end]` pairs, `end` the index
+    /// (in records) where the instant's records in `records()` end.
+    pub fn instants(&self) -> &[f64] {
+        &self.instants
+    }
+
+    /// One step (see `step`); read-ahead instants must be settled.
+    fn step_one(&mut self, max_points: usize) -> StepStatus {
+        debug_assert_eq!(self.unsettled, 0, "read-ahead instants are settled first");
         self.out.clear();
         if self.merged.is_none() {
             self.merged = Some(Merged::build(&self.streams));
@@ -432,33 +582,29 @@ impl Backtest {
     /// Applies one data point to the venue and sends it on to the strategy.
     fn apply_point(&mut self, s: usize, r: usize) {
         let stream = &self.streams[s];
-        let (inst, ts, sym) = (stream.inst, stream.ts[r], stream.symbol.0);
-        let (rs, ss) = (r as f64, s as f64);
-        let rec = match &stream.cols {
+        let inst = stream.inst;
+        match &stream.cols {
             Columns::Bars { open, high, low, close, volume } => {
                 let (o, h, l, c, v) = (open[r], high[r], low[r], close[r], volume[r]);
                 self.on_bar(inst, o, h, l, c, v);
-                record::make(kind::BAR, ts, sym, &[o as f64, h as f64, l as f64, c as f64, v as f64, rs, ss])
             }
             Columns::Trades { price, qty, side } => {
                 let (p, q, a) = (price[r], qty[r], side[r]);
                 self.on_print(inst, p, q, a);
-                record::make(kind::TRADE, ts, sym, &[p as f64, q as f64, f64::from(a), 0.0, 0.0, rs, ss])
             }
             Columns::Quotes { bid, bid_qty, ask, ask_qty } => {
                 let (b, bq, a, aq) = (bid[r], bid_qty[r], ask[r], ask_qty[r]);
                 self.on_quote(inst, b, bq, a, aq);
-                record::make(kind::QUOTE, ts, sym, &[b as f64, bq as f64, a as f64, aq as f64, 0.0, rs, ss])
             }
             Columns::Depth { side, price, qty } => {
                 let (sd, p, q) = (side[r], price[r], qty[r]);
                 self.on_depth(inst, sd, p, q);
-                record::make(kind::DEPTH, ts, sym, &[f64::from(sd.code()), p as f64, q as f64, 0.0, 0.0, rs, ss])
             }
-        };
-        let kind_bit = 1u32 << (self.streams[s].kind as u8);
-        if self.cfg.subscriptions & kind_bit != 0 {
-            self.deliver_at(ts, rec);
+        }
+        let stream = &self.streams[s];
+        if self.cfg.subscriptions & (1u32 << (stream.kind as u8)) != 0 {
+            let rec = point_record(stream, s, r);
+            self.deliver_at(stream.ts[r], rec);
         }
     }
 
@@ -544,5 +690,29 @@ impl Backtest {
         let ann = Annualization { periods_per_year: self.cfg.periods_per_year, ts_per_year: self.cfg.ts_per_year };
         let metrics = metrics::compute(&mut equity, &trades, ann, bh);
         BacktestResult { metrics, equity, trades }
+    }
+}
+
+/// The record a data point reaches the strategy as (its row and stream in slots 9 and 10).
+fn point_record(stream: &Stream, s: usize, r: usize) -> Record {
+    let (ts, sym) = (stream.ts[r], stream.symbol.0);
+    let (rs, ss) = (r as f64, s as f64);
+    match &stream.cols {
+        Columns::Bars { open, high, low, close, volume } => {
+            let (o, h, l, c, v) = (open[r], high[r], low[r], close[r], volume[r]);
+            record::make(kind::BAR, ts, sym, &[o as f64, h as f64, l as f64, c as f64, v as f64, rs, ss])
+        }
+        Columns::Trades { price, qty, side } => {
+            let (p, q, a) = (price[r], qty[r], side[r]);
+            record::make(kind::TRADE, ts, sym, &[p as f64, q as f64, f64::from(a), 0.0, 0.0, rs, ss])
+        }
+        Columns::Quotes { bid, bid_qty, ask, ask_qty } => {
+            let (b, bq, a, aq) = (bid[r], bid_qty[r], ask[r], ask_qty[r]);
+            record::make(kind::QUOTE, ts, sym, &[b as f64, bq as f64, a as f64, aq as f64, 0.0, rs, ss])
+        }
+        Columns::Depth { side, price, qty } => {
+            let (sd, p, q) = (side[r], price[r], qty[r]);
+            record::make(kind::DEPTH, ts, sym, &[f64::from(sd.code()), p as f64, q as f64, 0.0, 0.0, rs, ss])
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The backtest as seen from JavaScript: data loaded once as columns, then
-//! one `step` call per strategy instant, with data, order updates and the
-//! strategy's commands crossing as f64 records in WASM memory.
+//! one `step` call per strategy instant — or one `stepBatch` call for many,
+//! while nothing the strategy sent is under way — with data, order updates
+//! and the strategy's commands crossing as f64 records in WASM memory.
 //!
 //! ```js
 //! const bt = new Backtest(config);            // Float64Array, layout below
@@ -17,6 +18,17 @@
 //! }
 //! const metrics = bt.metrics(); const curve = bt.equityCurve(); const trades = bt.trades();
 //! ```
+//!
+//! Batched: `k = bt.stepBatch(100_000, 1024)` returns the number of instants
+//! (0 and −1 as for `step`); `[now, end]` pairs at `bt.instantsPtr()` (2k
+//! f64s) give each instant's strategy time and where its records end (in
+//! records) at `recordsPtr()`. If the strategy answers instant `i` (0-based)
+//! with commands, call `bt.settle(i + 1)` before `send` and drop the rest of the
+//! batch; otherwise the next `stepBatch` takes all of it as handled. The
+//! engine reads ahead only while no order of the strategy is live or in
+//! flight and the data latency is constant, so a batch is exactly what
+//! `step` would have delivered one instant at a time (see
+//! `Backtest::step_batch`).
 //!
 //! Record layouts: `crate::backtest::record`. Config slots
 //! ([`backtest_config_defaults`] gives every default):
@@ -38,7 +50,9 @@
 //! | 18 | allowShort | 1 may sell short, 0 may not |
 
 use crate::backtest::record::STRIDE;
-use crate::backtest::{Backtest, BacktestConfig, BarMarketFill, Latency, Metrics, Slippage, StepStatus, Trade};
+use crate::backtest::{
+    Backtest, BacktestConfig, BacktestResult, BarMarketFill, Latency, Metrics, Slippage, StepStatus, Trade,
+};
 use crate::{Fees, InstrumentSpec, Price, Qty, SymbolId};
 use wasm_bindgen::prelude::*;
 
@@ -171,6 +185,9 @@ pub fn backtest_trade_stride() -> u32 {
 pub struct WasmBacktest {
     bt: Backtest,
     commands: Vec<f64>,
+    /// The result of the current state, computed once for `metrics`, `equityCurve` and `trades`; any call that
+    /// changes the backtest drops it.
+    result: Option<BacktestResult>,
 }
 
 fn js(e: impl std::fmt::Display) -> JsError {
@@ -196,7 +213,7 @@ impl WasmBacktest {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &[f64]) -> Result<WasmBacktest, JsError> {
         let cfg = decode_config(config).map_err(|e| JsError::new(&e))?;
-        Ok(WasmBacktest { bt: Backtest::new(cfg).map_err(js)?, commands: Vec::new() })
+        Ok(WasmBacktest { bt: Backtest::new(cfg).map_err(js)?, commands: Vec::new(), result: None })
     }
 
     /// Adds an instrument (integer units) with its fees (ppm of notional and per unit).
@@ -216,6 +233,7 @@ impl WasmBacktest {
         maker_per_unit: f64,
         taker_per_unit: f64,
     ) -> Result<(), JsError> {
+        self.result = None;
         let spec = InstrumentSpec {
             symbol: symbol_arg(symbol)?,
             tick_size: whole("tickSize", tick_size, 1.0)?,
@@ -247,6 +265,7 @@ impl WasmBacktest {
         close: &[f64],
         volume: &[f64],
     ) -> Result<u32, JsError> {
+        self.result = None;
         let s = symbol_arg(symbol)?;
         self.bt.load_bars(s, ts, open, high, low, close, volume).map(|n| n as u32).map_err(js)
     }
@@ -261,6 +280,7 @@ impl WasmBacktest {
         qty: &[f64],
         side: &[f64],
     ) -> Result<u32, JsError> {
+        self.result = None;
         let s = symbol_arg(symbol)?;
         self.bt.load_trades(s, ts, price, qty, side).map(|n| n as u32).map_err(js)
     }
@@ -276,6 +296,7 @@ impl WasmBacktest {
         ask: &[f64],
         ask_qty: &[f64],
     ) -> Result<u32, JsError> {
+        self.result = None;
         let s = symbol_arg(symbol)?;
         self.bt.load_quotes(s, ts, bid, bid_qty, ask, ask_qty).map(|n| n as u32).map_err(js)
     }
@@ -290,6 +311,7 @@ impl WasmBacktest {
         price: &[f64],
         qty: &[f64],
     ) -> Result<u32, JsError> {
+        self.result = None;
         let s = symbol_arg(symbol)?;
         self.bt.load_depth(s, ts, side, price, qty).map(|n| n as u32).map_err(js)
     }
@@ -310,6 +332,7 @@ impl WasmBacktest {
             let room = self.commands.len() / STRIDE;
             return Err(JsError::new(&format!("count: {count} command records sent but the buffer holds {room}")));
         }
+        self.result = None;
         self.bt.submit_records(&self.commands[..n]);
         Ok(())
     }
@@ -319,11 +342,39 @@ impl WasmBacktest {
     /// when the budget ran out first, or −1 when the replay is over. (No
     /// `Result` here: this is the one call per strategy instant, kept lean.)
     pub fn step(&mut self, max_points: u32) -> i32 {
+        self.result = None;
         match self.bt.step(max_points as usize) {
             StepStatus::Ready => (self.bt.records().len() / STRIDE) as i32,
             StepStatus::Paused => 0,
             StepStatus::Done => -1,
         }
+    }
+
+    /// Like `step`, but may deliver up to `max_instants` instants in one call
+    /// (see the module docs): returns how many (their `[now, end]` pairs at
+    /// `instantsPtr()`), 0 when the budget ran out first, −1 at the end.
+    #[wasm_bindgen(js_name = stepBatch)]
+    pub fn step_batch(&mut self, max_points: u32, max_instants: u32) -> i32 {
+        self.result = None;
+        match self.bt.step_batch(max_points as usize, max_instants as usize) {
+            StepStatus::Ready => (self.bt.instants().len() / 2) as i32,
+            StepStatus::Paused => 0,
+            StepStatus::Done => -1,
+        }
+    }
+
+    /// Address of the last `stepBatch`'s `[now, end]` pairs.
+    #[wasm_bindgen(js_name = instantsPtr)]
+    pub fn instants_ptr(&self) -> usize {
+        self.bt.instants().as_ptr() as usize
+    }
+
+    /// The strategy handled the first `count` instants of the last batch and is
+    /// about to send commands: applies them, drops the rest (errors if the batch
+    /// has fewer).
+    pub fn settle(&mut self, count: u32) -> Result<(), JsError> {
+        self.result = None;
+        self.bt.settle(count as usize).map_err(|e| JsError::new(&e))
     }
 
     /// Address of the records of the last step.
@@ -384,21 +435,26 @@ impl WasmBacktest {
         out
     }
 
+    /// The result of the state now, computed once until the backtest changes.
+    fn result(&mut self) -> &BacktestResult {
+        self.result.get_or_insert_with(|| self.bt.result())
+    }
+
     /// The metrics, in the order of `backtestMetricNames()`.
-    pub fn metrics(&self) -> Vec<f64> {
-        self.bt.result().metrics.to_array().to_vec()
+    pub fn metrics(&mut self) -> Vec<f64> {
+        self.result().metrics.to_array().to_vec()
     }
 
     /// The equity curve, 4 slots per sample: ts, equity, drawdown, exposed (0/1).
     #[wasm_bindgen(js_name = equityCurve)]
-    pub fn equity_curve(&self) -> Vec<f64> {
-        let r = self.bt.result();
+    pub fn equity_curve(&mut self) -> Vec<f64> {
+        let r = self.result();
         r.equity.iter().flat_map(|p| [p.ts as f64, p.equity, p.drawdown, if p.exposed { 1.0 } else { 0.0 }]).collect()
     }
 
     /// The trades, `backtestTradeStride()` slots each (see `Trade::to_array`).
-    pub fn trades(&self) -> Vec<f64> {
-        self.bt.result().trades.iter().flat_map(Trade::to_array).collect()
+    pub fn trades(&mut self) -> Vec<f64> {
+        self.result().trades.iter().flat_map(Trade::to_array).collect()
     }
 }
 

@@ -13,33 +13,88 @@ async function inflate(bytes: Uint8Array, format: 'deflate-raw' | 'gzip'): Promi
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** The entries of a zip archive (via its central directory; stored or deflated), name → bytes. */
+const U32_MAX = 0xffffffff;
+
+/** A 64-bit little-endian size or offset; refused beyond 2^53 (no archive here comes near). */
+function u64(view: DataView, at: number, file: string, field: string): number {
+  const v = view.getBigUint64(at, true);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${file}: ${field} ${v} is beyond 2^53`);
+  return Number(v);
+}
+
+/**
+ * The entries of a zip archive (via its central directory; stored or deflated), name → bytes. Zip64 archives (the
+ * AlgoSeek SPY files are) are read too: a 32-bit size or offset of 0xFFFFFFFF means the real one is in the entry's
+ * Zip64 extra field (id 1), which holds, in this order, only the fields that overflowed; an entry count of 0xFFFF or
+ * a directory offset of 0xFFFFFFFF sends us to the Zip64 end of central directory. Exact sizes matter: the browsers'
+ * DecompressionStream refuses anything after the end of the deflate stream.
+ */
 export async function unzip(bytes: Uint8Array, file = 'archive.zip'): Promise<Map<string, Uint8Array>> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (at: number) => view.getUint32(at, true);
+  const u16 = (at: number) => view.getUint16(at, true);
+  const within = (at: number, len: number, what: string) => {
+    if (at < 0 || at + len > bytes.length) throw new Error(`${file}: ${what} lies outside the archive (truncated?)`);
+  };
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) {
+    if (u32(i) === 0x06054b50) {
       eocd = i;
       break;
     }
   }
   if (eocd < 0) throw new Error(`${file}: not a zip archive (no end of central directory)`);
-  const count = view.getUint16(eocd + 10, true);
-  let at = view.getUint32(eocd + 16, true);
+  let count = u16(eocd + 10);
+  let at = u32(eocd + 16);
+  if (count === 0xffff || at === U32_MAX) {
+    // Zip64 end of central directory locator (20 bytes just before), pointing at the Zip64 record.
+    const locator = eocd - 20;
+    if (locator < 0 || u32(locator) !== 0x07064b50) throw new Error(`${file}: Zip64 archive without its end of central directory locator`);
+    const record = u64(view, locator + 8, file, 'Zip64 end of central directory offset');
+    within(record, 56, 'the Zip64 end of central directory');
+    if (u32(record) !== 0x06064b50) throw new Error(`${file}: bad Zip64 end of central directory`);
+    count = u64(view, record + 32, file, 'entry count');
+    at = u64(view, record + 48, file, 'central directory offset');
+  }
   const out = new Map<string, Uint8Array>();
   for (let k = 0; k < count; k++) {
-    if (view.getUint32(at, true) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${k}`);
-    const method = view.getUint16(at + 10, true);
-    const size = view.getUint32(at + 20, true);
-    const nameLen = view.getUint16(at + 28, true);
-    const extraLen = view.getUint16(at + 30, true);
-    const commentLen = view.getUint16(at + 32, true);
-    const local = view.getUint32(at + 42, true);
+    within(at, 46, `central directory entry ${k}`);
+    if (u32(at) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${k}`);
+    const method = u16(at + 10);
+    let size = u32(at + 20);
+    let uncompressed = u32(at + 24);
+    const nameLen = u16(at + 28);
+    const extraLen = u16(at + 30);
+    const commentLen = u16(at + 32);
+    let local = u32(at + 42);
+    within(at + 46, nameLen + extraLen, `central directory entry ${k}`);
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLen));
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (uncompressed === U32_MAX || size === U32_MAX || local === U32_MAX) {
+      let x = at + 46 + nameLen;
+      const extraEnd = x + extraLen;
+      while (x + 4 <= extraEnd && u16(x) !== 0x0001) x += 4 + u16(x + 2);
+      if (x + 4 > extraEnd) throw new Error(`${file}: ${name} has 32-bit sizes of 0xFFFFFFFF but no Zip64 extra field`);
+      let f = x + 4;
+      const fieldEnd = f + u16(x + 2);
+      const next = (field: string) => {
+        if (f + 8 > fieldEnd) throw new Error(`${file}: ${name}: the Zip64 extra field lacks the ${field}`);
+        const v = u64(view, f, file, `${name} ${field}`);
+        f += 8;
+        return v;
+      };
+      if (uncompressed === U32_MAX) uncompressed = next('uncompressed size');
+      if (size === U32_MAX) size = next('compressed size');
+      if (local === U32_MAX) local = next('local header offset');
+    }
+    within(local, 30, `${name}'s local header`);
+    if (u32(local) !== 0x04034b50) throw new Error(`${file}: ${name}: bad local header`);
+    const start = local + 30 + u16(local + 26) + u16(local + 28);
+    within(start, size, `${name}'s data`);
     const data = bytes.subarray(start, start + size);
     if (method !== 0 && method !== 8) throw new Error(`${file}: ${name} uses compression method ${method} (only stored and deflate)`);
-    out.set(name, method === 8 ? await inflate(data, 'deflate-raw') : data);
+    const content = method === 8 ? await inflate(data, 'deflate-raw') : data;
+    if (content.length !== uncompressed) throw new Error(`${file}: ${name} inflates to ${content.length} bytes, the directory says ${uncompressed}`);
+    out.set(name, content);
     at += 46 + nameLen + extraLen + commentLen;
   }
   return out;
