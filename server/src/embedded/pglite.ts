@@ -1,10 +1,31 @@
 // The embedded relational store: PGlite (PostgreSQL compiled to WASM) in a data
-// directory, or in memory when no directory is given.
+// directory, or in memory when no directory is given. PGlite executes
+// synchronously on the thread that calls it, so with a data directory on Node
+// it runs on a worker thread (pglite-worker.ts) and the HTTP event loop only
+// posts statements to it; in memory (tests, tools) it runs in-thread.
+import { Worker } from 'node:worker_threads';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import type { SqlClient, SqlDatabase } from '../deps.ts';
 
-// int8 as a JS number (ids, sequence numbers and money units stay within 2^53).
-const parsers = { [types.INT8]: (v: string) => Number(v) };
+/** int8 as a JS number (ids, sequence numbers and money units stay within 2^53). */
+export const PGLITE_PARSERS = { [types.INT8]: (v: string) => Number(v) };
+
+/** A message to the PGlite thread (`tx`: the open transaction a statement belongs to). */
+export type PgliteRequest =
+  | { id: number; op: 'query'; sql: string; params?: readonly unknown[]; tx?: number }
+  | { id: number; op: 'exec'; sql: string; tx?: number }
+  | { id: number; op: 'begin' }
+  | { id: number; op: 'commit' | 'rollback'; tx: number }
+  | { id: number; op: 'close' };
+
+/** The PGlite thread's answer to request `id` (id 0: the database is open, or failed to open). */
+export interface PgliteReply {
+  id: number;
+  rows?: unknown[];
+  /** Set by `begin`: the transaction's id. */
+  tx?: number;
+  error?: { message: string; code?: string; detail?: string; constraint?: string; table?: string; column?: string; severity?: string };
+}
 
 function client(db: PGlite | Transaction): SqlClient {
   return {
@@ -18,9 +39,19 @@ function client(db: PGlite | Transaction): SqlClient {
   };
 }
 
+/** Where PGlite runs: `worker` (a worker thread; Node only) or `main` (the calling thread). */
+export type PgliteThread = 'worker' | 'main';
+
+/** The default: a worker for a data directory on Node (not Deno or Bun, which run the same code in-thread). */
+function defaultThread(dataDir: string | undefined): PgliteThread {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  return dataDir !== undefined && g.Deno === undefined && g.Bun === undefined ? 'worker' : 'main';
+}
+
 /** Opens PGlite at `dataDir` (created if missing; `undefined` keeps it in memory). */
-export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
-  const db = await PGlite.create(dataDir, { parsers });
+export async function openPglite(dataDir?: string, thread: PgliteThread = defaultThread(dataDir)): Promise<SqlDatabase> {
+  if (thread === 'worker') return openPgliteWorker(dataDir);
+  const db = await PGlite.create(dataDir, { parsers: PGLITE_PARSERS });
   const base = client(db);
   return {
     kind: 'pglite',
@@ -32,6 +63,95 @@ export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
     },
     async close() {
       if (!db.closed) await db.close();
+    },
+  };
+}
+
+/** An Error carrying the PostgreSQL fields the PGlite thread sent (SQLSTATE `code`, …). */
+function toError(e: NonNullable<PgliteReply['error']>): Error {
+  return Object.assign(new Error(e.message), e);
+}
+
+/** PGlite on a worker thread behind the same SqlDatabase interface. */
+async function openPgliteWorker(dataDir: string | undefined): Promise<SqlDatabase> {
+  // Loaders are per thread: under tsx (Node runs the TypeScript sources through
+  // it) an eval'd bootstrap registers tsx in the worker before importing the file.
+  const file = new URL('./pglite-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(file)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { dataDir } });
+  const pending = new Map<number, { resolve: (r: PgliteReply) => void; reject: (err: Error) => void }>();
+  let nextId = 1;
+  let dead: Error | undefined;
+  const opened = new Promise<void>((resolve, reject) => pending.set(0, { resolve: () => resolve(), reject }));
+
+  worker.on('message', (reply: PgliteReply) => {
+    const p = pending.get(reply.id);
+    if (p === undefined) return;
+    pending.delete(reply.id);
+    if (reply.error) p.reject(toError(reply.error));
+    else p.resolve(reply);
+  });
+  const die = (err: Error): void => {
+    dead ??= err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.on('error', die);
+  worker.on('exit', (code) => die(new Error(`the PGlite thread exited (code ${code})`)));
+
+  function send(req: PgliteRequest): Promise<PgliteReply> {
+    if (dead !== undefined) return Promise.reject(dead);
+    return new Promise<PgliteReply>((resolve, reject) => {
+      pending.set(req.id, { resolve, reject });
+      worker.postMessage(req);
+    });
+  }
+
+  function clientOf(tx: number | undefined): SqlClient {
+    return {
+      async query<R>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+        const reply = await send({ id: nextId++, op: 'query', sql, params, tx });
+        return reply.rows as R[];
+      },
+      async exec(sql: string): Promise<void> {
+        await send({ id: nextId++, op: 'exec', sql, tx });
+      },
+    };
+  }
+
+  try {
+    await opened;
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+  const base = clientOf(undefined);
+  let closing: Promise<void> | undefined;
+  return {
+    kind: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    async transaction(fn) {
+      const { tx } = await send({ id: nextId++, op: 'begin' });
+      let result;
+      try {
+        result = await fn(clientOf(tx));
+      } catch (err) {
+        await send({ id: nextId++, op: 'rollback', tx: tx! }).catch(() => {});
+        throw err;
+      }
+      await send({ id: nextId++, op: 'commit', tx: tx! });
+      return result;
+    },
+    async ping() {
+      await base.query('SELECT 1');
+    },
+    close() {
+      closing ??= (async () => {
+        if (dead === undefined) await send({ id: nextId++, op: 'close' });
+        await worker.terminate();
+      })();
+      return closing;
     },
   };
 }

@@ -96,7 +96,7 @@ interface Batch {
   lines: string[];
   firstLine: number;
   lastLine: number;
-  log: { seq: number; ts: number; kind: number; record: number[]; events: number[] }[];
+  log: { seq: number; ts: number; kind: number; record: number[] }[];
   effects: JournalEffect[];
   orders: Map<string, OrderState>;
   fills: Record<string, unknown>[];
@@ -455,7 +455,7 @@ export class EmbeddedEngineService implements EngineService {
   private run(rec: Float64Array): Float64Array {
     const events = this.wire.execute(rec);
     const fields = Array.from(rec);
-    this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: fields, events: Array.from(events) });
+    this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: fields });
     this.note({ s: rec[2], t: rec[1], r: fields });
     this.sinceSnapshot++;
     this.project(events);
@@ -1694,9 +1694,9 @@ async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
 async function writeProjection(tx: SqlClient, b: Projection): Promise<void> {
   if (b.log.length > 0) {
     await tx.query(
-      `INSERT INTO engine_log (seq, ts, kind, record, events)
-       SELECT seq, ts, kind, record, events FROM jsonb_to_recordset($1::jsonb)
-         AS x(seq bigint, ts bigint, kind smallint, record jsonb, events jsonb)`,
+      `INSERT INTO engine_log (seq, ts, kind, record)
+       SELECT seq, ts, kind, record FROM jsonb_to_recordset($1::jsonb)
+         AS x(seq bigint, ts bigint, kind smallint, record jsonb)`,
       [JSON.stringify(b.log)],
     );
   }
