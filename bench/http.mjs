@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { benchStack } from './http/stack.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = Object.fromEntries(
@@ -120,6 +121,19 @@ try {
       ],
     }),
   );
+  // ---- production stack (bench/http/stack.mjs): the same order placement on PostgreSQL + NATS, and on PostgreSQL alone ----
+  const stack = await benchStack({
+    start,
+    user,
+    run,
+    summary,
+    baseEnv: { CIFT_LOG_LEVEL: 'warn', CIFT_RATE_LIMIT: '1000000000', CIFT_INITIAL_CASH: '40000000' },
+    orderRequests: (b, s) => [
+      { method: 'POST', path: '/v1/orders', headers: { ...json, ...b }, body: order('buy') },
+      { method: 'POST', path: '/v1/orders', headers: { ...json, ...s }, body: order('sell') },
+    ],
+  });
+  // ---- end production stack ----
   const acct = await http(venue.url, 'GET', '/v1/account', buyer);
   const ratio = (x, bareRun = results.bare) => Math.round((x / bareRun.requests_per_sec) * 100) / 100;
   const report = {
@@ -146,6 +160,23 @@ try {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, r, x] of rows) console.log(`| ${name} | ${r.connections} | ${r.requests_per_sec.toLocaleString('en-US')} | ${r.p50_ms} | ${r.p99_ms} | ${r.non_2xx} | ${x}× |`);
   console.log(`target: order placement ≥ 0.5× bare → ${report.ratios_to_bare.orders}× (${report.target.met ? 'met' : 'missed'})`);
+  // ---- production stack: report beside the embedded order placement ----
+  const vsEmbedded = (r) => Math.round((r.requests_per_sec / results.orders.requests_per_sec) * 100) / 100;
+  report.stack = stack.skipped
+    ? stack
+    : { results: stack, ratios_to_embedded_orders: Object.fromEntries(Object.entries(stack).map(([k, r]) => [k, vsEmbedded(r)])) };
+  if (stack.skipped) console.log(`production stack: skipped (${stack.skipped})`);
+  else {
+    console.log('\n| durable order placement | req/s | p50 ms | p99 ms | non-2xx | ratio to embedded |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const [name, r, x] of [
+      ['embedded (PGlite + file journal, fdatasync)', results.orders, 1],
+      ['PostgreSQL + NATS JetStream journal', stack.postgres_nats, vsEmbedded(stack.postgres_nats)],
+      ['PostgreSQL alone (commit per group)', stack.postgres, vsEmbedded(stack.postgres)],
+    ])
+      console.log(`| ${name} | ${r.requests_per_sec.toLocaleString('en-US')} | ${r.p50_ms} | ${r.p99_ms} | ${r.non_2xx} | ${x}× |`);
+  }
+  // ---- end production stack ----
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/http.json'), JSON.stringify(report, null, 2) + '\n');
 } finally {

@@ -4,17 +4,15 @@
 // entry (node.ts, deno.ts, bun.ts) and by the CLI's admin commands.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppConfig, AppDeps, Clock } from './deps.ts';
 import { systemClock } from './deps.ts';
-import { openFileJournal } from './embedded/file-journal.ts';
-import { migrateDatabase, openDatabase, openMessaging, type Messaging, type ServiceOptions } from './production/services.ts';
+import { migrateDatabase, openCommandJournal, openDatabase, openMessaging, type Messaging, type ServiceOptions } from './production/services.ts';
 import { startDemo, type DemoMarket, type DemoOptions } from './demo/market.ts';
 import { openMarket, type MarketOptions } from './market/index.ts';
 import { createVenueMetrics, instrumentEngine } from './market/metrics.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
-import { memoryJournal, type CommandJournal } from './venue/journal.ts';
 import { EmbeddedEngineService } from './venue/service.ts';
 import type { InstrumentInput } from './venue/types.ts';
 
@@ -149,10 +147,9 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
     const config: AppConfig = { ...DEFAULTS, jwtSecret: await jwtSecret(db), ...opts.config };
     messaging = await openMessaging(opts.services, { clock, logger });
     const { bus, cache } = messaging;
-    // On PGlite, orders are acknowledged once journaled (fdatasync'ed) in the data directory and the rows
-    // follow; on PostgreSQL (no journal) each group's rows are committed before the answer.
-    let journal: CommandJournal | undefined;
-    if (db.kind === 'pglite') journal = dataDir === undefined ? memoryJournal() : openFileJournal(join(dataDir, 'cift-journal'));
+    // Orders are acknowledged once journaled (JetStream with NATS, else a file in the data directory) and the
+    // rows follow; on PostgreSQL without NATS (no journal) each group's rows are committed before the answer.
+    const journal = await openCommandJournal({ services: opts.services, db, bus, dataDir, logger });
     const metrics = createVenueMetrics();
     const engine = instrumentEngine(
       await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery, journal }),

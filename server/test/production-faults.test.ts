@@ -73,14 +73,19 @@ test('Redis down: authenticated requests fail with 503 naming the cache; back up
   assert.equal((await place(bob, 'sell', '11')).status, 200);
 });
 
-test('NATS down: /ready names the bus, orders (durable in PostgreSQL) still go through; back up, subscribers hear the venue again', async () => {
+test('NATS down: /ready names the bus, orders (journaled on JetStream) fail at once with 503; back up, they go through and subscribers hear the venue again', async () => {
   await nats.stop();
   await eventually('/ready to report the bus down', async () => (await ready()).body.dependencies.bus.ok === false);
   assert.match(await onlyDown('bus'), /the bus \(nats\) is unavailable/);
-  // The core bus only carries notifications, sent after the commit: it is not on the order's path.
-  assert.equal((await place(alice, 'buy', '9')).status, 200);
+  // The command journal is on JetStream: an order cannot be acknowledged while it is away.
+  const refused = await place(alice, 'buy', '9');
+  assert.equal(refused.status, 503);
+  assert.match(refused.body.error.message, /could not be made durable: the journal \(nats\) is unavailable/);
+  // Reads do not need it.
+  assert.equal((await account()).status, 200);
   await nats.start();
   await eventually('/ready after NATS restarts', async () => (await ready()).status === 200);
+  await eventually('orders to go through again', async () => (await place(alice, 'buy', '9')).status === 200);
   const observer = await openNatsBus(nats.url);
   try {
     const heard: unknown[] = [];

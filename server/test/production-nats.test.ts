@@ -78,7 +78,8 @@ test('the bus delivers by NATS subject rules under its prefix, and other prefixe
 });
 
 test('the venue publishes trade updates and trades on NATS for other processes', async () => {
-  const t = await serviceVenue({ databaseUrl: scratch.url, natsUrl: LOCAL.nats, subjectPrefix });
+  const vn = jetStreamNames(`v_${token()}`);
+  const t = await serviceVenue({ databaseUrl: scratch.url, natsUrl: LOCAL.nats, subjectPrefix, streamPrefix: vn.subjectRoot });
   const observer: NatsBus = await openNatsBus(LOCAL.nats, { subjectPrefix });
   try {
     assert.equal(t.venue.deps.bus.kind, 'nats');
@@ -102,9 +103,13 @@ test('the venue publishes trade updates and trades on NATS for other processes',
     await eventually('the trade', () => trades.length === 1);
     const ready = await call(t.app, 'GET', '/ready');
     assert.deepEqual(ready.body.dependencies.bus, { ok: true, kind: 'nats' });
+    // The orders went through the command journal on JetStream (both order identities and both commands, at least).
+    const info = await (await nc.jetstreamManager()).streams.info(vn.commands);
+    assert.ok(info.state.last_seq >= 4, `journal lines on ${vn.commands}: ${info.state.last_seq}`);
   } finally {
     await observer.close();
     await t.close();
+    await deleteStreams(await nc.jetstreamManager(), vn);
   }
 });
 
@@ -247,6 +252,22 @@ test("the engine service's command journal on JetStream: lines survive a reopen,
     await j.close();
     j = await openJetStreamCommandJournal<Line>(nc, jn);
     assert.deepEqual(j.read(), [{ n: 3, r: [4.5] }, { n: 4, e: 'limits' }, { n: 5, r: [9] }, { n: 6, r: [10] }]);
+    assert.deepEqual(j.read(), [], 'the held lines are taken once');
+    // An append that failed part-way (lines 7 and 8 stored, nothing acknowledged) and the writer numbering
+    // from 7 anew after its rebuild: on reading, the new line 7 supersedes the old 7 and 8.
+    await j.append(7, text([{ n: 7, r: [12] }, { n: 8, r: [13] }]));
+    await j.append(7, text([{ n: 7, r: [14] }]));
+    j = await openJetStreamCommandJournal<Line>(nc, jn);
+    assert.deepEqual(
+      j.read().map((l) => [l.n, l.r?.[0]]),
+      [
+        [3, 4.5],
+        [4, undefined],
+        [5, 9],
+        [6, 10],
+        [7, 14],
+      ],
+    );
   } finally {
     await deleteStreams(jsm, jn);
   }

@@ -21,7 +21,7 @@ export interface NumberedLine {
 /** The journal, shaped as the engine service's CommandJournal. */
 export interface JetStreamCommandJournal<L extends NumberedLine> {
   readonly kind: 'jetstream';
-  /** The lines still held when the journal was opened, in order. */
+  /** The lines still held when the journal was opened, in order (taken once: later calls return none). */
   read(): L[];
   /** Appends `text` (JSON lines, each ending in "\n", the first numbered `firstLine`); resolves once JetStream stored them all. */
   append(firstLine: number, text: string): Promise<void>;
@@ -57,6 +57,10 @@ export async function openJetStreamCommandJournal<L extends NumberedLine>(
   const seqOf = new Map<number, number>();
   for await (const r of readStream(nc, names.commands, 1, [subject])) {
     const line = JSON.parse(new TextDecoder().decode(r.data)) as L;
+    // A number seen again: the writer numbered from there anew after an append that failed part-way (so
+    // nothing from it was acknowledged, and the state it ran ahead with was thrown away). The earlier
+    // lines from that number on are superseded.
+    while (held.length > 0 && held[held.length - 1].n >= line.n) seqOf.delete(held.pop()!.n);
     held.push(line);
     seqOf.set(line.n, r.seq);
   }
@@ -65,7 +69,7 @@ export async function openJetStreamCommandJournal<L extends NumberedLine>(
   let purging: Promise<unknown> = Promise.resolve();
   return {
     kind: 'jetstream',
-    read: () => held,
+    read: () => held.splice(0),
     async append(firstLine, text) {
       const lines = text.split('\n');
       if (lines.at(-1) === '') lines.pop();

@@ -156,6 +156,8 @@ export class JetStreamJournal {
   private lastSeq: number;
   private tail: Promise<unknown> = Promise.resolve();
   private up = true;
+  /** A failed append could not re-read where the stream ends: do so before the next one. */
+  private stale = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -202,6 +204,14 @@ export class JetStreamJournal {
     if (batch.length === 0) return [];
     if (this.nc.isClosed()) throw unavailable('the journal (nats) is closed');
     if (!this.up) throw unavailable('the journal (nats) is unavailable: disconnected, reconnecting');
+    if (this.stale) {
+      try {
+        await this.resync();
+      } catch (err) {
+        throw unavailable(`the journal (nats) is unavailable: ${(err as Error).message}`);
+      }
+      this.stale = false;
+    }
     const base = this.lastSeq;
     const pending: Promise<PubAck>[] = batch.map((e, i) =>
       this.js.publish(e.subject, e.data, {
@@ -214,7 +224,9 @@ export class JetStreamJournal {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       // Some entries may be stored: re-read where the stream ends before the next append.
-      await this.resync().catch(() => undefined);
+      await this.resync().catch(() => {
+        this.stale = true;
+      });
       const msg = (failed.reason as Error).message;
       if (/wrong last sequence/i.test(msg)) throw unavailable(`the journal ${this.stream} was written by another writer (${msg}); refusing to append`);
       throw unavailable(`the journal (nats) is unavailable: ${msg}`);

@@ -1,14 +1,20 @@
 // Selects each dependency by its URL: DATABASE_URL (PostgreSQL), REDIS_URL
 // (Redis or Dragonfly), NATS_URL (NATS); an unset one falls back to the
 // embedded default (PGlite in the data directory, in-process cache and bus).
-// CLICKHOUSE_URL is read by the market store (server/src/market/).
+// CLICKHOUSE_URL is read by the market store (server/src/market/). Also
+// picks where the engine service's command journal lives (openCommandJournal).
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Bus, Cache, Clock, SqlDatabase } from '../deps.ts';
+import { openFileJournal } from '../embedded/file-journal.ts';
 import { createMemoryBus } from '../embedded/memory-bus.ts';
 import { createMemoryCache } from '../embedded/memory-cache.ts';
 import { openPglite } from '../embedded/pglite.ts';
+import { memoryJournal, type CommandJournal, type JournalLine } from '../venue/journal.ts';
 import { migrate } from '../venue/migrate.ts';
-import { openNatsBus } from './nats-bus.ts';
+import { jetStreamNames } from './jetstream.ts';
+import { openJetStreamCommandJournal } from './jetstream-journal.ts';
+import { openNatsBus, type NatsBus } from './nats-bus.ts';
 import { migratePostgres, openPostgres, type PostgresDatabase } from './postgres.ts';
 import { mirrorQuotes } from './quote-cache.ts';
 import { openRedisCache } from './redis-cache.ts';
@@ -25,6 +31,8 @@ export interface ServiceOptions {
   cachePrefix?: string;
   /** Prefix of every bus subject (default none), so venues or test runs can share a NATS. */
   subjectPrefix?: string;
+  /** Prefix of the JetStream streams and subjects holding the command journal (default "cift"; see jetStreamNames). */
+  streamPrefix?: string;
 }
 
 /** The variables read here, with the URL schemes each accepts. */
@@ -48,12 +56,27 @@ function checkUrl(name: keyof typeof SERVICE_URL_VARIABLES, value: string): stri
   return value;
 }
 
-/** Reads DATABASE_URL, REDIS_URL and NATS_URL (empty counts as unset); throws naming a malformed one. */
+/**
+ * Reads DATABASE_URL, REDIS_URL and NATS_URL (empty counts as unset), and the
+ * prefixes CIFT_CACHE_PREFIX, CIFT_SUBJECT_PREFIX and CIFT_STREAM_PREFIX;
+ * throws naming a malformed one.
+ */
 export function serviceOptionsFromEnv(env: Record<string, string | undefined>): ServiceOptions {
   const out: ServiceOptions = {};
   if (env.DATABASE_URL) out.databaseUrl = checkUrl('DATABASE_URL', env.DATABASE_URL);
   if (env.REDIS_URL) out.redisUrl = checkUrl('REDIS_URL', env.REDIS_URL);
   if (env.NATS_URL) out.natsUrl = checkUrl('NATS_URL', env.NATS_URL);
+  if (env.CIFT_CACHE_PREFIX) out.cachePrefix = env.CIFT_CACHE_PREFIX;
+  if (env.CIFT_SUBJECT_PREFIX) out.subjectPrefix = env.CIFT_SUBJECT_PREFIX;
+  if (env.CIFT_STREAM_PREFIX) {
+    // Checked now, so a bad value fails at start naming the variable.
+    try {
+      jetStreamNames(env.CIFT_STREAM_PREFIX);
+    } catch (err) {
+      throw new Error(`CIFT_STREAM_PREFIX: ${(err as Error).message}`, { cause: err });
+    }
+    out.streamPrefix = env.CIFT_STREAM_PREFIX;
+  }
   return out;
 }
 
@@ -102,4 +125,30 @@ export async function openMessaging(services: ServiceOptions | undefined, deps: 
       await cache.close();
     },
   };
+}
+
+/**
+ * Where the engine service makes commands durable before acknowledging them:
+ * - NATS (a NATS bus) and a store that outlives the process (PostgreSQL, or
+ *   PGlite in a data directory): a journal on JetStream, each group of lines
+ *   one pipelined publish with Nats-Msg-Id de-duplication, acknowledged on
+ *   JetStream's publish acks; the store holds the projected rows and snapshots.
+ * - PGlite in a data directory without NATS: a file journal there (fdatasync'ed).
+ * - PGlite in memory: nothing outlives the process, so appends are immediate.
+ * - PostgreSQL without NATS: none; each group's rows are committed before the answer.
+ */
+export async function openCommandJournal(args: {
+  services: ServiceOptions | undefined;
+  db: SqlDatabase;
+  bus: Bus;
+  dataDir: string | undefined;
+  logger: Logger;
+}): Promise<CommandJournal | undefined> {
+  const { services, db, bus, dataDir, logger } = args;
+  const durableStore = db.kind === 'postgres' || dataDir !== undefined;
+  if (bus.kind === 'nats' && durableStore) {
+    return openJetStreamCommandJournal<JournalLine>((bus as NatsBus).connection, jetStreamNames(services?.streamPrefix), { logger });
+  }
+  if (db.kind === 'pglite') return dataDir === undefined ? memoryJournal() : openFileJournal(join(dataDir, 'cift-journal'));
+  return undefined;
 }

@@ -554,7 +554,7 @@ export class EmbeddedEngineService implements EngineService {
   /** A journal append failed: nothing since the last good append is acknowledged; rebuild from the database and journal. */
   private async fail(err: unknown, waiters: Waiter[]): Promise<void> {
     this.opts.logger.error({ err }, 'engine: making a batch durable failed; rebuilding');
-    const failure = unavailable('the order could not be made durable; nothing was acknowledged');
+    const failure = unavailable(`the order could not be made durable: ${err instanceof Error ? err.message : String(err)}; nothing was acknowledged`);
     for (const w of [...waiters, ...this.batch.waiters]) w.reject(failure);
     this.batch = newBatch();
     this.broken = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,250 @@
+// Kill -9 the server on the production stack (PostgreSQL, NATS JetStream and
+// Redis on this machine: a scratch database, stream names and key prefixes of
+// this run, removed afterwards) while a load generator places and cancels
+// orders over HTTP; start it again. Every acknowledged order and cancel is
+// there exactly once, every fill once, the book is rebuilt from the snapshot
+// in PostgreSQL plus the engine log and the JetStream journal after it, the
+// PostgreSQL rows converge on what the engine holds, and the journal on
+// JetStream is purged once they do. The server process is launched with a
+// small snapshot interval so the rebuild starts from a snapshot.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { deleteStreams, jetStreamNames, type JetStreamNames } from '../src/production/jetstream.ts';
+import { journalSubject } from '../src/production/jetstream-journal.ts';
+import { connectNats } from '../src/production/nats-bus.ts';
+import { deleteKeys, eventually, LOCAL, scratchDatabase, token, type ScratchDatabase } from './production-helpers.ts';
+
+/** The Node entry with the snapshot interval from TEST_SNAPSHOT_EVERY (serveOptionsFromEnv does not read one). */
+const LAUNCH = `
+import { serveOptionsFromEnv } from ${JSON.stringify(new URL('../src/serve-options.ts', import.meta.url).href)};
+import { runNode } from ${JSON.stringify(new URL('../src/node.ts', import.meta.url).href)};
+const opts = serveOptionsFromEnv(process.env);
+await runNode(0, { ...opts.venue, snapshotEvery: Number(process.env.TEST_SNAPSHOT_EVERY) });
+`;
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+function serve(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', LAUNCH], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (s: string) => {
+      out += s;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${out}`)));
+  });
+}
+
+async function stop(server: Server, signal: NodeJS.Signals): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill(signal);
+  await exited;
+}
+
+/** An order as the API returns it (the fields this test reads). */
+interface OrderOut {
+  id: string;
+  side: string;
+  status: string;
+  qty: string;
+  filled_qty: string;
+  limit_price: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function http(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url + path, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+async function user(url: string, name: string): Promise<Record<string, string>> {
+  const creds = { email: `${name}@stack-crash.example`, password: 'crash test password' };
+  assert.equal((await http(url, 'POST', '/v1/auth/register', {}, creds)).status, 201);
+  const { token: bearer } = (await http(url, 'POST', '/v1/auth/login', {}, creds)).body;
+  const key = (await http(url, 'POST', '/v1/auth/keys', { authorization: `Bearer ${bearer}` }, { scopes: ['read', 'trade'] })).body;
+  return { 'APCA-API-KEY-ID': key.id, 'APCA-API-SECRET-KEY': key.secret };
+}
+
+async function allOrders(url: string, key: Record<string, string>): Promise<OrderOut[]> {
+  const out: OrderOut[] = [];
+  let page = '';
+  for (;;) {
+    const res = await fetch(`${url}/v1/orders?status=all&limit=500&direction=asc${page}`, { headers: key });
+    assert.equal(res.status, 200);
+    out.push(...((await res.json()) as OrderOut[]));
+    const next = res.headers.get('x-next-page-token');
+    if (next === null) return out;
+    page = `&page_token=${encodeURIComponent(next)}`;
+  }
+}
+
+async function depth(url: string, key: Record<string, string>): Promise<{ bids: Map<string, number>; asks: Map<string, number> }> {
+  const d = (await http(url, 'GET', '/v1/market/AAPL/depth?levels=100', key)).body;
+  const levels = (l: { price: string; size: string }[]): Map<string, number> => new Map(l.map((x) => [String(Number(x.price)), Number(x.size)]));
+  return { bids: levels(d.bids), asks: levels(d.asks) };
+}
+
+let scratch: ScratchDatabase;
+let names: JetStreamNames;
+let env: Record<string, string>;
+let dataDir: string;
+const run = token();
+
+before(async () => {
+  scratch = await scratchDatabase();
+  names = jetStreamNames(`crash_${run}`);
+  dataDir = mkdtempSync(join(tmpdir(), 'cift-stack-crash-'));
+  env = {
+    DATABASE_URL: scratch.url,
+    NATS_URL: LOCAL.nats,
+    REDIS_URL: LOCAL.redis,
+    CIFT_CACHE_PREFIX: `cift_test_${run}:`,
+    CIFT_SUBJECT_PREFIX: `cift_test_${run}.`,
+    CIFT_STREAM_PREFIX: names.subjectRoot,
+    CIFT_DATA_DIR: dataDir,
+    CIFT_LOG_LEVEL: 'silent',
+    CIFT_RATE_LIMIT: '0',
+    CIFT_INITIAL_CASH: '1000000',
+    TEST_SNAPSHOT_EVERY: '40',
+  };
+});
+after(async () => {
+  const nc = await connectNats(LOCAL.nats);
+  try {
+    await deleteStreams(await nc.jetstreamManager(), names);
+  } finally {
+    await nc.close();
+  }
+  await deleteKeys(LOCAL.redis, `cift_test_${run}:`);
+  await scratch?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('SIGKILL on the stack while orders are placed and canceled loses nothing acknowledged; the book and PostgreSQL converge', { timeout: 120_000 }, async (t) => {
+  let server = await serve(env);
+  const db = new pg.Client({ connectionString: scratch.url });
+  await db.connect();
+  const nc = await connectNats(LOCAL.nats);
+  try {
+    const buyer = await user(server.url, 'buyer');
+    const seller = await user(server.url, 'seller');
+    const placed = new Map<string, 'buyer' | 'seller'>();
+    const canceled = new Set<string>();
+    const total = 900;
+    const killAfter = 250;
+    let step = 0;
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      while (step < total && !killed) {
+        const i = step++;
+        const side = i % 2 === 0 ? 'buy' : 'sell';
+        const key = side === 'buy' ? buyer : seller;
+        try {
+          if (i % 5 === 4 && placed.size > 0) {
+            // Cancel one of this side's acknowledged orders (it may have filled already: then it is refused).
+            const mine = [...placed].filter(([id, who]) => who === (side === 'buy' ? 'buyer' : 'seller') && !canceled.has(id));
+            const [id] = mine[(i * 31) % Math.max(1, mine.length)] ?? [];
+            if (id === undefined) continue;
+            const r = await http(server.url, 'DELETE', `/v1/orders/${id}`, key);
+            if (r.status === 200) canceled.add(id);
+            continue;
+          }
+          // Prices spread over a few ticks: some orders trade, some rest.
+          const body = { symbol: 'AAPL', side, type: 'limit', time_in_force: 'gtc', qty: String(1 + (i % 3)), limit_price: String(100 + ((i * 7) % 5) - 2) };
+          const r = await http(server.url, 'POST', '/v1/orders', key, body);
+          if (r.status === 200) {
+            placed.set(r.body.id, side === 'buy' ? 'buyer' : 'seller');
+            if (placed.size >= killAfter && !killed) {
+              killed = true;
+              server.child.kill('SIGKILL');
+            }
+          }
+        } catch {
+          // The server died under this request: not acknowledged.
+        }
+      }
+    };
+    const exited = new Promise((r) => server.child.once('exit', r));
+    await Promise.all(Array.from({ length: 16 }, worker));
+    assert.ok(killed, 'the server was killed during the load');
+    await exited;
+    assert.ok(canceled.size > 0, 'some cancels were acknowledged before the kill');
+    const jsm = await nc.jetstreamManager();
+    const held = await jsm.streams.info(names.commands, { subjects_filter: journalSubject(names) });
+    t.diagnostic(`at the kill: ${placed.size} orders and ${canceled.size} cancels acknowledged; ${held.state.messages} journal lines not yet projected`);
+
+    server = await serve(env);
+    const orders = [...(await allOrders(server.url, buyer)), ...(await allOrders(server.url, seller))];
+    const byId = new Map<string, OrderOut>();
+    for (const o of orders) {
+      assert.ok(!byId.has(o.id), `order ${o.id} is listed once`);
+      byId.set(o.id, o);
+    }
+    for (const id of placed.keys()) assert.ok(byId.has(id), `acknowledged order ${id} survived the crash`);
+    for (const id of canceled) assert.equal(byId.get(id)?.status, 'canceled', `acknowledged cancel of ${id} survived the crash`);
+
+    // The rebuilt book is the open orders' remaining quantities, level by level.
+    const expected = { bids: new Map<string, number>(), asks: new Map<string, number>() };
+    for (const o of orders) {
+      if (o.status !== 'new' && o.status !== 'partially_filled') continue;
+      const side = o.side === 'buy' ? expected.bids : expected.asks;
+      const price = String(Number(o.limit_price));
+      side.set(price, (side.get(price) ?? 0) + Number(o.qty) - Number(o.filled_qty));
+    }
+    const book = await depth(server.url, buyer);
+    assert.deepEqual(book, expected);
+    const bought = orders.filter((o) => o.side === 'buy').reduce((s, o) => s + Number(o.filled_qty), 0);
+    const sold = orders.filter((o) => o.side === 'sell').reduce((s, o) => s + Number(o.filled_qty), 0);
+    assert.equal(bought, sold);
+    assert.ok(bought > 0, 'some orders traded');
+    const pos = (await http(server.url, 'GET', '/v1/positions', buyer)).body as { symbol: string; qty: string }[];
+    assert.equal(Number(pos.find((p) => p.symbol === 'AAPL')?.qty ?? 0), bought);
+
+    // PostgreSQL converges: the same orders, and each fill once (fills per order add up to its filled quantity).
+    const rows = await db.query<{ id: string; status: string; filled_qty: string }>('SELECT id, status, filled_qty::text FROM orders');
+    assert.deepEqual(new Map(rows.rows.map((r) => [r.id, [r.status, Number(r.filled_qty)]])), new Map(orders.map((o) => [o.id, [o.status, Number(o.filled_qty)]])));
+    const fills = await db.query<{ order_id: string; qty: string; n: string }>('SELECT order_id, sum(qty)::text AS qty, count(*)::text AS n FROM fills GROUP BY order_id');
+    const filled = new Map(orders.filter((o) => Number(o.filled_qty) > 0).map((o) => [o.id, Number(o.filled_qty)]));
+    assert.deepEqual(new Map(fills.rows.map((r) => [r.order_id, Number(r.qty)])), filled);
+    const snaps = await db.query<{ seq: string }>('SELECT seq::text FROM engine_snapshots');
+    assert.equal(snaps.rows.length, 1, 'the engine was snapshotted (the rebuild started from it)');
+    // The journal on JetStream: every line is reflected in PostgreSQL, so all are purged.
+    const info = await jsm.streams.info(names.commands);
+    assert.ok(info.state.last_seq > killAfter, `orders were journaled on ${names.commands}`);
+    await eventually('the journal to be purged once projected', async () => {
+      const j = await jsm.streams.info(names.commands, { subjects_filter: journalSubject(names) });
+      return j.state.messages === 0;
+    });
+
+    // A clean restart rebuilds the same book again, and it still trades.
+    await stop(server, 'SIGTERM');
+    server = await serve(env);
+    assert.deepEqual(await depth(server.url, seller), book);
+    const afterwards = await http(server.url, 'POST', '/v1/orders', buyer, { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '90' });
+    assert.equal(afterwards.status, 200);
+  } finally {
+    await stop(server, 'SIGTERM');
+    await db.end();
+    await nc.close();
+  }
+});
