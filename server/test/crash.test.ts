@@ -9,67 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { allOrders, apiKeyUser, http, listeningUrl } from './process-helpers.ts';
 
 const cli = fileURLToPath(new URL('../bin/cift.mjs', import.meta.url));
 
-function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CIFT_DATA_DIR: dataDir, CIFT_LOG_LEVEL: 'silent', CIFT_RATE_LIMIT: '0', CIFT_INITIAL_CASH: '1000000' },
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => {
-      out += s;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`cift serve exited (${code}) before listening: ${out}`)));
-  });
+  return { child, url: await listeningUrl(child, 'cift serve') };
 }
 
-/** An order as the API returns it (the fields this test reads). */
-interface OrderOut {
-  id: string;
-  side: string;
-  status: string;
-  qty: string;
-  filled_qty: string;
-  limit_price: string;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function http(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url + path, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
-
-async function user(url: string, name: string): Promise<Record<string, string>> {
-  const creds = { email: `${name}@crash.example`, password: 'crash test password' };
-  assert.equal((await http(url, 'POST', '/v1/auth/register', {}, creds)).status, 201);
-  const { token } = (await http(url, 'POST', '/v1/auth/login', {}, creds)).body;
-  const key = (await http(url, 'POST', '/v1/auth/keys', { authorization: `Bearer ${token}` }, { scopes: ['read', 'trade'] })).body;
-  return { 'APCA-API-KEY-ID': key.id, 'APCA-API-SECRET-KEY': key.secret };
-}
-
-async function allOrders(url: string, key: Record<string, string>): Promise<OrderOut[]> {
-  const out: OrderOut[] = [];
-  let token = '';
-  for (;;) {
-    const page = await fetch(`${url}/v1/orders?status=all&limit=500&direction=asc${token}`, { headers: key });
-    assert.equal(page.status, 200);
-    out.push(...((await page.json()) as OrderOut[]));
-    const next = page.headers.get('x-next-page-token');
-    if (next === null) return out;
-    token = `&page_token=${encodeURIComponent(next)}`;
-  }
-}
+const user = (url: string, name: string): Promise<Record<string, string>> => apiKeyUser(url, `${name}@crash.example`);
 
 test('SIGKILL during a burst of orders loses no acknowledged order', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cift-crash-'));

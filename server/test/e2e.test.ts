@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { http } from './process-helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const runtimes: Record<string, string[]> = {
@@ -36,16 +37,6 @@ async function start(cmd: string[], dataDir: string): Promise<{ child: ChildProc
     child.once('exit', (code) => reject(new Error(`${cmd[0]} exited (${code}) before listening: ${out}`)));
   });
   return { child, url };
-}
-
-async function http(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
-  const res = await fetch(url + path, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 describe('the server process', { concurrency: 3 }, () => {

@@ -17,6 +17,7 @@ import pg from 'pg';
 import { deleteStreams, jetStreamNames, type JetStreamNames } from '../src/production/jetstream.ts';
 import { journalSubject } from '../src/production/jetstream-journal.ts';
 import { connectNats } from '../src/production/nats-bus.ts';
+import { allOrders, apiKeyUser, http, listeningUrl, type OrderOut } from './process-helpers.ts';
 import { deleteKeys, eventually, LOCAL, scratchDatabase, token, type ScratchDatabase } from './production-helpers.ts';
 
 /** The Node entry with the snapshot interval from TEST_SNAPSHOT_EVERY (serveOptionsFromEnv does not read one). */
@@ -32,21 +33,12 @@ interface Server {
   url: string;
 }
 
-function serve(env: Record<string, string>): Promise<Server> {
+async function serve(env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', LAUNCH], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => {
-      out += s;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${out}`)));
-  });
+  return { child, url: await listeningUrl(child, 'the server') };
 }
 
 async function stop(server: Server, signal: NodeJS.Signals): Promise<void> {
@@ -56,47 +48,7 @@ async function stop(server: Server, signal: NodeJS.Signals): Promise<void> {
   await exited;
 }
 
-/** An order as the API returns it (the fields this test reads). */
-interface OrderOut {
-  id: string;
-  side: string;
-  status: string;
-  qty: string;
-  filled_qty: string;
-  limit_price: string;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function http(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url + path, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
-
-async function user(url: string, name: string): Promise<Record<string, string>> {
-  const creds = { email: `${name}@stack-crash.example`, password: 'crash test password' };
-  assert.equal((await http(url, 'POST', '/v1/auth/register', {}, creds)).status, 201);
-  const { token: bearer } = (await http(url, 'POST', '/v1/auth/login', {}, creds)).body;
-  const key = (await http(url, 'POST', '/v1/auth/keys', { authorization: `Bearer ${bearer}` }, { scopes: ['read', 'trade'] })).body;
-  return { 'APCA-API-KEY-ID': key.id, 'APCA-API-SECRET-KEY': key.secret };
-}
-
-async function allOrders(url: string, key: Record<string, string>): Promise<OrderOut[]> {
-  const out: OrderOut[] = [];
-  let page = '';
-  for (;;) {
-    const res = await fetch(`${url}/v1/orders?status=all&limit=500&direction=asc${page}`, { headers: key });
-    assert.equal(res.status, 200);
-    out.push(...((await res.json()) as OrderOut[]));
-    const next = res.headers.get('x-next-page-token');
-    if (next === null) return out;
-    page = `&page_token=${encodeURIComponent(next)}`;
-  }
-}
+const user = (url: string, name: string): Promise<Record<string, string>> => apiKeyUser(url, `${name}@stack-crash.example`);
 
 async function depth(url: string, key: Record<string, string>): Promise<{ bids: Map<string, number>; asks: Map<string, number> }> {
   const d = (await http(url, 'GET', '/v1/market/AAPL/depth?levels=100', key)).body;
