@@ -212,6 +212,23 @@ function hashRequest(body: object): string {
 
 const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
+/** The lifecycle fields of an order not yet acknowledged: nothing filled, no terminal time. */
+function freshLifecycle(now: number) {
+  return {
+    filledQty: 0n,
+    filledNotional: 0n,
+    status: 'pending_new',
+    replacedBy: null,
+    createdAt: now,
+    updatedAt: now,
+    filledAt: null,
+    canceledAt: null,
+    expiredAt: null,
+    replacedAt: null,
+    failedAt: null,
+  } satisfies Partial<OrderState>;
+}
+
 /** The embedded EngineService over a SqlDatabase. Create with `EmbeddedEngineService.open()`. */
 export class EmbeddedEngineService implements EngineService {
   readonly kind = 'embedded';
@@ -1279,25 +1296,15 @@ export class EmbeddedEngineService implements EngineService {
         type: req.type,
         tif: req.time_in_force,
         qty,
-        filledQty: 0n,
-        filledNotional: 0n,
         limitPrice: limit,
         stopPrice: stop,
         displayQty: display,
         postOnly: req.post_only ?? false,
         reduceOnly: req.reduce_only ?? false,
         expireAt,
-        status: 'pending_new',
         rejectReason: null,
         replaces: null,
-        replacedBy: null,
-        createdAt: now,
-        updatedAt: now,
-        filledAt: null,
-        canceledAt: null,
-        expiredAt: null,
-        replacedAt: null,
-        failedAt: null,
+        ...freshLifecycle(now),
       };
       const st = this.stamp();
       const rec = record(Cmd.New, st.ts, st.seq);
@@ -1374,19 +1381,9 @@ export class EmbeddedEngineService implements EngineService {
       clientOrderId,
       requestHash: hashRequest({ replaces: old.id, ...req, client_order_id: undefined }),
       qty,
-      filledQty: 0n,
-      filledNotional: 0n,
       limitPrice: price ?? old.limitPrice,
-      status: 'pending_new',
       replaces: old.id,
-      replacedBy: null,
-      createdAt: now,
-      updatedAt: now,
-      filledAt: null,
-      canceledAt: null,
-      expiredAt: null,
-      replacedAt: null,
-      failedAt: null,
+      ...freshLifecycle(now),
     };
     const st = this.stamp();
     const rec = record(Cmd.Replace, st.ts, st.seq);
