@@ -32,6 +32,15 @@ function symbolOf(file: string, opts: CsvOptions): string {
   return opts.symbol ?? (file.split(/[\\/]/).pop() ?? file).replace(/\.[^.]*$/, '').toUpperCase();
 }
 
+/** A dataset of one instrument (named after the file) with the decimals seen, capped. */
+function oneInstrument(file: string, opts: CsvOptions, pd: number, qd: number, data: Pick<Dataset['instruments'][number], 'bars'> | Pick<Dataset['instruments'][number], 'trades'>): Dataset {
+  return {
+    name: file,
+    tsPerSecond: 1000,
+    instruments: [{ symbol: symbolOf(file, opts), priceDecimals: Math.min(pd, MAX_PRICE_DECIMALS), qtyDecimals: Math.min(qd, MAX_QTY_DECIMALS), ...data }],
+  };
+}
+
 /** The header's column indices by role, or null when the first row is data. */
 function header(row: Row): Map<string, number> | null {
   if (row.fields.every((f, i) => isNumeric(f) || (i === 0 && !Number.isNaN(parseTimestamp(f))))) return null;
@@ -106,18 +115,9 @@ export function parseOhlcvCsv(text: string, file: string, opts: CsvOptions = {})
     cols.volume.push(v);
   }
   if (cols.ts.length === 0) throw new DataError(file, 1, 1, 'rows', 'no data rows');
-  return {
-    name: file,
-    tsPerSecond: 1000,
-    instruments: [
-      {
-        symbol: symbolOf(file, opts),
-        priceDecimals: Math.min(pd, MAX_PRICE_DECIMALS),
-        qtyDecimals: Math.min(qd, MAX_QTY_DECIMALS),
-        bars: { ts: cols.ts.done(), open: cols.open.done(), high: cols.high.done(), low: cols.low.done(), close: cols.close.done(), volume: cols.volume.done() },
-      },
-    ],
-  };
+  return oneInstrument(file, opts, pd, qd, {
+    bars: { ts: cols.ts.done(), open: cols.open.done(), high: cols.high.done(), low: cols.low.done(), close: cols.close.done(), volume: cols.volume.done() },
+  });
 }
 
 /** The aggressor side code of a side field: 1 buy, 2 sell, 0 unknown (empty). */
@@ -173,16 +173,5 @@ export function parseTradeCsv(text: string, file: string, opts: CsvOptions = {})
     cols.side.push(side);
   }
   if (cols.ts.length === 0) throw new DataError(file, 1, 1, 'rows', 'no data rows');
-  return {
-    name: file,
-    tsPerSecond: 1000,
-    instruments: [
-      {
-        symbol: symbolOf(file, opts),
-        priceDecimals: Math.min(pd, MAX_PRICE_DECIMALS),
-        qtyDecimals: Math.min(qd, MAX_QTY_DECIMALS),
-        trades: { ts: cols.ts.done(), price: cols.price.done(), qty: cols.qty.done(), side: cols.side.done() },
-      },
-    ],
-  };
+  return oneInstrument(file, opts, pd, qd, { trades: { ts: cols.ts.done(), price: cols.price.done(), qty: cols.qty.done(), side: cols.side.done() } });
 }
