@@ -7,33 +7,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inflateRawSync } from 'node:zlib';
 import * as talib from 'talib-web';
 import {
   atr, AtrStream, bollinger, BollingerStream, ema, EmaStream, F64Buffer, initSync, macd, MacdStream, rollingStd,
   RollingStdStream, rsi, RsiStream, sma, SmaStream, stoch, StochStream, wasmMemory, wma, WmaStream, zscore,
   ZScoreStream,
 } from 'cift-engine';
+import { zipText } from './testdata.ts';
 import { root, wasmBytes } from './vectors.ts';
 
 initSync({ module: wasmBytes });
 const require = createRequire(import.meta.url);
-
-/** The first entry of a zip archive, inflated (via its central directory, so data descriptors do not matter). */
-function unzipFirst(zip: Buffer): string {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(eocd >= 0, 'zip: no end of central directory');
-  const cd = zip.readUInt32LE(eocd + 16);
-  assert.equal(zip.readUInt32LE(cd), 0x02014b50, 'zip: bad central directory');
-  const method = zip.readUInt16LE(cd + 10);
-  const size = zip.readUInt32LE(cd + 20);
-  const local = zip.readUInt32LE(cd + 42);
-  const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-  const raw = zip.subarray(data, data + size);
-  if (method === 0) return raw.toString('utf8');
-  assert.equal(method, 8, `zip: compression method ${method}`);
-  return inflateRawSync(raw).toString('utf8');
-}
 
 interface Bars {
   name: string;
@@ -47,20 +31,19 @@ function bars(name: string, rows: number[][], scale: number): Bars {
   return { name, high: pick(1), low: pick(2), close: pick(3) };
 }
 
-const spyDir = join(root, 'engine-rs/testdata/spy-2013-10');
 const csvRows = (text: string) => text.trim().split('\n').map((l) => l.split(','));
 
 /** Daily SPY, deci-cents → dollars: `yyyymmdd 00:00, open, high, low, close, volume`. */
 const spyDaily = bars(
   'SPY daily 1998-2021',
-  csvRows(unzipFirst(readFileSync(join(spyDir, 'daily_spy.zip')))).map((r) => [+r[1], +r[2], +r[3], +r[4]]),
+  csvRows(await zipText('spy-2013-10/daily_spy.zip')).map((r) => [+r[1], +r[2], +r[3], +r[4]]),
   10_000,
 );
 /** Five days of SPY minute trade bars, concatenated. */
 const spyMinute = bars(
   'SPY minute bars 2013-10-07..11',
-  ['07', '08', '09', '10', '11'].flatMap((d) =>
-    csvRows(unzipFirst(readFileSync(join(spyDir, `minute_201310${d}_trade.zip`)))).map((r) => [+r[1], +r[2], +r[3], +r[4]]),
+  (await Promise.all(['07', '08', '09', '10', '11'].map((d) => zipText(`spy-2013-10/minute_201310${d}_trade.zip`)))).flatMap((text) =>
+    csvRows(text).map((r) => [+r[1], +r[2], +r[3], +r[4]]),
   ),
   10_000,
 );

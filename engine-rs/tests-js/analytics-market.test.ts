@@ -6,31 +6,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import * as engine from 'cift-engine';
 import { BarBuilder, F64Buffer, initSync, OrderFlowImbalanceStream, RollingVwapStream, wasmMemory } from 'cift-engine';
+import { testdata, zipText } from './testdata.ts';
 import { wasmBytes } from './vectors.ts';
 
 initSync({ module: wasmBytes });
 
-const testdata = join(import.meta.dirname, '..', 'testdata');
 const MIN = 60_000;
 const BAR_COLUMNS = 8;
-
-/** The one entry of a single-file zip: local header (Zip64 sizes when the 32-bit ones are saturated), raw deflate. */
-function readZipEntry(rel: string): string {
-  const buf = readFileSync(join(testdata, rel));
-  assert.equal(buf.readUInt32LE(0), 0x04034b50, `${rel}: not a zip local file header`);
-  assert.equal(buf.readUInt16LE(8), 8, `${rel}: expected a deflated entry`);
-  const nameLen = buf.readUInt16LE(26);
-  const extraLen = buf.readUInt16LE(28);
-  let compressed = buf.readUInt32LE(18);
-  const dataAt = 30 + nameLen + extraLen;
-  for (let o = 30 + nameLen; compressed === 0xffffffff && o < dataAt; o += 4 + buf.readUInt16LE(o + 2)) {
-    if (buf.readUInt16LE(o) === 1) compressed = Number(buf.readBigUInt64LE(o + 12));
-  }
-  return inflateRawSync(buf.subarray(dataAt, dataAt + compressed)).toString('latin1');
-}
 
 const view = (b: F64Buffer) => new Float64Array(wasmMemory().buffer, b.ptr(), b.len());
 
@@ -136,9 +121,9 @@ const OFFICIAL_OPEN = 1 << 26;
 const OPEN_MS = 9.5 * 3_600_000;
 const CLOSE_MS = 16 * 3_600_000;
 
-test('SPY 2013-10-07: 1-minute bars from the ticks match the published bars but for the two auction prints', () => {
-  const ticks = readZipEntry('spy-2013-10/tick_20131007_trade.zip').trim().split('\n');
-  const published = readZipEntry('spy-2013-10/minute_20131007_trade.zip')
+test('SPY 2013-10-07: 1-minute bars from the ticks match the published bars but for the two auction prints', async () => {
+  const ticks = (await zipText('spy-2013-10/tick_20131007_trade.zip')).trim().split('\n');
+  const published = (await zipText('spy-2013-10/minute_20131007_trade.zip'))
     .trim()
     .split('\n')
     .map((l) => l.split(',').map(Number));

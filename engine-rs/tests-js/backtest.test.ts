@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import {
   Backtest,
   backtestConfigDefaults,
@@ -17,6 +16,7 @@ import {
   initSync,
   wasmMemory,
 } from 'cift-engine';
+import { zipText } from './testdata.ts';
 import { root, wasmBytes } from './vectors.ts';
 
 initSync({ module: wasmBytes });
@@ -39,24 +39,8 @@ function config(changes: Record<string, number> = {}): Float64Array {
   return cfg;
 }
 
-/** The one file inside a zip archive (read through the central directory; deflate or stored). */
-function unzipOnly(path: string): string {
-  const zip = readFileSync(path);
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(eocd >= 0, `${path}: no end of central directory`);
-  const central = zip.readUInt32LE(eocd + 16);
-  assert.equal(zip.readUInt32LE(central), 0x02014b50, `${path}: bad central directory`);
-  const method = zip.readUInt16LE(central + 10);
-  const size = zip.readUInt32LE(central + 20);
-  const local = zip.readUInt32LE(central + 42);
-  const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-  const data = zip.subarray(start, start + size);
-  return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-}
-
-/** Daily SPY bars as columns; ts in ms since 1970 (UTC midnight of the date). */
-function spyDaily(): Float64Array[] {
-  const rows = unzipOnly(join(root, 'engine-rs/testdata/spy-2013-10/daily_spy.zip')).trim().split('\n');
+async function spyDaily(): Promise<Float64Array[]> {
+  const rows = (await zipText('spy-2013-10/daily_spy.zip')).trim().split('\n');
   const cols = Array.from({ length: 6 }, () => new Float64Array(rows.length));
   rows.forEach((line, i) => {
     const f = line.split(',');
@@ -145,13 +129,13 @@ interface Golden {
   trades: number[][];
 }
 
-test('the SMA crossover on daily SPY gives the native run exactly', () => {
+test('the SMA crossover on daily SPY gives the native run exactly', async () => {
   const golden = JSON.parse(
     readFileSync(join(root, 'engine-rs/tests/golden/backtest-sma-spy.json'), 'utf8'),
   ) as Golden;
   const bt = new Backtest(config({ cash: 1e9, slippageKind: 2, slippage: 1, subscriptions: 2 }));
   bt.addInstrument(1, 1, 1, 1, 100_000_000, 1, 1e9, 0, 100, 0, 0);
-  const [ts, o, h, l, c, v] = spyDaily();
+  const [ts, o, h, l, c, v] = await spyDaily();
   assert.equal(ts.length, 5849);
   bt.loadBars(1, ts, o, h, l, c, v);
   const seen = run(bt, smaCrossover(1e9));
