@@ -36,6 +36,22 @@ export interface CommandJournal {
   close(): Promise<void>;
 }
 
+/** An engine snapshot: the engine after command `seq` (journal line `line`), and the venue's next order id. */
+export interface StoredSnapshot {
+  seq: number;
+  line: number;
+  nextOrder: number;
+  state: Uint8Array;
+}
+
+/** Where engine snapshots are kept outside the database (JetStream's object store, with NATS). */
+export interface SnapshotStorage {
+  /** Stores `snap` as the latest (only after the database reflects everything up to it). */
+  save(snap: StoredSnapshot): Promise<void>;
+  /** The latest snapshot, if any. */
+  latest(): Promise<StoredSnapshot | undefined>;
+}
+
 /** The journal of an in-memory venue: nothing outlives the process anyway, so appends are immediate. */
 export function memoryJournal(): CommandJournal {
   return {

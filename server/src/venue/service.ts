@@ -56,7 +56,8 @@ import {
   type ReplaceRequest,
   type RiskLimits,
 } from './types.ts';
-import type { CommandJournal, JournalEffect, JournalLine } from './journal.ts';
+import type { CommandJournal, JournalEffect, JournalLine, SnapshotStorage, StoredSnapshot } from './journal.ts';
+import { marketEvents, type MarketEvent, type MarketEventSink } from './market-events.ts';
 import { CancelReason, Cmd, CMD, EVT, Evt, ORDER_TYPE, REJECT_REASONS, SIDE, TIF, WireEngine, record } from './wire.ts';
 
 /** How the service is set up. */
@@ -71,6 +72,10 @@ export interface EngineServiceOptions {
   snapshotEvery?: number;
   /** Where commands are made durable before they are acknowledged; absent: each batch's rows are written first. */
   journal?: CommandJournal;
+  /** Where market events are stored before the rows of their commands are committed (the JetStream events stream); absent: the bus only. */
+  events?: MarketEventSink;
+  /** Where engine snapshots are kept (JetStream's object store, with NATS); absent: the database's engine_snapshots. */
+  snapshots?: SnapshotStorage;
 }
 
 /** An instrument with its integer units. */
@@ -138,7 +143,9 @@ interface Projection {
   positions: Map<string, Record<string, unknown>>;
   accountCash: Map<string, string>;
   equity: Record<string, unknown>[];
-  snapshot?: { seq: number; state: Uint8Array; nextOrder: number };
+  snapshot?: StoredSnapshot;
+  /** Market events, stored (opts.events) before the projection commits. */
+  events: MarketEvent[];
   /** Without a journal: published and resolved once the projection commits. */
   publish: [string, unknown][];
   waiters: Waiter[];
@@ -147,7 +154,7 @@ interface Projection {
 /** Several consecutive projections as one (later rows of the same key win). */
 function mergeProjections(list: Projection[]): Projection {
   if (list.length === 1) return list[0];
-  const out: Projection = { ...list[0], log: [], effects: [], orders: new Map(), fills: [], cash: [], positions: new Map(), accountCash: new Map(), equity: [], publish: [], waiters: [] };
+  const out: Projection = { ...list[0], log: [], effects: [], orders: new Map(), fills: [], cash: [], positions: new Map(), accountCash: new Map(), equity: [], events: [], publish: [], waiters: [] };
   for (const p of list) {
     out.log.push(...p.log);
     out.effects.push(...p.effects);
@@ -158,6 +165,7 @@ function mergeProjections(list: Projection[]): Projection {
     for (const [k, v] of p.accountCash) out.accountCash.set(k, v);
     out.equity.push(...p.equity);
     if (p.snapshot) out.snapshot = p.snapshot;
+    out.events.push(...p.events);
     out.publish.push(...p.publish);
     out.waiters.push(...p.waiters);
     out.lastLine = p.lastLine;
@@ -254,6 +262,7 @@ export class EmbeddedEngineService implements EngineService {
   private projecting: Promise<void> | undefined;
   private projectTimer: { timer: ReturnType<typeof setTimeout>; start: () => void } | undefined;
   private projectionError: string | undefined;
+  private snapshotSaving: Promise<void> = Promise.resolve();
   private settledWaiters: { line: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Running journal lines again on start: no bus messages, no GTD timers. */
   private replaying = false;
@@ -295,13 +304,11 @@ export class EmbeddedEngineService implements EngineService {
 
   private async loadState(): Promise<void> {
     const { db } = this.opts;
-    const [snap] = await db.query<{ seq: number; state: Uint8Array; next_order: number }>(
-      'SELECT seq, state, next_order FROM engine_snapshots ORDER BY seq DESC LIMIT 1',
-    );
+    const snap = await this.latestSnapshot();
     if (this.wire) this.wire.engine.free();
     this.wire = new WireEngine(snap ? Engine.restore(snap.state) : new Engine());
     this.seq = snap?.seq ?? 0;
-    this.nextOrderId = snap?.next_order ?? 1;
+    this.nextOrderId = snap?.nextOrder ?? 1;
     this.ts = 0;
     // Replay the tail of the command log in pages.
     const page = 20_000;
@@ -374,6 +381,28 @@ export class EmbeddedEngineService implements EngineService {
       if (this.wire.engine.account(a.engine_account) === undefined) await this.openAccount({ id: a.id, engine_account: a.engine_account });
     }
     await this.expireDue();
+  }
+
+  /**
+   * The snapshot to start from: the later of the database's and the external
+   * store's (JetStream). An external one is saved only once the database
+   * reflects it, so one beyond the engine log belongs to another venue state
+   * (a database restored or replaced) and is not used.
+   */
+  private async latestSnapshot(): Promise<StoredSnapshot | undefined> {
+    const { db, snapshots } = this.opts;
+    const [row] = await db.query<{ seq: number; state: Uint8Array; next_order: number }>(
+      'SELECT seq, state, next_order FROM engine_snapshots ORDER BY seq DESC LIMIT 1',
+    );
+    const inDb = row ? { seq: row.seq, line: 0, nextOrder: row.next_order, state: row.state } : undefined;
+    const outside = await snapshots?.latest();
+    if (outside === undefined || outside.seq <= (inDb?.seq ?? 0)) return inDb;
+    const [last] = await db.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM engine_log');
+    if (outside.seq > (last?.seq ?? 0)) {
+      this.opts.logger.warn({ snapshot: outside.seq, log: last?.seq ?? 0 }, 'engine: the stored snapshot is ahead of the engine log; not used');
+      return inDb;
+    }
+    return outside;
   }
 
   /** Runs journal lines again (on start), in order, through the same path as live commands. */
@@ -533,12 +562,13 @@ export class EmbeddedEngineService implements EngineService {
       positions: b.positions,
       accountCash: b.accountCash,
       equity: b.equity,
+      events: this.opts.events === undefined ? [] : marketEvents(b.publish),
       publish: b.publish,
       waiters: b.waiters,
     };
     if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery && b.log.length > 0) {
       // Taken when the batch is cut, so it holds exactly the commands up to the batch's last one.
-      p.snapshot = { seq: this.seq, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
+      p.snapshot = { seq: this.seq, line: b.lastLine, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
       this.sinceSnapshot = 0;
     }
     return p;
@@ -623,7 +653,9 @@ export class EmbeddedEngineService implements EngineService {
         }
         const p = mergeProjections(this.queue.slice(0, take));
         try {
-          await this.opts.db.transaction((tx) => writeProjection(tx, p));
+          // The events first: a command the database reflects has its market events stored (a retry stores nothing twice).
+          if (p.events.length > 0) await this.opts.events!.publish(p.events);
+          await this.opts.db.transaction((tx) => writeProjection(tx, p, this.opts.snapshots === undefined));
         } catch (err) {
           if (this.journal === undefined || this.loading) {
             this.queue.splice(0, take);
@@ -639,6 +671,7 @@ export class EmbeddedEngineService implements EngineService {
         }
         this.queue.splice(0, take);
         this.projectionError = undefined;
+        if (p.snapshot && this.opts.snapshots) this.saveSnapshot(p.snapshot);
         if (p.lastLine > 0) this.projectedLine = p.lastLine;
         this.journal?.release(this.projectedLine);
         for (const [subject, message] of p.publish) this.opts.bus.publish(subject, message);
@@ -652,6 +685,13 @@ export class EmbeddedEngineService implements EngineService {
     } finally {
       this.projecting = undefined;
     }
+  }
+
+  /** Stores a snapshot outside the database (in the background, one at a time; a failed save leaves the previous one in use). */
+  private saveSnapshot(snap: StoredSnapshot): void {
+    this.snapshotSaving = this.snapshotSaving
+      .then(() => this.opts.snapshots!.save(snap))
+      .catch((err: unknown) => this.opts.logger.warn({ err, seq: snap.seq }, 'engine: storing a snapshot failed; the previous one stays'));
   }
 
   /** Without a journal a failed write loses the batch: its callers hear so, and the state is rebuilt. */
@@ -1602,6 +1642,7 @@ export class EmbeddedEngineService implements EngineService {
     await this.settled().catch(() => {});
     this.closed = true;
     await this.projecting;
+    await this.snapshotSaving;
     await this.journal?.close();
     if (this.gtdTimer) clearTimeout(this.gtdTimer);
     this.wire.engine.free();
@@ -1688,7 +1729,7 @@ async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
 }
 
 /** Writes one projection: the command log, effects, the projected rows, a snapshot if due, and the last journal line reflected. */
-async function writeProjection(tx: SqlClient, b: Projection): Promise<void> {
+async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boolean): Promise<void> {
   if (b.log.length > 0) {
     await tx.query(
       `INSERT INTO engine_log (seq, ts, kind, record)
@@ -1739,7 +1780,7 @@ async function writeProjection(tx: SqlClient, b: Projection): Promise<void> {
       [JSON.stringify(b.equity)],
     );
   }
-  if (b.snapshot) {
+  if (b.snapshot && snapshotInDb) {
     await tx.query('INSERT INTO engine_snapshots (seq, state, next_order) VALUES ($1, $2, $3)', [
       b.snapshot.seq,
       b.snapshot.state,
