@@ -37,7 +37,7 @@ export interface MarketEventFeedOptions {
   durable?: string;
   /** Most events per batch (default 2000). */
   batch?: number;
-  /** How long a fetch waits for events, in ms (default 500). */
+  /** How long a fetch waits for events, in ms (default and least 1000, as the client requires). */
   waitMs?: number;
   /** Delay between attempts when the handler fails, in ms (default 1000). */
   retryMs?: number;
@@ -81,7 +81,7 @@ export async function feedMarketEvents(
   });
   const consumer = await nc.jetstream().consumers.get(names.events, durable);
   const batchSize = opts.batch ?? 2000;
-  const waitMs = opts.waitMs ?? 500;
+  const waitMs = Math.max(1000, opts.waitMs ?? 1000);
   let stopping = false;
   let wake: (() => void) | undefined;
   const sleep = (ms: number): Promise<void> =>
