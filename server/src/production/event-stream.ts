@@ -94,7 +94,7 @@ export async function feedMarketEvents(
     });
   const loop = (async () => {
     while (!stopping) {
-      let msgs: JsMsg[] = [];
+      const msgs: JsMsg[] = [];
       try {
         const fetched = await consumer.fetch({ max_messages: batchSize, expires: waitMs });
         for await (const m of fetched) msgs.push(m);
@@ -122,7 +122,6 @@ export async function feedMarketEvents(
           await sleep(opts.retryMs ?? 1000);
         }
       }
-      msgs = [];
     }
   })();
   return {
