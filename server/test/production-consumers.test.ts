@@ -243,3 +243,56 @@ test('engine snapshots are kept in JetStream with the journal line they reflect;
     await second?.close();
   }
 });
+
+test('PostgreSQL rows are projected through the durable consumer of the journal: acked after the commit; lines delivered again change nothing', { timeout: 120_000 }, async () => {
+  const { t, names, reopen, url } = await scratchVenue('jc');
+  let second: TestVenue | undefined;
+  const jsm = await nc.jetstreamManager();
+  const pg = await openPostgres(url);
+  const rows = async () => ({
+    orders: await pg.query('SELECT id, status, filled_qty::text, updated_at FROM orders ORDER BY id'),
+    fills: await pg.query('SELECT id, order_id, qty::text FROM fills ORDER BY id'),
+    positions: await pg.query('SELECT account_id, symbol, qty::text FROM positions ORDER BY account_id, symbol'),
+    cash: await pg.query('SELECT event_seq, amount::text FROM cash_ledger ORDER BY event_seq'),
+    log: await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM engine_log'),
+    projected: await pg.query<{ value: string }>(`SELECT value FROM venue_meta WHERE key = 'projected_line'`),
+  });
+  const acked = (): Promise<void> =>
+    eventually('the journal consumer to ack every line', async () => {
+      const ci = await jsm.consumers.info(names.commands, 'journal_projector');
+      const last = (await jsm.streams.info(names.commands)).state.last_seq;
+      return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.ack_floor.stream_seq === last;
+    });
+  try {
+    await trade(t, 5);
+    await t.venue.deps.engine.settled();
+    await acked();
+    const projected = await rows();
+    const line = Number(projected.projected.at(0)!.value);
+    assert.ok(line > 10, `journal lines projected: ${line}`);
+    assert.equal(projected.fills.length, 10);
+
+    // Every line delivered again (as after a consumer reset, or a redelivery): acknowledged, nothing written.
+    const js = nc.jetstream();
+    for (let n = 1; n <= line; n++) {
+      await js.publish(`${names.subjectRoot}.cmd._journal`, JSON.stringify({ n, e: { k: 'account', id: '00000000-0000-0000-0000-000000000000', ea: 999 } }), { msgID: `${n}-again` });
+    }
+    await acked();
+    assert.deepEqual(await rows(), projected);
+
+    // A restart resumes the consumer at its ack floor; the rows stay, and new lines are projected through it.
+    await t.close();
+    second = await reopen();
+    assert.deepEqual(await rows(), projected);
+    const bob = await newUser(second);
+    const buy = await call(second.app, 'POST', '/v1/orders', { headers: bob.key, body: order('buy', '1', '90') });
+    assert.equal(buy.status, 200);
+    await second.venue.deps.engine.settled();
+    await acked();
+    const [row] = await pg.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [buy.body.id]);
+    assert.equal(row.status, 'new');
+  } finally {
+    await second?.close();
+    await pg.close();
+  }
+});

@@ -191,6 +191,9 @@ test('SIGKILL on the stack while orders are placed and canceled loses nothing ac
       const j = await jsm.streams.info(names.commands, { subjects_filter: journalSubject(names) });
       return j.state.messages === 0;
     });
+    // The rows were projected through the durable consumer of the journal, which acknowledged every line.
+    const projector = await jsm.consumers.info(names.commands, 'journal_projector');
+    assert.equal(projector.num_ack_pending + projector.num_pending, 0, 'the journal consumer acknowledged every line');
 
     // ClickHouse converges: once the projector has acked every event, each trade (one taker fill in
     // PostgreSQL each) is there once, and the 1-minute bars add up to them.

@@ -56,7 +56,7 @@ import {
   type ReplaceRequest,
   type RiskLimits,
 } from './types.ts';
-import type { CommandJournal, JournalEffect, JournalLine, SnapshotStorage, StoredSnapshot } from './journal.ts';
+import type { CommandJournal, JournalEffect, JournalFollower, JournalLine, SnapshotStorage, StoredSnapshot } from './journal.ts';
 import { marketEvents, type MarketEvent, type MarketEventSink } from './market-events.ts';
 import { CancelReason, Cmd, CMD, EVT, Evt, ORDER_TYPE, REJECT_REASONS, SIDE, TIF, WireEngine, record } from './wire.ts';
 
@@ -263,6 +263,11 @@ export class EmbeddedEngineService implements EngineService {
   private projectTimer: { timer: ReturnType<typeof setTimeout>; start: () => void } | undefined;
   private projectionError: string | undefined;
   private snapshotSaving: Promise<void> = Promise.resolve();
+  /** With a journal that can be followed (JetStream): the durable consumer, and the last line it delivered. */
+  private follower: JournalFollower | undefined;
+  private deliveredLine: number | undefined;
+  /** Write what is durable without waiting for its delivery (a clean stop, a rebuild). */
+  private draining = false;
   private settledWaiters: { line: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Running journal lines again on start: no bus messages, no GTD timers. */
   private replaying = false;
@@ -288,6 +293,7 @@ export class EmbeddedEngineService implements EngineService {
     loadEngineModule();
     const service = new EmbeddedEngineService(opts);
     await service.load();
+    await service.follow();
     return service;
   }
 
@@ -607,7 +613,7 @@ export class EmbeddedEngineService implements EngineService {
     this.broken = err instanceof Error ? err.message : String(err);
     this.flushing = false;
     try {
-      await this.projecting;
+      await this.drain();
       await this.load();
     } catch (loadErr) {
       this.opts.logger.error({ err: loadErr }, 'engine: rebuild failed');
@@ -615,6 +621,51 @@ export class EmbeddedEngineService implements EngineService {
   }
 
   // ---- projection onto the database ----
+
+  /**
+   * With a journal on JetStream the rows are projected as its durable
+   * consumer delivers the lines: a line's rows are written once it was
+   * delivered, and it is acknowledged (released) once they are committed; a
+   * line delivered again after that is acknowledged at once and changes
+   * nothing, as the database records the last line it reflects. The rows
+   * themselves come from this engine's run of the line.
+   */
+  private async follow(): Promise<void> {
+    if (this.journal?.follow === undefined) return;
+    this.journal.release(this.projectedLine);
+    this.deliveredLine = this.projectedLine;
+    this.follower = await this.journal.follow((line) => {
+      if (line <= this.deliveredLine!) return;
+      this.deliveredLine = line;
+      this.kickProjector();
+    });
+  }
+
+  /** Whether a queued projection may be written: its lines were delivered, or nothing is followed, or everything durable is being written. */
+  private deliverable(p: Projection): boolean {
+    return this.deliveredLine === undefined || this.loading || this.draining || p.lastLine <= this.deliveredLine;
+  }
+
+  /** Starts the projector if it is idle and something is queued. */
+  private kickProjector(): void {
+    if (this.projecting !== undefined || this.queue.length === 0) return;
+    this.projecting = new Promise<void>((resolve) => defer(resolve)).then(() => this.runProjector());
+  }
+
+  /** Writes everything queued, delivered or not (a clean stop, or before a rebuild). */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      this.projectNow();
+      this.kickProjector();
+      while (this.projecting !== undefined) {
+        await this.projecting;
+        this.kickProjector();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
 
   /**
    * Queues a projection. With a journal the projector waits up to
@@ -644,10 +695,14 @@ export class EmbeddedEngineService implements EngineService {
   /** Writes queued projections, several per transaction, until the queue is empty. */
   private async runProjector(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && this.deliverable(this.queue[0])) {
         let take = 0;
         let lines = 0;
-        while (take < this.queue.length && (take === 0 || lines + this.queue[take].lastLine - this.queue[take].firstLine < PROJECT_LINES)) {
+        while (
+          take < this.queue.length &&
+          this.deliverable(this.queue[take]) &&
+          (take === 0 || lines + this.queue[take].lastLine - this.queue[take].firstLine < PROJECT_LINES)
+        ) {
           lines += this.queue[take].lastLine - this.queue[take].firstLine + 1;
           take++;
         }
@@ -1639,9 +1694,12 @@ export class EmbeddedEngineService implements EngineService {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.batch.lastLine > 0 || this.flushing) await this.durable().catch(() => {});
+    // What is durable is written now, without waiting for the consumer to deliver it (NATS may be down).
+    await this.drain();
     await this.settled().catch(() => {});
     this.closed = true;
     await this.projecting;
+    await this.follower?.stop();
     await this.snapshotSaving;
     await this.journal?.close();
     if (this.gtdTimer) clearTimeout(this.gtdTimer);
