@@ -17,7 +17,11 @@
 // transaction, off the caller's path, and the transaction records the last
 // journal line it reflects, so each line is projected exactly once. Reads of
 // those rows first wait for the projection to catch up (`settled()`), so a
-// caller reads its own writes. Without a journal each batch's rows are
+// caller reads its own writes. With the journal on JetStream the lines'
+// rows are written as its durable consumer delivers them, and acknowledged
+// once committed (see follow()); the market events of a batch are stored on
+// the events stream before its rows commit, and snapshots go to JetStream's
+// object store. Without a journal each batch's rows are
 // written in one transaction before its callers hear back. Bus messages go
 // out after the batch is durable either way.
 //
