@@ -4,13 +4,17 @@
 // per symbol, Nats-Msg-Id = engine sequence) projected into ClickHouse by a
 // durable consumer exactly once, whether events are delivered twice, the
 // projector dies between its insert and its ack, or its consumer is reset;
-// and engine snapshots in the object store, from which a restart rebuilds.
+// the PostgreSQL rows projected through the durable consumer of the command
+// journal (acked after the commit; a line delivered again changes nothing;
+// a restart redelivers from the ack floor); and engine snapshots in the
+// object store, from which a restart rebuilds.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NatsConnection } from 'nats';
 import { MarketProjector } from '../src/market/projector.ts';
 import { marketEventSource } from '../src/production/event-stream.ts';
 import { deleteStreams, eventSubject, jetStreamNames, readStream, SnapshotStore, type JetStreamNames } from '../src/production/jetstream.ts';
+import { journalSubject, openJetStreamCommandJournal } from '../src/production/jetstream-journal.ts';
 import { connectNats } from '../src/production/nats-bus.ts';
 import { openPostgres } from '../src/production/postgres.ts';
 import type { MarketEvent, MarketEventSource } from '../src/venue/market-events.ts';
@@ -295,4 +299,45 @@ test('PostgreSQL rows are projected through the durable consumer of the journal:
     await second?.close();
     await pg.close();
   }
+});
+
+test('the journal follower: lines in order; a restart redelivers what was delivered but not released, at once; a line delivered again after its release is acked unseen', { timeout: 60_000 }, async () => {
+  const jn = jetStreamNames(`jf_${token()}`);
+  created.push(jn);
+  const jsm = await nc.jetstreamManager();
+  const text = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => JSON.stringify({ n: from + i, r: [from + i] }) + '\n').join('');
+  const consumer = () => jsm.consumers.info(jn.commands, 'journal_projector');
+
+  let j = await openJetStreamCommandJournal(nc, jn);
+  await j.append(1, text(1, 5));
+  const first: number[] = [];
+  let follower = await j.follow((n) => first.push(n));
+  await eventually('lines 1-5 delivered', () => first.length === 5);
+  assert.deepEqual(first, [1, 2, 3, 4, 5]);
+  j.release(3);
+  await eventually('the ack floor at line 3', async () => (await consumer()).ack_floor.stream_seq === 3);
+  // The process stops (or dies) with lines 4 and 5 delivered but not released.
+  await follower.stop();
+  await j.close();
+
+  j = await openJetStreamCommandJournal(nc, jn);
+  assert.deepEqual(
+    j.read().map((l) => l.n),
+    [4, 5],
+  );
+  const second: number[] = [];
+  // Without the restart from the ack floor they would come back only after the ack wait (60 s).
+  follower = await j.follow((n) => second.push(n));
+  await eventually('lines 4 and 5 delivered again', () => second.length === 2);
+  assert.deepEqual(second, [4, 5]);
+  j.release(5);
+  // Line 2 delivered again (as after a consumer reset): acknowledged without reaching the service.
+  await nc.jetstream().publish(journalSubject(jn), JSON.stringify({ n: 2, r: [2] }), { msgID: '2-again' });
+  await eventually('everything acknowledged', async () => {
+    const ci = await consumer();
+    return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.ack_floor.stream_seq === 6;
+  });
+  assert.deepEqual(second, [4, 5]);
+  await follower.stop();
+  await j.close();
 });
