@@ -2,7 +2,8 @@
 // placement through HTTP on the real services of this machine, in the same run as the embedded venue.
 //   - PostgreSQL + NATS (+ Redis): `cift serve` with DATABASE_URL, NATS_URL and REDIS_URL; an order is
 //     acknowledged once its journal lines are acked by JetStream (pipelined publishes with Nats-Msg-Id),
-//     the PostgreSQL rows are projected from them off the request path.
+//     the PostgreSQL rows are projected off the request path as the journal's durable consumer delivers
+//     the lines, and the market events go to the events stream for the ClickHouse projector.
 //   - PostgreSQL alone (+ Redis): no journal; an order is acknowledged once the transaction holding its
 //     rows commits (group commit: the requests waiting together share one transaction).
 // Each variant gets a scratch database, stream names and key prefixes of its own, removed afterwards.
@@ -58,7 +59,8 @@ async function scratch(withNats) {
         try {
           const jsm = await nc.jetstreamManager();
           const upper = streamPrefix.toUpperCase();
-          for (const name of [`${upper}_COMMANDS`, `${upper}_EVENTS`]) await jsm.streams.delete(name).catch(() => undefined);
+          // The streams, and the object store holding engine snapshots.
+          for (const name of [`${upper}_COMMANDS`, `${upper}_EVENTS`, `OBJ_${streamPrefix}_snapshots`]) await jsm.streams.delete(name).catch(() => undefined);
         } finally {
           await nc.close();
         }

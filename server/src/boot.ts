@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppConfig, AppDeps, Clock } from './deps.ts';
 import { systemClock } from './deps.ts';
-import { migrateDatabase, openCommandJournal, openDatabase, openMessaging, type Messaging, type ServiceOptions } from './production/services.ts';
+import { migrateDatabase, openCommandJournal, openDatabase, openMessaging, openStreamStores, type Messaging, type ServiceOptions } from './production/services.ts';
 import { startDemo, type DemoMarket, type DemoOptions } from './demo/market.ts';
 import { openMarket, type MarketOptions } from './market/index.ts';
 import { createVenueMetrics, instrumentEngine } from './market/metrics.ts';
@@ -150,15 +150,27 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
     // Orders are acknowledged once journaled (JetStream with NATS, else a file in the data directory) and the
     // rows follow; on PostgreSQL without NATS (no journal) each group's rows are committed before the answer.
     const journal = await openCommandJournal({ services: opts.services, db, bus, dataDir, logger });
+    // With the journal on JetStream, market events and engine snapshots are kept there too.
+    const streams = await openStreamStores({ services: opts.services, db, bus, dataDir, logger });
     const metrics = createVenueMetrics();
     const engine = instrumentEngine(
-      await EmbeddedEngineService.open({ db, bus, clock, logger, initialCash: config.initialCash, snapshotEvery: opts.snapshotEvery, journal }),
+      await EmbeddedEngineService.open({
+        db,
+        bus,
+        clock,
+        logger,
+        initialCash: config.initialCash,
+        snapshotEvery: opts.snapshotEvery,
+        journal,
+        events: streams?.events,
+        snapshots: streams?.snapshots,
+      }),
       metrics,
     );
     for (const inst of instruments) {
       if (!engine.instrument(inst.symbol)) await engine.addInstrument(inst, 'instruments-file');
     }
-    const market = await openMarket({ bus, engine, clock, logger, metrics }, { dataDir: dataDir ?? null, ...opts.market });
+    const market = await openMarket({ bus, engine, clock, logger, metrics }, { dataDir: dataDir ?? null, events: streams?.source, ...opts.market });
     const deps: AppDeps = { db, bus, cache, clock, engine, logger, config, market, metrics };
     const demo = opts.demo ? await startDemo(deps, opts.demo) : undefined;
     return {

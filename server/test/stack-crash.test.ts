@@ -3,10 +3,12 @@
 // this run, removed afterwards) while a load generator places and cancels
 // orders over HTTP; start it again. Every acknowledged order and cancel is
 // there exactly once, every fill once, the book is rebuilt from the snapshot
-// in PostgreSQL plus the engine log and the JetStream journal after it, the
-// PostgreSQL rows converge on what the engine holds, and the journal on
-// JetStream is purged once they do. The server process is launched with a
-// small snapshot interval so the rebuild starts from a snapshot.
+// in JetStream's object store plus the engine log and the JetStream journal
+// after it, the PostgreSQL rows converge on what the engine holds, the journal
+// on JetStream is purged once they do, and ClickHouse (chdb in the server's
+// data directory, fed by the durable consumer of the events stream) holds
+// each trade exactly once, its bars adding up. The server process is launched
+// with a small snapshot interval so the rebuild starts from a snapshot.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { deleteStreams, jetStreamNames, type JetStreamNames } from '../src/production/jetstream.ts';
+import { openChdbStore } from '../src/market/store.ts';
+import { deleteStreams, jetStreamNames, SnapshotStore, type JetStreamNames } from '../src/production/jetstream.ts';
 import { journalSubject } from '../src/production/jetstream-journal.ts';
 import { connectNats } from '../src/production/nats-bus.ts';
 import { allOrders, apiKeyUser, http, listeningUrl, type OrderOut } from './process-helpers.ts';
@@ -92,7 +95,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('SIGKILL on the stack while orders are placed and canceled loses nothing acknowledged; the book and PostgreSQL converge', { timeout: 120_000 }, async (t) => {
+test('SIGKILL on the stack while orders are placed and canceled loses nothing acknowledged; the book, PostgreSQL and ClickHouse converge', { timeout: 120_000 }, async (t) => {
   let server = await serve(env);
   const db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
@@ -178,8 +181,9 @@ test('SIGKILL on the stack while orders are placed and canceled loses nothing ac
     const fills = await db.query<{ order_id: string; qty: string; n: string }>('SELECT order_id, sum(qty)::text AS qty, count(*)::text AS n FROM fills GROUP BY order_id');
     const filled = new Map(orders.filter((o) => Number(o.filled_qty) > 0).map((o) => [o.id, Number(o.filled_qty)]));
     assert.deepEqual(new Map(fills.rows.map((r) => [r.order_id, Number(r.qty)])), filled);
-    const snaps = await db.query<{ seq: string }>('SELECT seq::text FROM engine_snapshots');
-    assert.equal(snaps.rows.length, 1, 'the engine was snapshotted (the rebuild started from it)');
+    const snap = await (await SnapshotStore.open(nc, names.snapshots)).latest();
+    assert.ok(snap !== undefined && snap.seq > 0, 'the engine was snapshotted into JetStream (the rebuild started from it)');
+    assert.equal((await db.query('SELECT seq FROM engine_snapshots')).rows.length, 0, 'not into PostgreSQL');
     // The journal on JetStream: every line is reflected in PostgreSQL, so all are purged.
     const info = await jsm.streams.info(names.commands);
     assert.ok(info.state.last_seq > killAfter, `orders were journaled on ${names.commands}`);
@@ -187,9 +191,44 @@ test('SIGKILL on the stack while orders are placed and canceled loses nothing ac
       const j = await jsm.streams.info(names.commands, { subjects_filter: journalSubject(names) });
       return j.state.messages === 0;
     });
+    // The rows were projected through the durable consumer of the journal, which acknowledged every line.
+    const projector = await jsm.consumers.info(names.commands, 'journal_projector');
+    assert.equal(projector.num_ack_pending + projector.num_pending, 0, 'the journal consumer acknowledged every line');
+
+    // ClickHouse converges: once the projector has acked every event, each trade (one taker fill in
+    // PostgreSQL each) is there once, and the 1-minute bars add up to them.
+    await eventually(
+      'the market projector to ack every event',
+      async () => {
+        const ci = await jsm.consumers.info(names.events, 'market_projector');
+        return ci.num_pending === 0 && ci.num_ack_pending === 0;
+      },
+      300,
+    );
+    await stop(server, 'SIGTERM');
+    const [taker] = (
+      await db.query<{ n: number; volume: string }>(`SELECT count(*)::int AS n, sum(qty)::text AS volume FROM fills WHERE liquidity = 'taker'`)
+    ).rows;
+    const ch = await openChdbStore(join(dataDir, 'clickhouse'));
+    try {
+      const [trades] = await ch.query<{ n: string; distinct_seq: string; volume: string }>(
+        `SELECT toString(count()) AS n, toString(uniqExact(seq)) AS distinct_seq, toString(sum(size)) AS volume FROM cift.trades WHERE symbol = 'AAPL'`,
+      );
+      const [bars] = await ch.query<{ n: string; volume: string }>(
+        `SELECT toString(sum(trade_count)) AS n, toString(sum(volume)) AS volume FROM cift.bars_1m WHERE symbol = 'AAPL'`,
+      );
+      const scale = 10 ** Number((await db.query<{ s: number }>(`SELECT qty_scale AS s FROM instruments WHERE symbol = 'AAPL'`)).rows[0].s);
+      t.diagnostic(`ClickHouse: ${trades.n} trades; PostgreSQL: ${taker.n} taker fills`);
+      assert.equal(Number(trades.n), taker.n, 'each trade in ClickHouse, as in PostgreSQL');
+      assert.equal(Number(trades.distinct_seq), taker.n, 'each once');
+      assert.equal(Number(trades.volume) / scale, Number(taker.volume));
+      assert.equal(Number(bars.n), taker.n, 'the bars count each trade once');
+      assert.equal(Number(bars.volume) / scale, Number(taker.volume));
+    } finally {
+      await ch.close();
+    }
 
     // A clean restart rebuilds the same book again, and it still trades.
-    await stop(server, 'SIGTERM');
     server = await serve(env);
     assert.deepEqual(await depth(server.url, seller), book);
     const afterwards = await http(server.url, 'POST', '/v1/orders', buyer, { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '90' });

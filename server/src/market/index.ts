@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Bus, Clock } from '../deps.ts';
+import type { MarketEventSource } from '../venue/market-events.ts';
 import type { EngineService } from '../venue/types.ts';
 import { MarketData } from './data.ts';
 import { countFills, type VenueMetrics } from './metrics.ts';
@@ -21,6 +22,8 @@ export interface MarketOptions {
   /** Database name on that server (default "cift"). */
   clickhouseDatabase?: string;
   projector?: ProjectorOptions;
+  /** The durable source of market events (the JetStream events stream, with NATS); absent: the bus. */
+  events?: MarketEventSource;
 }
 
 /** The market-data side as the routes use it. */
@@ -45,7 +48,7 @@ export async function openMarket(
   try {
     await migrateMarketStore(store);
     const data = new MarketData(store);
-    const projector = new MarketProjector({ ...deps, store, data }, opts.projector);
+    const projector = new MarketProjector({ ...deps, store, data, events: opts.events }, opts.projector);
     await projector.start();
     const stopFills = countFills(deps.bus, deps.metrics);
     const streams = new StreamHub(deps.bus, deps.metrics);

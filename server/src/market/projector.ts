@@ -1,6 +1,8 @@
 // The market projector: subscribes to the bus (`trades.*`, `quotes.*`,
-// `book.*`) and writes trades, quotes and periodic L2 snapshots into the market
-// store in batches.
+// `book.*`), or with NATS reads the JetStream events stream through a durable
+// consumer (acknowledging each batch once it is stored, so a restart resumes
+// where it left off), and writes trades, quotes and periodic L2 snapshots into
+// the market store in batches.
 //
 // Idempotent: a trade carries the engine's event sequence number, and per
 // symbol nothing at or below the highest one already taken (loaded from the
@@ -14,6 +16,7 @@
 import type { Logger } from 'pino';
 import type { Bus, Clock } from '../deps.ts';
 import { toUnits } from '../venue/decimal.ts';
+import type { MarketEvent, MarketEventFeed, MarketEventSource } from '../venue/market-events.ts';
 import type { EngineService, Instrument } from '../venue/types.ts';
 import type { MarketData } from './data.ts';
 import type { VenueMetrics } from './metrics.ts';
@@ -95,12 +98,23 @@ export class MarketProjector {
   private quotes: Record<string, unknown>[] = [];
   private snapshots: Record<string, unknown>[] = [];
   private unsubscribe: (() => void)[] = [];
+  private feed: MarketEventFeed | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private flushing: Promise<void> | undefined;
   private readonly opts: Required<ProjectorOptions>;
 
   constructor(
-    private readonly deps: { bus: Bus; engine: EngineService; store: MarketStore; data: MarketData; logger: Logger; clock: Clock; metrics: VenueMetrics },
+    private readonly deps: {
+      bus: Bus;
+      engine: EngineService;
+      store: MarketStore;
+      data: MarketData;
+      logger: Logger;
+      clock: Clock;
+      metrics: VenueMetrics;
+      /** The durable source of market events (JetStream); absent: the bus, as published. */
+      events?: MarketEventSource;
+    },
     opts: ProjectorOptions = {},
   ) {
     this.opts = { flushMs: 200, maxPending: 5000, l2SnapshotMs: 1000, l2Levels: 20, ...opts };
@@ -121,12 +135,20 @@ export class MarketProjector {
       );
     }
     for (const inst of this.deps.engine.instruments()) this.seedBook(inst);
-    const { bus } = this.deps;
-    this.unsubscribe.push(
-      bus.subscribe('trades.*', (_s, m) => this.onTrade(m as TradeMessage)),
-      bus.subscribe('quotes.*', (_s, m) => this.onQuote(m as QuoteMessage)),
-      bus.subscribe('book.*', (_s, m) => this.onBook(m as BookMessage)),
-    );
+    const { bus, events } = this.deps;
+    if (events) {
+      // Acknowledged once stored: a batch whose write fails is handed again (and skipped up to the watermarks).
+      this.feed = await events.start(async (batch) => {
+        for (const e of batch) this.onEvent(e);
+        await this.flush();
+      });
+    } else {
+      this.unsubscribe.push(
+        bus.subscribe('trades.*', (_s, m) => this.onTrade(m as TradeMessage)),
+        bus.subscribe('quotes.*', (_s, m) => this.onQuote(m as QuoteMessage)),
+        bus.subscribe('book.*', (_s, m) => this.onBook(m as BookMessage)),
+      );
+    }
     const every = (ms: number, fn: () => Promise<void>): void => {
       if (ms <= 0) return;
       const t = setInterval(() => void fn().catch((err: unknown) => this.deps.logger.error({ err }, 'market projector failed')), ms);
@@ -147,6 +169,12 @@ export class MarketProjector {
 
   private instrument(symbol: string): Instrument | undefined {
     return this.deps.engine.instrument(symbol);
+  }
+
+  private onEvent(e: MarketEvent): void {
+    if (e.type === 'trade') this.onTrade(e.message as TradeMessage);
+    else if (e.type === 'book') this.onBook(e.message as BookMessage);
+    else this.onQuote(e.message as QuoteMessage);
   }
 
   private onTrade(m: TradeMessage): void {
@@ -283,10 +311,12 @@ export class MarketProjector {
     await this.flush();
   }
 
-  /** Unsubscribes, stops the timers and writes what is pending. */
+  /** Unsubscribes (or stops the durable feed), stops the timers and writes what is pending. */
   async stop(): Promise<void> {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
+    await this.feed?.stop();
+    this.feed = undefined;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.sync();

@@ -6,7 +6,7 @@
 // Nats-Msg-Id de-duplication (a retried append stores nothing twice) and
 // single-writer fencing (a stale process is refused, not interleaved).
 import { createHash } from 'node:crypto';
-import type { NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { ensureStreams, JetStreamJournal, readStream, type JetStreamNames, type StreamOptions } from './jetstream.ts';
 
@@ -25,8 +25,17 @@ export interface JetStreamCommandJournal<L extends NumberedLine> {
   read(): L[];
   /** Appends `text` (JSON lines, each ending in "\n", the first numbered `firstLine`); resolves once JetStream stored them all. */
   append(firstLine: number, text: string): Promise<void>;
-  /** Lines up to `line` are reflected elsewhere: they are purged from the stream (in the background). */
+  /** Lines up to `line` are reflected elsewhere: acknowledged to the follower's consumer and purged from the stream (in the background). */
   release(line: number): void;
+  /**
+   * Follows the journal through the durable consumer `journal_projector`
+   * (ack-all): `delivered` hears each line number delivered; release(line)
+   * acknowledges through that line; a line delivered again after it was
+   * released is acknowledged at once (it changes nothing). On start the
+   * consumer begins just after its ack floor, so what a stopped or killed
+   * process had not acknowledged comes again first, in order.
+   */
+  follow(delivered: (line: number) => void): Promise<{ stop(): Promise<void> }>;
   /** Waits for pending purges. The connection stays open (it belongs to the caller). */
   close(): Promise<void>;
 }
@@ -67,6 +76,15 @@ export async function openJetStreamCommandJournal<L extends NumberedLine>(
   const journal = await JetStreamJournal.open(nc, names.commands, { timeoutMs: opts.timeoutMs });
   const enc = new TextEncoder();
   let purging: Promise<unknown> = Promise.resolve();
+  // The follower: delivered messages not yet acknowledged, in order, and the last line released.
+  const unacked: { n: number; msg: JsMsg }[] = [];
+  let released = 0;
+  const ackThrough = (line: number): void => {
+    let last: JsMsg | undefined;
+    while (unacked.length > 0 && unacked[0].n <= line) last = unacked.shift()!.msg;
+    // Ack-all: acknowledging the last one acknowledges those before it.
+    last?.ack();
+  };
   return {
     kind: 'jetstream',
     read: () => held.splice(0),
@@ -83,6 +101,8 @@ export async function openJetStreamCommandJournal<L extends NumberedLine>(
       acks.forEach((a, i) => seqOf.set(firstLine + i, a.seq));
     },
     release(line) {
+      released = Math.max(released, line);
+      ackThrough(line);
       const seq = seqOf.get(line);
       if (seq === undefined) return;
       for (const n of seqOf.keys()) if (n <= line) seqOf.delete(n);
@@ -90,6 +110,43 @@ export async function openJetStreamCommandJournal<L extends NumberedLine>(
       purging = purging
         .then(() => jsm.streams.purge(names.commands, { filter: subject, seq: seq + 1 }))
         .catch((err: unknown) => opts.logger?.warn({ err, line }, 'jetstream journal: purge failed (lines are kept; the next release retries)'));
+    },
+    async follow(delivered) {
+      const durable = 'journal_projector';
+      let floor = 0;
+      try {
+        floor = (await jsm.consumers.info(names.commands, durable)).ack_floor.stream_seq;
+        await jsm.consumers.delete(names.commands, durable);
+      } catch (err) {
+        if (!/consumer not found/i.test((err as Error).message)) throw err;
+      }
+      await jsm.consumers.add(names.commands, {
+        durable_name: durable,
+        ack_policy: AckPolicy.All,
+        ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : { deliver_policy: DeliverPolicy.All }),
+        filter_subject: subject,
+        ack_wait: nanos(60_000),
+        max_ack_pending: 100_000,
+      });
+      const messages = await (await nc.jetstream().consumers.get(names.commands, durable)).consume({ max_messages: 1000 });
+      const loop = (async () => {
+        for await (const m of messages) {
+          // The message id is "<line>-<hash>": the number without parsing the line.
+          const n = Number.parseInt(m.headers?.get('Nats-Msg-Id') ?? '', 10);
+          if (!Number.isSafeInteger(n) || n <= released) {
+            m.ack();
+            continue;
+          }
+          unacked.push({ n, msg: m });
+          delivered(n);
+        }
+      })();
+      return {
+        async stop() {
+          messages.stop();
+          await loop;
+        },
+      };
     },
     async close() {
       await purging;

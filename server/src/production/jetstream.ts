@@ -365,6 +365,8 @@ export async function runDurableConsumer(nc: NatsConnection, opts: DurableOption
 /** An engine snapshot: the engine state after command `seq`, and the venue's next order id. */
 export interface EngineSnapshot {
   seq: number;
+  /** The position it reflects in the venue's command journal (journal line), when the writer has one. */
+  line?: number;
   nextOrder: number;
   state: Uint8Array;
 }
@@ -386,7 +388,9 @@ export class SnapshotStore {
 
   /** Stores `snap` as the latest snapshot. */
   async save(snap: EngineSnapshot): Promise<void> {
-    await this.os.putBlob({ name: SNAPSHOT_OBJECT, metadata: { seq: String(snap.seq), next_order: String(snap.nextOrder) } }, snap.state);
+    const metadata: Record<string, string> = { seq: String(snap.seq), next_order: String(snap.nextOrder) };
+    if (snap.line !== undefined) metadata.line = String(snap.line);
+    await this.os.putBlob({ name: SNAPSHOT_OBJECT, metadata }, snap.state);
   }
 
   /** The latest snapshot, or undefined when none was saved. */
@@ -411,7 +415,7 @@ export class SnapshotStore {
       at += c.length;
     }
     const meta = res.info.metadata ?? {};
-    return { seq: Number(meta.seq), nextOrder: Number(meta.next_order), state };
+    return { seq: Number(meta.seq), ...(meta.line === undefined ? {} : { line: Number(meta.line) }), nextOrder: Number(meta.next_order), state };
   }
 
   /** Removes the bucket. */

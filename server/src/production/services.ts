@@ -10,9 +10,11 @@ import { openFileJournal } from '../embedded/file-journal.ts';
 import { createMemoryBus } from '../embedded/memory-bus.ts';
 import { createMemoryCache } from '../embedded/memory-cache.ts';
 import { openPglite } from '../embedded/pglite.ts';
-import { memoryJournal, type CommandJournal, type JournalLine } from '../venue/journal.ts';
+import { memoryJournal, type CommandJournal, type JournalLine, type SnapshotStorage } from '../venue/journal.ts';
+import type { MarketEventSink, MarketEventSource } from '../venue/market-events.ts';
 import { migrate } from '../venue/migrate.ts';
-import { jetStreamNames } from './jetstream.ts';
+import { marketEventSource, openMarketEventSink } from './event-stream.ts';
+import { jetStreamNames, SnapshotStore } from './jetstream.ts';
 import { openJetStreamCommandJournal } from './jetstream-journal.ts';
 import { openNatsBus, type NatsBus } from './nats-bus.ts';
 import { migratePostgres, openPostgres, type PostgresDatabase } from './postgres.ts';
@@ -145,10 +147,56 @@ export async function openCommandJournal(args: {
   logger: Logger;
 }): Promise<CommandJournal | undefined> {
   const { services, db, bus, dataDir, logger } = args;
-  const durableStore = db.kind === 'postgres' || dataDir !== undefined;
-  if (bus.kind === 'nats' && durableStore) {
+  if (onJetStream(bus, db, dataDir)) {
     return openJetStreamCommandJournal<JournalLine>((bus as NatsBus).connection, jetStreamNames(services?.streamPrefix), { logger });
   }
   if (db.kind === 'pglite') return dataDir === undefined ? memoryJournal() : openFileJournal(join(dataDir, 'cift-journal'));
   return undefined;
+}
+
+/** Whether the venue keeps its durable state on JetStream: NATS, and a store that outlives the process. */
+function onJetStream(bus: Bus, db: SqlDatabase, dataDir: string | undefined): boolean {
+  return bus.kind === 'nats' && (db.kind === 'postgres' || dataDir !== undefined);
+}
+
+/** What the venue keeps on JetStream beside the command journal. */
+export interface StreamStores {
+  /** The events stream, written by the engine service before it commits a batch's rows. */
+  events: MarketEventSink;
+  /** The events stream as the market projector reads it: a durable consumer. */
+  source: MarketEventSource;
+  /** Engine snapshots in the object store. */
+  snapshots: SnapshotStorage;
+}
+
+/**
+ * With the journal on JetStream (see openCommandJournal), the market events
+ * and engine snapshots go there too: events on the events stream (subjects per
+ * symbol, Nats-Msg-Id from the engine sequence) read by the market projector
+ * through a durable consumer, snapshots in the object store `<prefix>_snapshots`.
+ * Otherwise none (market events go over the bus, snapshots into the database).
+ */
+export async function openStreamStores(args: {
+  services: ServiceOptions | undefined;
+  db: SqlDatabase;
+  bus: Bus;
+  dataDir: string | undefined;
+  logger: Logger;
+}): Promise<StreamStores | undefined> {
+  const { services, db, bus, dataDir, logger } = args;
+  if (!onJetStream(bus, db, dataDir)) return undefined;
+  const nc = (bus as NatsBus).connection;
+  const names = jetStreamNames(services?.streamPrefix);
+  const store = await SnapshotStore.open(nc, names.snapshots);
+  return {
+    events: await openMarketEventSink(nc, names),
+    source: marketEventSource(nc, names, { logger }),
+    snapshots: {
+      save: (snap) => store.save(snap),
+      async latest() {
+        const snap = await store.latest();
+        return snap && { ...snap, line: snap.line ?? 0 };
+      },
+    },
+  };
 }

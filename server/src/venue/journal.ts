@@ -31,9 +31,40 @@ export interface CommandJournal {
   read(): JournalLine[];
   /** Appends lines (`text`: JSON lines, each ending in "\n", the first numbered `firstLine`); resolves once durable. */
   append(firstLine: number, text: string): Promise<void>;
-  /** Lines up to `line` are reflected in the database and need not be kept. */
+  /** Lines up to `line` are reflected in the database and need not be kept (on JetStream: acknowledged to the projecting consumer, then purged). */
   release(line: number): void;
+  /**
+   * Follows the journal through a durable consumer (JetStream): `delivered`
+   * hears each line number as it is delivered, from where the consumer last
+   * acknowledged, redeliveries included. The engine service then writes the
+   * rows of a line only once it was delivered, and acknowledges it (release)
+   * after the transaction commits. Absent: rows are written as soon as the
+   * line is durable.
+   */
+  follow?(delivered: (line: number) => void): Promise<JournalFollower>;
   close(): Promise<void>;
+}
+
+/** A running follower of the journal. */
+export interface JournalFollower {
+  /** Stops following; undelivered lines stay for the next start. */
+  stop(): Promise<void>;
+}
+
+/** An engine snapshot: the engine after command `seq` (journal line `line`), and the venue's next order id. */
+export interface StoredSnapshot {
+  seq: number;
+  line: number;
+  nextOrder: number;
+  state: Uint8Array;
+}
+
+/** Where engine snapshots are kept outside the database (JetStream's object store, with NATS). */
+export interface SnapshotStorage {
+  /** Stores `snap` as the latest (only after the database reflects everything up to it). */
+  save(snap: StoredSnapshot): Promise<void>;
+  /** The latest snapshot, if any. */
+  latest(): Promise<StoredSnapshot | undefined>;
 }
 
 /** The journal of an in-memory venue: nothing outlives the process anyway, so appends are immediate. */

@@ -17,7 +17,11 @@
 // transaction, off the caller's path, and the transaction records the last
 // journal line it reflects, so each line is projected exactly once. Reads of
 // those rows first wait for the projection to catch up (`settled()`), so a
-// caller reads its own writes. Without a journal each batch's rows are
+// caller reads its own writes. With the journal on JetStream the lines'
+// rows are written as its durable consumer delivers them, and acknowledged
+// once committed (see follow()); the market events of a batch are stored on
+// the events stream before its rows commit, and snapshots go to JetStream's
+// object store. Without a journal each batch's rows are
 // written in one transaction before its callers hear back. Bus messages go
 // out after the batch is durable either way.
 //
@@ -56,7 +60,8 @@ import {
   type ReplaceRequest,
   type RiskLimits,
 } from './types.ts';
-import type { CommandJournal, JournalEffect, JournalLine } from './journal.ts';
+import type { CommandJournal, JournalEffect, JournalFollower, JournalLine, SnapshotStorage, StoredSnapshot } from './journal.ts';
+import { marketEvents, type MarketEvent, type MarketEventSink } from './market-events.ts';
 import { CancelReason, Cmd, CMD, EVT, Evt, ORDER_TYPE, REJECT_REASONS, SIDE, TIF, WireEngine, record } from './wire.ts';
 
 /** How the service is set up. */
@@ -71,6 +76,10 @@ export interface EngineServiceOptions {
   snapshotEvery?: number;
   /** Where commands are made durable before they are acknowledged; absent: each batch's rows are written first. */
   journal?: CommandJournal;
+  /** Where market events are stored before the rows of their commands are committed (the JetStream events stream); absent: the bus only. */
+  events?: MarketEventSink;
+  /** Where engine snapshots are kept (JetStream's object store, with NATS); absent: the database's engine_snapshots. */
+  snapshots?: SnapshotStorage;
 }
 
 /** An instrument with its integer units. */
@@ -138,7 +147,9 @@ interface Projection {
   positions: Map<string, Record<string, unknown>>;
   accountCash: Map<string, string>;
   equity: Record<string, unknown>[];
-  snapshot?: { seq: number; state: Uint8Array; nextOrder: number };
+  snapshot?: StoredSnapshot;
+  /** Market events, stored (opts.events) before the projection commits. */
+  events: MarketEvent[];
   /** Without a journal: published and resolved once the projection commits. */
   publish: [string, unknown][];
   waiters: Waiter[];
@@ -147,7 +158,7 @@ interface Projection {
 /** Several consecutive projections as one (later rows of the same key win). */
 function mergeProjections(list: Projection[]): Projection {
   if (list.length === 1) return list[0];
-  const out: Projection = { ...list[0], log: [], effects: [], orders: new Map(), fills: [], cash: [], positions: new Map(), accountCash: new Map(), equity: [], publish: [], waiters: [] };
+  const out: Projection = { ...list[0], log: [], effects: [], orders: new Map(), fills: [], cash: [], positions: new Map(), accountCash: new Map(), equity: [], events: [], publish: [], waiters: [] };
   for (const p of list) {
     out.log.push(...p.log);
     out.effects.push(...p.effects);
@@ -158,6 +169,7 @@ function mergeProjections(list: Projection[]): Projection {
     for (const [k, v] of p.accountCash) out.accountCash.set(k, v);
     out.equity.push(...p.equity);
     if (p.snapshot) out.snapshot = p.snapshot;
+    out.events.push(...p.events);
     out.publish.push(...p.publish);
     out.waiters.push(...p.waiters);
     out.lastLine = p.lastLine;
@@ -254,6 +266,12 @@ export class EmbeddedEngineService implements EngineService {
   private projecting: Promise<void> | undefined;
   private projectTimer: { timer: ReturnType<typeof setTimeout>; start: () => void } | undefined;
   private projectionError: string | undefined;
+  private snapshotSaving: Promise<void> = Promise.resolve();
+  /** With a journal that can be followed (JetStream): the durable consumer, and the last line it delivered. */
+  private follower: JournalFollower | undefined;
+  private deliveredLine: number | undefined;
+  /** Write what is durable without waiting for its delivery (a clean stop, a rebuild). */
+  private draining = false;
   private settledWaiters: { line: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Running journal lines again on start: no bus messages, no GTD timers. */
   private replaying = false;
@@ -279,6 +297,7 @@ export class EmbeddedEngineService implements EngineService {
     loadEngineModule();
     const service = new EmbeddedEngineService(opts);
     await service.load();
+    await service.follow();
     return service;
   }
 
@@ -295,13 +314,11 @@ export class EmbeddedEngineService implements EngineService {
 
   private async loadState(): Promise<void> {
     const { db } = this.opts;
-    const [snap] = await db.query<{ seq: number; state: Uint8Array; next_order: number }>(
-      'SELECT seq, state, next_order FROM engine_snapshots ORDER BY seq DESC LIMIT 1',
-    );
+    const snap = await this.latestSnapshot();
     if (this.wire) this.wire.engine.free();
     this.wire = new WireEngine(snap ? Engine.restore(snap.state) : new Engine());
     this.seq = snap?.seq ?? 0;
-    this.nextOrderId = snap?.next_order ?? 1;
+    this.nextOrderId = snap?.nextOrder ?? 1;
     this.ts = 0;
     // Replay the tail of the command log in pages.
     const page = 20_000;
@@ -374,6 +391,28 @@ export class EmbeddedEngineService implements EngineService {
       if (this.wire.engine.account(a.engine_account) === undefined) await this.openAccount({ id: a.id, engine_account: a.engine_account });
     }
     await this.expireDue();
+  }
+
+  /**
+   * The snapshot to start from: the later of the database's and the external
+   * store's (JetStream). An external one is saved only once the database
+   * reflects it, so one beyond the engine log belongs to another venue state
+   * (a database restored or replaced) and is not used.
+   */
+  private async latestSnapshot(): Promise<StoredSnapshot | undefined> {
+    const { db, snapshots } = this.opts;
+    const [row] = await db.query<{ seq: number; state: Uint8Array; next_order: number }>(
+      'SELECT seq, state, next_order FROM engine_snapshots ORDER BY seq DESC LIMIT 1',
+    );
+    const inDb = row ? { seq: row.seq, line: 0, nextOrder: row.next_order, state: row.state } : undefined;
+    const outside = await snapshots?.latest();
+    if (outside === undefined || outside.seq <= (inDb?.seq ?? 0)) return inDb;
+    const [last] = await db.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM engine_log');
+    if (outside.seq > (last?.seq ?? 0)) {
+      this.opts.logger.warn({ snapshot: outside.seq, log: last?.seq ?? 0 }, 'engine: the stored snapshot is ahead of the engine log; not used');
+      return inDb;
+    }
+    return outside;
   }
 
   /** Runs journal lines again (on start), in order, through the same path as live commands. */
@@ -533,12 +572,13 @@ export class EmbeddedEngineService implements EngineService {
       positions: b.positions,
       accountCash: b.accountCash,
       equity: b.equity,
+      events: this.opts.events === undefined ? [] : marketEvents(b.publish),
       publish: b.publish,
       waiters: b.waiters,
     };
     if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery && b.log.length > 0) {
       // Taken when the batch is cut, so it holds exactly the commands up to the batch's last one.
-      p.snapshot = { seq: this.seq, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
+      p.snapshot = { seq: this.seq, line: b.lastLine, state: this.wire.engine.snapshot(), nextOrder: this.nextOrderId };
       this.sinceSnapshot = 0;
     }
     return p;
@@ -577,7 +617,7 @@ export class EmbeddedEngineService implements EngineService {
     this.broken = err instanceof Error ? err.message : String(err);
     this.flushing = false;
     try {
-      await this.projecting;
+      await this.drain();
       await this.load();
     } catch (loadErr) {
       this.opts.logger.error({ err: loadErr }, 'engine: rebuild failed');
@@ -585,6 +625,51 @@ export class EmbeddedEngineService implements EngineService {
   }
 
   // ---- projection onto the database ----
+
+  /**
+   * With a journal on JetStream the rows are projected as its durable
+   * consumer delivers the lines: a line's rows are written once it was
+   * delivered, and it is acknowledged (released) once they are committed; a
+   * line delivered again after that is acknowledged at once and changes
+   * nothing, as the database records the last line it reflects. The rows
+   * themselves come from this engine's run of the line.
+   */
+  private async follow(): Promise<void> {
+    if (this.journal?.follow === undefined) return;
+    this.journal.release(this.projectedLine);
+    this.deliveredLine = this.projectedLine;
+    this.follower = await this.journal.follow((line) => {
+      if (line <= this.deliveredLine!) return;
+      this.deliveredLine = line;
+      this.kickProjector();
+    });
+  }
+
+  /** Whether a queued projection may be written: its lines were delivered, or nothing is followed, or everything durable is being written. */
+  private deliverable(p: Projection): boolean {
+    return this.deliveredLine === undefined || this.loading || this.draining || p.lastLine <= this.deliveredLine;
+  }
+
+  /** Starts the projector if it is idle and something is queued. */
+  private kickProjector(): void {
+    if (this.projecting !== undefined || this.queue.length === 0) return;
+    this.projecting = new Promise<void>((resolve) => defer(resolve)).then(() => this.runProjector());
+  }
+
+  /** Writes everything queued, delivered or not (a clean stop, or before a rebuild). */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      this.projectNow();
+      this.kickProjector();
+      while (this.projecting !== undefined) {
+        await this.projecting;
+        this.kickProjector();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
 
   /**
    * Queues a projection. With a journal the projector waits up to
@@ -614,16 +699,22 @@ export class EmbeddedEngineService implements EngineService {
   /** Writes queued projections, several per transaction, until the queue is empty. */
   private async runProjector(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && this.deliverable(this.queue[0])) {
         let take = 0;
         let lines = 0;
-        while (take < this.queue.length && (take === 0 || lines + this.queue[take].lastLine - this.queue[take].firstLine < PROJECT_LINES)) {
+        while (
+          take < this.queue.length &&
+          this.deliverable(this.queue[take]) &&
+          (take === 0 || lines + this.queue[take].lastLine - this.queue[take].firstLine < PROJECT_LINES)
+        ) {
           lines += this.queue[take].lastLine - this.queue[take].firstLine + 1;
           take++;
         }
         const p = mergeProjections(this.queue.slice(0, take));
         try {
-          await this.opts.db.transaction((tx) => writeProjection(tx, p));
+          // The events first: a command the database reflects has its market events stored (a retry stores nothing twice).
+          if (p.events.length > 0) await this.opts.events!.publish(p.events);
+          await this.opts.db.transaction((tx) => writeProjection(tx, p, this.opts.snapshots === undefined));
         } catch (err) {
           if (this.journal === undefined || this.loading) {
             this.queue.splice(0, take);
@@ -639,6 +730,7 @@ export class EmbeddedEngineService implements EngineService {
         }
         this.queue.splice(0, take);
         this.projectionError = undefined;
+        if (p.snapshot && this.opts.snapshots) this.saveSnapshot(p.snapshot);
         if (p.lastLine > 0) this.projectedLine = p.lastLine;
         this.journal?.release(this.projectedLine);
         for (const [subject, message] of p.publish) this.opts.bus.publish(subject, message);
@@ -652,6 +744,13 @@ export class EmbeddedEngineService implements EngineService {
     } finally {
       this.projecting = undefined;
     }
+  }
+
+  /** Stores a snapshot outside the database (in the background, one at a time; a failed save leaves the previous one in use). */
+  private saveSnapshot(snap: StoredSnapshot): void {
+    this.snapshotSaving = this.snapshotSaving
+      .then(() => this.opts.snapshots!.save(snap))
+      .catch((err: unknown) => this.opts.logger.warn({ err, seq: snap.seq }, 'engine: storing a snapshot failed; the previous one stays'));
   }
 
   /** Without a journal a failed write loses the batch: its callers hear so, and the state is rebuilt. */
@@ -1599,9 +1698,13 @@ export class EmbeddedEngineService implements EngineService {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.batch.lastLine > 0 || this.flushing) await this.durable().catch(() => {});
+    // What is durable is written now, without waiting for the consumer to deliver it (NATS may be down).
+    await this.drain();
     await this.settled().catch(() => {});
     this.closed = true;
     await this.projecting;
+    await this.follower?.stop();
+    await this.snapshotSaving;
     await this.journal?.close();
     if (this.gtdTimer) clearTimeout(this.gtdTimer);
     this.wire.engine.free();
@@ -1688,7 +1791,7 @@ async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
 }
 
 /** Writes one projection: the command log, effects, the projected rows, a snapshot if due, and the last journal line reflected. */
-async function writeProjection(tx: SqlClient, b: Projection): Promise<void> {
+async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boolean): Promise<void> {
   if (b.log.length > 0) {
     await tx.query(
       `INSERT INTO engine_log (seq, ts, kind, record)
@@ -1739,7 +1842,7 @@ async function writeProjection(tx: SqlClient, b: Projection): Promise<void> {
       [JSON.stringify(b.equity)],
     );
   }
-  if (b.snapshot) {
+  if (b.snapshot && snapshotInDb) {
     await tx.query('INSERT INTO engine_snapshots (seq, state, next_order) VALUES ($1, $2, $3)', [
       b.snapshot.seq,
       b.snapshot.state,
