@@ -68,6 +68,7 @@ function summary(d: Dataset): string {
       n(i.trades) && `${n(i.trades).toLocaleString('en-US')} trades`,
       n(i.quotes) && `${n(i.quotes).toLocaleString('en-US')} quotes`,
       n(i.depth) && `${n(i.depth).toLocaleString('en-US')} depth updates`,
+      n(i.orders) && `${n(i.orders).toLocaleString('en-US')} L3 order events`,
     ].filter(Boolean);
     return `${i.symbol}: ${kinds.join(', ')}`;
   });
