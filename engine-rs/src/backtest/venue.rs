@@ -1140,6 +1140,6 @@ pub struct SimOrderView {
     pub leaves: i64,
     /// Whether its stop has triggered.
     pub triggered: bool,
-    /// Estimated quantity ahead of it in the queue (book and print data).
+    /// Quantity ahead of it in the queue: estimated with book and print data, exact with L3 data.
     pub ahead: i64,
 }
