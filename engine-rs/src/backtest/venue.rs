@@ -794,9 +794,8 @@ impl Backtest {
         inst.has_book = true;
         let book = inst.l3.get_or_insert_with(L3Book::default);
         let change = book.apply(action, id, side, price, qty);
-        let mut reset = vec![change.price];
-        reset.extend(change.placed.map(|(p, _)| p).filter(|&p| p != change.price));
-        for p in reset {
+        let moved_to = change.placed.map(|(p, _)| p).filter(|&p| p != change.price);
+        for p in std::iter::once(change.price).chain(moved_to) {
             let total = book.total(change.side, p);
             let levels = if change.side == Side::Buy { &mut inst.bids } else { &mut inst.asks };
             if total == 0 {
