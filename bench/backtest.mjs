@@ -1,6 +1,7 @@
-// Backtest benchmark (not a test): `node bench/backtest.mjs [--bars 2000000] [--repeat 3] [--browser yes|no]`.
-// Bars/s (a seeded synthetic series, trivial onBar) and L2 events/s (the real BTCUSDT recording: depth diffs and
-// prints, trivial onBook/onTrade) through the browser-sim runtime, in Node (a child process with tsx) and in
+// Backtest benchmark (not a test): `node bench/backtest.mjs [--bars 2000000] [--l3 1000000] [--repeat 3] [--browser yes|no]`.
+// Bars/s (a seeded synthetic series, trivial onBar), L2 events/s (the real BTCUSDT recording: depth diffs and
+// prints, trivial onBook/onTrade) and L3 events/s (a seeded synthetic market-by-order stream, trivial onBook; no real
+// L3 data is bundled) through the browser-sim runtime, in Node (a child process with tsx) and in
 // Chromium (playwright-core; the same workload code bundled by esbuild and served with pkg/ from a local server),
 // in the same run; best of `repeat` runs each. Prints the ratios and the targets; writes bench/results/backtest.json.
 import { spawnSync } from 'node:child_process';
@@ -14,19 +15,20 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { bars: { type: 'string', default: '2000000' }, repeat: { type: 'string', default: '3' }, browser: { type: 'string', default: 'yes' } } });
+const { values } = parseArgs({ options: { bars: { type: 'string', default: '2000000' }, l3: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '3' }, browser: { type: 'string', default: 'yes' } } });
 const bars = Number(values.bars);
 const repeat = Number(values.repeat);
+const l3 = Number(values.l3);
 
 // Node: a child process so the figures are not skewed by this process's bundler and server.
 const nodeScript = `
 import { readFileSync } from 'node:fs';
 import { initEngineSync, loadFile } from './browser-sim/src/runtime/index.ts';
-import { benchBars, benchL2, syntheticBars } from './bench/backtest/core.ts';
+import { benchBars, benchL2, benchL3, syntheticBars, syntheticL3 } from './bench/backtest/core.ts';
 initEngineSync({ module: readFileSync('pkg/cift_engine_bg.wasm') });
 const path = 'engine-rs/testdata/btcusdt-l2/binance_spot_btcusdt_20240808.gz';
 const l2 = await loadFile(path, new Uint8Array(readFileSync(path)));
-console.log(JSON.stringify({ bars: benchBars(syntheticBars(${bars}), ${repeat}), l2: benchL2(l2, ${repeat}) }));
+console.log(JSON.stringify({ bars: benchBars(syntheticBars(${bars}), ${repeat}), l2: benchL2(l2, ${repeat}), l3: benchL3(syntheticL3(${l3}), ${repeat}) }));
 `;
 process.stderr.write('node …\n');
 const nodeRun = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', nodeScript], { cwd: root, encoding: 'utf8' });
@@ -74,7 +76,7 @@ if (values.browser === 'yes') {
     page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => typeof globalThis.runBench === 'function');
-    browser = await page.evaluate(([b, r]) => globalThis.runBench(b, r), [bars, repeat]);
+    browser = await page.evaluate(([b, r, n]) => globalThis.runBench(b, r, n), [bars, repeat, l3]);
   } finally {
     await chrome.close();
     server.close();
@@ -85,8 +87,9 @@ const fmt = (x) => (x / 1e6).toFixed(2) + 'M/s';
 const rows = [
   ['bars (trivial onBar)', node.bars, browser?.bars],
   ['L2 events (BTCUSDT, trivial onBook/onTrade)', node.l2, browser?.l2],
+  ['L3 events (synthetic, trivial onBook)', node.l3, browser?.l3],
 ];
-console.log(`backtest runtime: ${bars.toLocaleString()} synthetic bars, best of ${repeat}\n`);
+console.log(`backtest runtime: ${bars.toLocaleString()} synthetic bars, ${l3.toLocaleString()} synthetic L3 events, best of ${repeat}\n`);
 console.log('workload (replay loop | end to end incl. load + result)'.padEnd(56) + 'node'.padStart(12) + 'chromium'.padStart(12) + 'chromium/node'.padStart(15));
 for (const [name, n, c] of rows) {
   console.log(`${name}, loop`.padEnd(56) + fmt(n.perSecond).padStart(12) + (c ? fmt(c.perSecond) : '-').padStart(12) + (c ? (c.perSecond / n.perSecond).toFixed(2) : '-').padStart(15));
@@ -97,10 +100,11 @@ const targets = {
   nodeBarsPerSecondAtLeast5M: node.bars.perSecond >= 5e6,
   browserAtLeast0_8xNodeBars: browser ? browser.bars.perSecond >= 0.8 * node.bars.perSecond : null,
   browserAtLeast0_8xNodeL2: browser ? browser.l2.perSecond >= 0.8 * node.l2.perSecond : null,
+  browserAtLeast0_8xNodeL3: browser ? browser.l3.perSecond >= 0.8 * node.l3.perSecond : null,
 };
 console.log('\ntargets:', JSON.stringify(targets));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(
   join(root, 'bench/results/backtest.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, bars, repeat, node, chromium: browser, targets }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, bars, l3, repeat, node, chromium: browser, targets }, null, 2) + '\n',
 );

@@ -56,6 +56,11 @@ export class Backtest {
      */
     loadDepth(symbol: number, ts: Float64Array, side: Float64Array, price: Float64Array, qty: Float64Array): number;
     /**
+     * Loads L3 events (action 1 add / 2 cancel / 3 delete / 4 execute / 5 modify, exchange order id, side 1 bid /
+     * 2 ask, price, size); returns the stream number.
+     */
+    loadOrders(symbol: number, ts: Float64Array, action: Float64Array, id: Float64Array, side: Float64Array, price: Float64Array, qty: Float64Array): number;
+    /**
      * Loads top-of-book quotes; returns the stream number.
      */
     loadQuotes(symbol: number, ts: Float64Array, bid: Float64Array, bid_qty: Float64Array, ask: Float64Array, ask_qty: Float64Array): number;
@@ -853,6 +858,7 @@ export interface InitOutput {
     readonly backtest_instantsPtr: (a: number) => number;
     readonly backtest_loadBars: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number, number];
     readonly backtest_loadDepth: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
+    readonly backtest_loadOrders: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number, number];
     readonly backtest_loadQuotes: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number, number];
     readonly backtest_loadTrades: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
     readonly backtest_mark: (a: number, b: number) => [number, number, number];

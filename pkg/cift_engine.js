@@ -176,6 +176,37 @@ export class Backtest {
         return ret[0] >>> 0;
     }
     /**
+     * Loads L3 events (action 1 add / 2 cancel / 3 delete / 4 execute / 5 modify, exchange order id, side 1 bid /
+     * 2 ask, price, size); returns the stream number.
+     * @param {number} symbol
+     * @param {Float64Array} ts
+     * @param {Float64Array} action
+     * @param {Float64Array} id
+     * @param {Float64Array} side
+     * @param {Float64Array} price
+     * @param {Float64Array} qty
+     * @returns {number}
+     */
+    loadOrders(symbol, ts, action, id, side, price, qty) {
+        const ptr0 = passArrayF64ToWasm0(ts, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ptr1 = passArrayF64ToWasm0(action, wasm.__wbindgen_malloc);
+        const len1 = WASM_VECTOR_LEN;
+        const ptr2 = passArrayF64ToWasm0(id, wasm.__wbindgen_malloc);
+        const len2 = WASM_VECTOR_LEN;
+        const ptr3 = passArrayF64ToWasm0(side, wasm.__wbindgen_malloc);
+        const len3 = WASM_VECTOR_LEN;
+        const ptr4 = passArrayF64ToWasm0(price, wasm.__wbindgen_malloc);
+        const len4 = WASM_VECTOR_LEN;
+        const ptr5 = passArrayF64ToWasm0(qty, wasm.__wbindgen_malloc);
+        const len5 = WASM_VECTOR_LEN;
+        const ret = wasm.backtest_loadOrders(this.__wbg_ptr, symbol, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] >>> 0;
+    }
+    /**
      * Loads top-of-book quotes; returns the stream number.
      * @param {number} symbol
      * @param {Float64Array} ts

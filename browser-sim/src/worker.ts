@@ -3,6 +3,7 @@
 // to yield for a cancel: the page cancels by terminating it.
 import init from 'cift-engine';
 import { DataError } from './runtime/loaders/errors.ts';
+import { combineDatasets } from './runtime/combine.ts';
 import { loadFile } from './runtime/loaders/samples.ts';
 import { BacktestRun } from './runtime/run.ts';
 import type { Dataset } from './runtime/types.ts';
@@ -42,15 +43,24 @@ function failure(err: unknown, strategyUrl?: string): WorkerFailure {
 
 async function load(msg: Extract<Request, { type: 'load' }>): Promise<void> {
   await engineReady;
-  const bytes =
-    msg.data.kind === 'url'
-      ? await fetch(msg.data.url).then((r) => {
-          if (!r.ok) throw new Error(`GET ${msg.data.name}: HTTP ${r.status}`);
-          return r.arrayBuffer();
-        })
-      : await msg.data.file.arrayBuffer();
+  const data = msg.data;
+  const files =
+    data.kind === 'url'
+      ? [
+          {
+            name: data.name,
+            bytes: await fetch(data.url).then((r) => {
+              if (!r.ok) throw new Error(`GET ${data.name}: HTTP ${r.status}`);
+              return r.arrayBuffer();
+            }),
+          },
+        ]
+      : await Promise.all((data.kind === 'file' ? [data] : data.files).map(async (f) => ({ name: f.name, bytes: await f.file.arrayBuffer() })));
   try {
-    dataset = await loadFile(msg.data.name, new Uint8Array(bytes));
+    const parts: Dataset[] = [];
+    for (const f of files) parts.push(await loadFile(f.name, new Uint8Array(f.bytes)));
+    // Several files: one instrument each, a portfolio on one cash balance.
+    dataset = parts.length === 1 ? parts[0] : combineDatasets(parts.map((d) => ({ data: d })));
   } catch (e) {
     // Archive and format errors (not a zip, several files in one) are the data's too, though not at a row.
     throw new Failed({ kind: 'data', message: e instanceof Error ? e.message : String(e) });
@@ -68,6 +78,7 @@ function summary(d: Dataset): string {
       n(i.trades) && `${n(i.trades).toLocaleString('en-US')} trades`,
       n(i.quotes) && `${n(i.quotes).toLocaleString('en-US')} quotes`,
       n(i.depth) && `${n(i.depth).toLocaleString('en-US')} depth updates`,
+      n(i.orders) && `${n(i.orders).toLocaleString('en-US')} L3 order events`,
     ].filter(Boolean);
     return `${i.symbol}: ${kinds.join(', ')}`;
   });
@@ -80,7 +91,7 @@ function chartBars(d: Dataset): ChartBars | undefined {
   const toMs = 1000 / d.tsPerSecond;
   if (inst.bars) {
     const b = inst.bars;
-    return { ts: b.ts.map((t) => t * toMs), open: b.open.slice(), high: b.high.slice(), low: b.low.slice(), close: b.close.slice() };
+    return { symbol: inst.symbol, ts: b.ts.map((t) => t * toMs), open: b.open.slice(), high: b.high.slice(), low: b.low.slice(), close: b.close.slice() };
   }
   const t = inst.trades;
   if (!t || t.ts.length === 0) return undefined;
@@ -105,7 +116,7 @@ function chartBars(d: Dataset): ChartBars | undefined {
       out.close[k] = p;
     }
   }
-  return { ts: Float64Array.from(out.ts), open: Float64Array.from(out.open), high: Float64Array.from(out.high), low: Float64Array.from(out.low), close: Float64Array.from(out.close) };
+  return { symbol: inst.symbol, ts: Float64Array.from(out.ts), open: Float64Array.from(out.open), high: Float64Array.from(out.high), low: Float64Array.from(out.low), close: Float64Array.from(out.close) };
 }
 
 async function run(msg: Extract<Request, { type: 'run' }>): Promise<void> {

@@ -187,7 +187,7 @@ test('a market order fills at the next open and the records say so slot by slot'
 test('bad input throws an Error naming the field, and a malformed command is rejected, not thrown', () => {
   assert.throws(() => new Backtest(config({ volumeCap: 2 })), /volume_cap/);
   assert.throws(() => new Backtest(config({ orderLatencyA: 0.5 })), /orderLatencyA \(slot 7\)/);
-  assert.throws(() => new Backtest(new Float64Array(3)), /19 slots/);
+  assert.throws(() => new Backtest(new Float64Array(3)), /20 slots/);
   const bt = new Backtest(config());
   assert.throws(() => bt.addInstrument(1, 0, 1, 1, 1e6, 1, 1e6, 0, 0, 0, 0), /tickSize/);
   bt.addInstrument(1, 1, 1, 1, 1e6, 1, 1e6, 0, 0, 0, 0);

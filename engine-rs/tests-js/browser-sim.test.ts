@@ -1,7 +1,8 @@
 // The browser sandbox end to end: the app is built with Vite into a temp dir, served by the server's own /sim route,
 // and driven in headless Chromium. The example strategy's metrics on the page must equal, number for number, what
 // the runtime computes in Node for the same file, data and settings (the CLI's path), both for the bundled sample and
-// for the original Zip64 daily_spy.zip uploaded; a malformed CSV must show the loader's file:line:column error; a
+// for the original Zip64 daily_spy.zip uploaded, for two files uploaded as a portfolio and for an uploaded LOBSTER
+// message file (L3); a malformed CSV must show the loader's file:line:column error; a
 // syntax error and an exception must show their line and stop the run cleanly; an endless strategy must be
 // cancellable while the page stays responsive; a sweep must fill its table and heatmap with the runtime's numbers.
 // Screenshots go to test-results/browser-sim/.
@@ -18,7 +19,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { EXAMPLE_STRATEGY } from '../../browser-sim/src/ui/example.ts';
 import { METRICS, showMetric } from '../../browser-sim/src/ui/format.ts';
-import { DataError, initEngineSync, loadFile, runBacktest, type RunOptions, type StrategyModule } from '../../browser-sim/src/runtime/index.ts';
+import { DataError, combineDatasets, initEngineSync, loadFile, runBacktest, type RunOptions, type StrategyModule } from '../../browser-sim/src/runtime/index.ts';
 import { createRouter } from '../../server/src/app.ts';
 import { registerSimRoutes } from '../../server/src/routes/sim.ts';
 import { root, wasmBytes } from './vectors.ts';
@@ -133,7 +134,7 @@ test('the example on daily SPY shows the metrics and trades the runtime computes
     assert.equal(row.text, showMetric(m.kind, expected.metrics[m.name], expected.tsPerSecond), `metric ${m.name} as shown`);
   }
   assert.equal(await page.$$eval('#trades tbody tr', (rows) => rows.length), expected.trades.length);
-  const firstPnl = await page.$eval('#trades tbody tr td:nth-child(8)', (td) => td.textContent);
+  const firstPnl = await page.$eval('#trades tbody tr td:nth-child(9)', (td) => td.textContent);
   assert.equal(firstPnl, expected.trades[0].pnl.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
   // The charts drew: one canvas set per chart, each with a non-zero size.
   for (const id of ['chart-price', 'chart-equity', 'chart-drawdown']) {
@@ -177,6 +178,53 @@ test('uploading the original Zip64 daily_spy.zip gives the metrics the runtime c
   assert.equal(shown.length, METRICS.length);
   for (const [name, value] of shown) assert.deepEqual(JSON.parse(value ?? 'undefined'), expected.metrics[name as keyof typeof expected.metrics], `metric ${name}`);
   assert.equal(await page.$$eval('#trades tbody tr', (rows) => rows.length), expected.trades.length);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('uploading two files runs a portfolio on one cash balance with the metrics the runtime computes in Node', async () => {
+  const { page, errors } = await openPage();
+  const spy = readFileSync(SPY_DAILY);
+  const sp500 = readFileSync(join(root, 'node_modules/vega-datasets/data/sp500-2000.csv'));
+  const source = [
+    '// Holds 45% of equity in each instrument.',
+    'export default { onBar(bar, ctx) { if (ctx.position(bar.symbol) === 0 && ctx.openOrders(bar.symbol).length === 0) ctx.market("buy", { fraction: 0.45 }, { symbol: bar.symbol }); } };',
+  ].join('\n');
+  await setStrategy(page, source);
+  await page.setInputFiles('#upload', [
+    { name: 'daily_spy.zip', mimeType: 'application/zip', buffer: spy },
+    { name: 'sp500-2000.csv', mimeType: 'text/csv', buffer: sp500 },
+  ]);
+  assert.match((await page.textContent('#data-info')) ?? '', /2 instruments on one cash balance/);
+  assert.equal(await run(page), 'ok', (await page.textContent('#error')) ?? undefined);
+  const data = combineDatasets([{ data: await loadFile('daily_spy.zip', new Uint8Array(spy)) }, { data: await loadFile('sp500-2000.csv', new Uint8Array(sp500)) }]);
+  const expected = runBacktest(await strategyModule(source, 'portfolio'), data, PAGE_DEFAULTS);
+  assert.deepEqual([...new Set(expected.trades.map((t) => t.symbol))], ['SPY', 'SP500-2000']);
+  const shown = await page.$$eval('#metrics tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.metric, (r as HTMLElement).dataset.value]));
+  for (const [name, value] of shown) assert.deepEqual(JSON.parse(value ?? 'undefined'), expected.metrics[name as keyof typeof expected.metrics], `metric ${name}`);
+  assert.equal(await page.$$eval('#trades tbody tr', (rows) => rows.length), expected.trades.length);
+  const symbols = await page.$$eval('#trades tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(symbols, expected.trades.map((t) => t.symbol));
+  await page.screenshot({ path: join(SHOTS, 'portfolio-upload.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an uploaded LOBSTER message file runs as L3 data with the runtime numbers', async () => {
+  const { page, errors } = await openPage();
+  // Our buy at 100 joins behind orders 1 and 2 (15): 1 trades 10 (ahead), 2 trades 5 (ahead), 3 (behind) trades 4 of our 4.
+  const lobster = '34200,1,1,10,1000000,1\n34200,1,2,5,1000000,1\n34200,1,9,5,1010000,-1\n34201,1,3,8,1000000,1\n34202,4,1,10,1000000,1\n34203,4,2,5,1000000,1\n34204,4,3,4,1000000,1\n';
+  const name = 'TEST_2012-06-21_34200000_57600000_message_1.csv';
+  const source = 'export default () => { let sent = false; return { onBook(u, ctx) { if (!sent) { sent = true; ctx.limit("buy", 4, 100); } } }; };';
+  await setStrategy(page, source);
+  await page.setInputFiles('#upload', { name, mimeType: 'text/csv', buffer: Buffer.from(lobster) });
+  assert.equal(await run(page), 'ok', (await page.textContent('#error')) ?? undefined);
+  assert.match((await page.textContent('#run-status')) ?? '', /7 L3 order events/);
+  const expected = runBacktest(await strategyModule(source, 'lobster'), await loadFile(name, new TextEncoder().encode(lobster)), PAGE_DEFAULTS);
+  assert.deepEqual(expected.trades.map((t) => [t.symbol, t.qty, t.entryPrice, t.entryTs]), [['TEST', 4, 100, (Date.UTC(2012, 5, 21, 4) / 1000 + 34204) * 1e6]]);
+  const shown = await page.$$eval('#metrics tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.metric, (r as HTMLElement).dataset.value]));
+  for (const [metric, value] of shown) assert.deepEqual(JSON.parse(value ?? 'undefined'), expected.metrics[metric as keyof typeof expected.metrics], `metric ${metric}`);
+  assert.equal(await page.$$eval('#trades tbody tr', (rows) => rows.length), 1);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -6,7 +6,7 @@
 use cift_engine::backtest::record::{command, kind, STRIDE};
 use cift_engine::backtest::{
     metrics, Annualization, Backtest, BacktestConfig, BarMarketFill, EquityPoint, Latency, OrderRequest, Slippage,
-    StepStatus, StrategyCommand, Trade,
+    StepStatus, StopTrigger, StrategyCommand, Trade,
 };
 use cift_engine::{Fees, InstrumentSpec, OrderType, Price, Qty, Side, SymbolId, TimeInForce};
 
@@ -599,6 +599,208 @@ fn day_orders_expire_at_the_session_boundary_and_fok_needs_the_whole_quantity() 
 }
 
 // ---- portfolio, risk and validation ----
+
+// ---- stops on quote data ----
+
+fn load_quotes(bt: &mut Backtest, q: &[(u64, i64, i64, i64, i64)]) {
+    let c = |f: fn(&(u64, i64, i64, i64, i64)) -> f64| q.iter().map(f).collect::<Vec<_>>();
+    let (ts, b, bq, a, aq) =
+        (c(|q| q.0 as f64), c(|q| q.1 as f64), c(|q| q.2 as f64), c(|q| q.3 as f64), c(|q| q.4 as f64));
+    bt.load_quotes(SymbolId(1), &ts, &b, &bq, &a, &aq).expect("quotes");
+}
+
+fn stops_on_quotes(stop_trigger: StopTrigger) -> Log {
+    let mut bt = backtest(BacktestConfig { stop_trigger, ..BacktestConfig::default() }, Fees::default(), &[1]);
+    load_quotes(&mut bt, &[(1, 99, 5, 101, 5), (2, 103, 5, 104, 5), (3, 104, 5, 105, 3), (4, 98, 1, 100, 5)]);
+    let buy = order(1, 1, Side::Buy, OrderType::Stop, 0, 105, 4);
+    let sell = order(2, 1, Side::Sell, OrderType::Stop, 0, 98, 2);
+    drive(&mut bt, at_start(vec![buy, sell]))
+}
+
+#[test]
+fn stops_trigger_on_the_book_with_the_quote_trigger_and_never_on_quotes_with_last() {
+    let log = stops_on_quotes(StopTrigger::Quote);
+    // t=3: the best ask 105 reaches the buy stop at 105: it takes the 3 offered at 105, the last 1 is
+    // cancelled (a triggered stop is a market order). t=4: the best bid 98 reaches the sell stop at 98:
+    // 1 at 98, 1 cancelled.
+    let triggered: Vec<[i64; 4]> =
+        log.of(kind::TRIGGERED).iter().map(|r| [r[1], r[3], r[4], r[5]].map(|v| v as i64)).collect();
+    assert_eq!(triggered, vec![[3, 1, 105, 105], [4, 2, 98, 98]]);
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3]]).collect();
+    assert_eq!(fills, vec![[3, 1, 105, 3], [4, 2, 98, 1]]);
+    let cancelled: Vec<[i64; 3]> =
+        log.of(kind::CANCELLED).iter().map(|r| [r[1], r[3], r[5]].map(|v| v as i64)).collect();
+    assert_eq!(cancelled, vec![[3, 1, 1], [4, 2, 1]]);
+    // With the default (prints), quote-only data never triggers a stop.
+    let log = stops_on_quotes(StopTrigger::Last);
+    assert!(log.of(kind::TRIGGERED).is_empty() && log.fills().is_empty());
+}
+
+#[test]
+fn a_stop_already_reached_by_the_book_triggers_on_arrival_with_the_quote_trigger() {
+    let cfg = BacktestConfig { stop_trigger: StopTrigger::Quote, ..BacktestConfig::default() };
+    let mut bt = backtest(cfg, Fees::default(), &[1]);
+    load_quotes(&mut bt, &[(1, 99, 5, 101, 5), (2, 99, 5, 101, 5)]);
+    let log = drive(&mut bt, at_start(vec![order(1, 1, Side::Buy, OrderType::Stop, 0, 100, 2)]));
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3]]).collect();
+    assert_eq!(fills, vec![[1, 1, 101, 2]], "the ask 101 is above the stop at 100 when it arrives");
+}
+
+// ---- L3 (market-by-order) ----
+
+/// An L3 event: (ts, action, order id, side, price, size).
+type L3 = (u64, u8, u64, u8, i64, i64);
+
+fn load_l3(bt: &mut Backtest, events: &[L3]) {
+    let c = |f: fn(&L3) -> f64| events.iter().map(f).collect::<Vec<_>>();
+    bt.load_orders(
+        SymbolId(1),
+        &c(|e| e.0 as f64),
+        &c(|e| f64::from(e.1)),
+        &c(|e| e.2 as f64),
+        &c(|e| f64::from(e.3)),
+        &c(|e| e.4 as f64),
+        &c(|e| e.5 as f64),
+    )
+    .expect("L3");
+}
+
+const ADD: u8 = 1;
+const CANCEL: u8 = 2;
+const DELETE: u8 = 3;
+const EXECUTE: u8 = 4;
+const MODIFY: u8 = 5;
+const BID: u8 = 1;
+const ASK: u8 = 2;
+
+#[test]
+fn an_l3_queue_position_is_exact() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let events = [
+        (1, ADD, 11, BID, 100, 30),
+        (1, ADD, 12, BID, 100, 20),
+        (1, ADD, 13, ASK, 102, 10),
+        (2, ADD, 14, BID, 100, 40),     // joins behind ours
+        (3, CANCEL, 12, BID, 100, 5),   // ahead of ours: 50 → 45
+        (4, CANCEL, 14, BID, 100, 10),  // behind: no change
+        (5, EXECUTE, 11, BID, 100, 30), // ahead: 45 → 15
+        (6, MODIFY, 12, BID, 100, 25),  // grows: loses its place, 15 → 0, now behind ours
+        (7, EXECUTE, 12, BID, 100, 6),  // behind ours: the aggressor reached us first, 6 of our 10
+        (8, DELETE, 13, ASK, 102, 0),
+        (9, EXECUTE, 14, BID, 100, 30), // behind: our last 4
+    ];
+    load_l3(&mut bt, &events);
+    let mut ahead = Vec::new();
+    let mut sent = false;
+    let log = drive(&mut bt, |now, _, bt| {
+        if let Some((_, o)) = bt.open_orders().first() {
+            ahead.push((now, o.ahead, o.leaves));
+        }
+        if sent {
+            return Vec::new();
+        }
+        sent = true;
+        vec![order(1, 1, Side::Buy, OrderType::Limit, 100, 0, 10)]
+    });
+    assert_eq!(
+        ahead,
+        vec![(1, 50, 10), (2, 50, 10), (3, 45, 10), (4, 45, 10), (5, 15, 10), (6, 0, 10), (7, 0, 4), (8, 0, 4)],
+        "joined behind orders 11 and 12 (50), then exactly as those ahead were cancelled or executed"
+    );
+    let fills: Vec<[i64; 5]> = log.fills().iter().map(|f| [f[0], f[2], f[3], f[5], f[8]]).collect();
+    assert_eq!(fills, vec![[7, 100, 6, 1, 4], [9, 100, 4, 1, 0]]);
+    assert_eq!(log.of(kind::ORDER).len(), events.len(), "every L3 event reaches the strategy");
+    let r = &log.of(kind::ORDER)[4];
+    assert_eq!(r[3..8], [f64::from(CANCEL), 12.0, f64::from(BID), 100.0, 5.0]);
+    assert_eq!(bt.mark(SymbolId(1)), Some(100), "the last bid alone (order 12's 19 at 100)");
+}
+
+#[test]
+fn l3_executions_through_a_limit_and_crossing_adds_fill_it_at_its_price() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let events = [
+        (1, ADD, 1, BID, 99, 10),
+        (1, ADD, 2, ASK, 103, 10),
+        (2, EXECUTE, 1, BID, 99, 3), // a sell reached 99: it passed our bid at 101 first
+        (3, ADD, 3, ASK, 101, 1),    // an ask at 101 crosses our bid at 101
+        (4, ADD, 4, BID, 102, 6),    // a bid at 102 crosses our ask at 102
+        (5, ADD, 5, ASK, 101, 9),    // crosses our bid's last 1
+    ];
+    load_l3(&mut bt, &events);
+    let cmds =
+        vec![order(1, 1, Side::Buy, OrderType::Limit, 101, 0, 5), order(2, 1, Side::Sell, OrderType::Limit, 102, 0, 4)];
+    let log = drive(&mut bt, at_start(cmds));
+    let fills: Vec<[i64; 5]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3], f[5]]).collect();
+    assert_eq!(fills, vec![[2, 1, 101, 3, 1], [3, 1, 101, 1, 1], [4, 2, 102, 4, 1], [5, 1, 101, 1, 1]]);
+}
+
+#[test]
+fn a_market_order_takes_the_l3_book_until_the_next_event_resets_the_level() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let events =
+        [(1, ADD, 1, ASK, 101, 3), (1, ADD, 2, ASK, 101, 4), (1, ADD, 3, ASK, 102, 5), (2, ADD, 4, ASK, 101, 1)];
+    load_l3(&mut bt, &events);
+    let mut sent = 0;
+    let log = drive(&mut bt, |now, _, _| match (now, sent) {
+        (1, 0) => {
+            sent = 1;
+            vec![market(1, Side::Buy, 9), market(2, Side::Buy, 4)]
+        }
+        (2, 1) => {
+            sent = 2;
+            vec![market(3, Side::Buy, 8)]
+        }
+        _ => Vec::new(),
+    });
+    // 1: 7 at 101 and 2 at 102; 2: the 3 left at 102 (1 cancelled). At 2 the add resets 101 to its
+    // orders' total, 8: the third order takes all 8 at 101 (no market impact on the replayed book).
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3]]).collect();
+    assert_eq!(fills, vec![[1, 1, 101, 7], [1, 1, 102, 2], [1, 2, 102, 3], [2, 3, 101, 8]]);
+}
+
+#[test]
+fn an_l3_execution_is_a_print_for_stops() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let events = [(1, ADD, 1, ASK, 105, 2), (1, ADD, 2, ASK, 106, 5), (2, EXECUTE, 1, ASK, 105, 1)];
+    load_l3(&mut bt, &events);
+    let log = drive(&mut bt, at_start(vec![order(1, 1, Side::Buy, OrderType::Stop, 0, 105, 3)]));
+    assert_eq!(log.updates()[0], (kind::TRIGGERED, 2, 1, 105));
+    let fills: Vec<[i64; 4]> = log.fills().iter().map(|f| [f[0], f[1], f[2], f[3]]).collect();
+    assert_eq!(fills, vec![[2, 1, 105, 1], [2, 1, 106, 2]], "the 1 left at 105, then 106");
+}
+
+#[test]
+fn inconsistent_l3_streams_are_refused_with_row_and_field() {
+    let mut bt = backtest(BacktestConfig::default(), Fees::default(), &[1]);
+    let refused = |bt: &mut Backtest, events: &[L3]| {
+        let c = |f: fn(&L3) -> f64| events.iter().map(f).collect::<Vec<_>>();
+        let (ts, a, id, sd, p, q) = (
+            c(|e| e.0 as f64),
+            c(|e| f64::from(e.1)),
+            c(|e| e.2 as f64),
+            c(|e| f64::from(e.3)),
+            c(|e| e.4 as f64),
+            c(|e| e.5 as f64),
+        );
+        let e = bt.load_orders(SymbolId(1), &ts, &a, &id, &sd, &p, &q).expect_err("refused");
+        (e.row, e.field, e.message)
+    };
+    let r = refused(&mut bt, &[(1, ADD, 1, BID, 100, 5), (2, CANCEL, 2, BID, 100, 1)]);
+    assert_eq!(r, (Some(1), "id", "order 2 is not live (never added, or already gone)".into()));
+    let r = refused(&mut bt, &[(1, ADD, 1, BID, 100, 5), (2, EXECUTE, 1, BID, 100, 6)]);
+    assert_eq!(r, (Some(1), "qty", "6 is more than the 5 left of order 1".into()));
+    let r = refused(&mut bt, &[(1, ADD, 1, BID, 100, 5), (2, ADD, 1, BID, 100, 6)]);
+    assert_eq!((r.0, r.1), (Some(1), "id"));
+    let r = refused(&mut bt, &[(1, ADD, 1, BID, 100, 5), (2, CANCEL, 1, BID, 101, 1)]);
+    assert_eq!((r.0, r.1), (Some(1), "price"));
+    let r = refused(&mut bt, &[(1, ADD, 1, BID, 100, 5), (2, DELETE, 1, ASK, 100, 0)]);
+    assert_eq!((r.0, r.1), (Some(1), "side"));
+    let r = refused(&mut bt, &[(1, 6, 1, BID, 100, 5)]);
+    assert_eq!((r.0, r.1), (Some(0), "action"));
+    let r = refused(&mut bt, &[(1, ADD, 1, BID, 100, 0)]);
+    assert_eq!((r.0, r.1), (Some(0), "qty"));
+    assert_eq!(bt.progress(), (0, 0), "no stream was kept");
+}
 
 #[test]
 fn instruments_share_one_cash_balance() {

@@ -10,11 +10,14 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import {
   type BacktestResult,
   BacktestRun,
+  DATA_FORMATS,
+  type DataFormat,
   type Dataset,
   type Params,
   type RunOptions,
   SAMPLES,
   type StrategyModule,
+  combineDatasets,
   type SweepExecutor,
   type SweepRow,
   initEngineSync,
@@ -26,14 +29,19 @@ import {
 } from '../../browser-sim/src/runtime/index.ts';
 
 export const BACKTEST_USAGE = `Usage: cift backtest <strategy file> --data <file|sample> [options]
+       cift backtest <strategy file> --data SYMBOL=<file|sample> --data SYMBOL=<file|sample> … [options]
 
 Runs a strategy file (.ts or .js; export default a strategy or a factory (params) => strategy,
 and optionally export const params = {…}) on historical data with the venue's engine.
 
 Data (--data): an OHLCV CSV, a trade CSV, Binance JSON lines (.gz ok), an AlgoSeek zip,
-or a bundled sample: ${SAMPLES.map((s) => s.id).join(', ')}
+a LOBSTER message file (L3), or a bundled sample: ${SAMPLES.map((s) => s.id).join(', ')}
+Repeat --data (SYMBOL=file names each instrument) for a portfolio on one cash balance.
 
 Options:
+  --format F            the data's format: ${DATA_FORMATS.join(', ')} (auto: from name and content)
+  --stop-trigger T      last (trade prints) or quote (best bid/ask) triggers stops on tick data
+                        (default: last, or quote for data with a book but no prints)
   --cash N              starting cash (100000)
   --fees BPS            fees in basis points of notional, maker and taker (0)
   --maker-fees BPS      maker fees, if different
@@ -72,11 +80,26 @@ function initEngine(): void {
 /** Parsed command line. */
 export interface BacktestArgs {
   strategy: string;
-  data: string;
+  /** The --data values in order: a file or sample, with the symbol to give it. */
+  data: DataSpec[];
+  format: DataFormat;
   options: RunOptions;
   sweeps: string[];
   workers: number;
   json: boolean;
+}
+
+/** One --data value: `file`, or `SYMBOL=file`. */
+export interface DataSpec {
+  symbol?: string;
+  source: string;
+}
+
+const NAMED = /^([A-Za-z][\w.-]*)=(.+)$/;
+
+function dataSpec(v: string): DataSpec {
+  const m = NAMED.exec(v);
+  return m ? { symbol: m[1], source: m[2] } : { source: v };
 }
 
 function number(flag: string, v: string | undefined, check?: (x: number) => boolean): number | undefined {
@@ -94,7 +117,9 @@ export function parseBacktestArgs(argv: string[]): BacktestArgs | null {
       args: argv,
       allowPositionals: true,
       options: {
-        data: { type: 'string' },
+        data: { type: 'string', multiple: true },
+        format: { type: 'string' },
+        'stop-trigger': { type: 'string' },
         cash: { type: 'string' },
         fees: { type: 'string' },
         'maker-fees': { type: 'string' },
@@ -119,7 +144,17 @@ export function parseBacktestArgs(argv: string[]): BacktestArgs | null {
   const v = parsed.values;
   if (v.help) return null;
   if (parsed.positionals.length !== 1) throw new BacktestCliError(parsed.positionals.length === 0 ? 'a strategy file is required' : `one strategy file, got ${parsed.positionals.join(' ')}`, 2);
-  if (v.data === undefined) throw new BacktestCliError('--data <file|sample> is required', 2);
+  if (v.data === undefined || v.data.length === 0) throw new BacktestCliError('--data <file|sample> is required', 2);
+  const data = v.data.map(dataSpec);
+  if (data.length > 1) {
+    const names = data.map((d) => d.symbol ?? d.source);
+    const twice = names.find((n, k) => names.indexOf(n) !== k);
+    if (twice !== undefined) throw new BacktestCliError(`--data: ${twice} is given twice (name each instrument: --data SYMBOL=file)`, 2);
+  }
+  const format = (v.format ?? 'auto') as DataFormat;
+  if (!DATA_FORMATS.includes(format)) throw new BacktestCliError(`--format: one of ${DATA_FORMATS.join(', ')}, got '${v.format}'`, 2);
+  const stopTrigger = v['stop-trigger'];
+  if (stopTrigger !== undefined && stopTrigger !== 'last' && stopTrigger !== 'quote') throw new BacktestCliError(`--stop-trigger: last or quote, got '${stopTrigger}'`, 2);
   const nonNeg = (x: number) => x >= 0;
   const fill = v['fill-model'];
   if (fill !== undefined && fill !== 'next-open' && fill !== 'close') throw new BacktestCliError(`--fill-model: next-open or close, got '${fill}'`, 2);
@@ -130,8 +165,10 @@ export function parseBacktestArgs(argv: string[]): BacktestArgs | null {
   }
   return {
     strategy: parsed.positionals[0],
-    data: v.data,
+    data,
+    format,
     options: {
+      stopTrigger: stopTrigger as RunOptions['stopTrigger'],
       cash: number('--cash', v.cash, nonNeg),
       feesBps: number('--fees', v.fees, nonNeg),
       makerFeesBps: number('--maker-fees', v['maker-fees'], nonNeg),
@@ -169,9 +206,9 @@ async function loadStrategy(path: string): Promise<StrategyModule> {
 }
 
 /** Reads a data file or a bundled sample by id. */
-async function loadData(spec: string): Promise<Dataset> {
-  const sample = SAMPLES.find((s) => s.id === spec);
-  const path = sample ? resolve(repoRoot, sample.path) : spec;
+async function loadOne(spec: DataSpec, format: DataFormat): Promise<Dataset> {
+  const sample = SAMPLES.find((s) => s.id === spec.source);
+  const path = sample ? resolve(repoRoot, sample.path) : spec.source;
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
@@ -179,9 +216,25 @@ async function loadData(spec: string): Promise<Dataset> {
     throw new BacktestCliError(`--data: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
   }
   try {
-    return await loadFile(sample ? sample.path : spec, bytes);
+    return await loadFile(sample ? sample.path : spec.source, bytes, { symbol: spec.symbol, format });
   } catch (e) {
     throw new BacktestCliError((e as Error).message, 1);
+  }
+}
+
+/** The dataset of every --data value: one file as it is, several combined (one instrument each) in the order given. */
+async function loadData(specs: DataSpec[], format: DataFormat): Promise<Dataset> {
+  const parts = await Promise.all(specs.map((s) => loadOne(s, format)));
+  if (parts.length === 1) {
+    const [d] = parts;
+    // Loaders that do not take a symbol (AlgoSeek, LOBSTER by name) still get the one asked for.
+    const symbol = specs[0].symbol;
+    return symbol === undefined || d.instruments.length !== 1 ? d : { ...d, instruments: [{ ...d.instruments[0], symbol }] };
+  }
+  try {
+    return combineDatasets(parts.map((data, k) => ({ symbol: specs[k].symbol, data })));
+  } catch (e) {
+    throw new BacktestCliError(`--data: ${(e as Error).message}`, 1);
   }
 }
 
@@ -274,13 +327,14 @@ export function formatSweep(rows: SweepRow[]): string {
 interface WorkerInit {
   ciftBacktestWorker: true;
   strategy: string;
-  data: string;
+  data: DataSpec[];
+  format: DataFormat;
   options: RunOptions;
 }
 
 /** A sweep executor on worker_threads: each worker loads the engine, strategy and data once, then runs grid points. */
 function workerExecutor(args: BacktestArgs, count: number): SweepExecutor {
-  const init: WorkerInit = { ciftBacktestWorker: true, strategy: resolve(args.strategy), data: args.data, options: args.options };
+  const init: WorkerInit = { ciftBacktestWorker: true, strategy: resolve(args.strategy), data: args.data, format: args.format, options: args.options };
   const idle: Worker[] = [];
   const all: Worker[] = [];
   const waiting: ((w: Worker) => void)[] = [];
@@ -335,7 +389,7 @@ export async function runBacktestCli(argv: string[]): Promise<string> {
   }
   initEngine();
   const mod = await loadStrategy(args.strategy);
-  const data = await loadData(args.data);
+  const data = await loadData(args.data, args.format);
   if (axes.length > 0) {
     const grid = sweepGrid(axes);
     const bar = progressBar('sweep');
@@ -374,7 +428,7 @@ export async function runBacktestCli(argv: string[]): Promise<string> {
 if (!isMainThread && (workerData as Partial<WorkerInit> | null)?.ciftBacktestWorker === true) {
   const init = workerData as WorkerInit;
   initEngine();
-  const ready = Promise.all([loadStrategy(init.strategy), loadData(init.data)]);
+  const ready = Promise.all([loadStrategy(init.strategy), loadData(init.data, init.format)]);
   parentPort!.on('message', (job: { params: Params; index: number }) => {
     ready
       .then(([mod, data]) => {

@@ -26,6 +26,7 @@ import type {
   Bar,
   BookUpdate,
   Context,
+  L3Action,
   Dataset,
   Fill,
   Indicators,
@@ -47,6 +48,7 @@ const BAR = 1;
 const TRADE = 2;
 const QUOTE = 3;
 const DEPTH = 4;
+const ORDER = 5;
 const ACCEPTED = 10;
 const REJECTED = 11;
 const FILL = 12;
@@ -58,6 +60,7 @@ const CMD_CANCEL = 2;
 const CMD_REPLACE = 3;
 const TYPE_CODE: Record<OrderType, number> = { limit: 1, market: 2, stop: 3, stopLimit: 4 };
 const TIF_CODE: Record<TimeInForce, number> = { GTC: 1, DAY: 2, GTD: 3, IOC: 4, FOK: 5 };
+const L3_ACTIONS: readonly L3Action[] = ['add', 'cancel', 'delete', 'execute', 'modify'];
 const LOG_CAP = 1000;
 /** Most instants the engine reads ahead in one call (a batch's records take 96 bytes each). */
 const MAX_BATCH = 4096;
@@ -96,7 +99,7 @@ function nonNegative(name: string, v: number | undefined, fallback: number): num
 }
 
 /** The engine config array for these options; `moneyScale` converts cash, `tsPerMs` latencies. */
-function engineConfig(opts: RunOptions, moneyScale: number, tsPerMs: number, subscriptions: number): Float64Array {
+function engineConfig(opts: RunOptions, moneyScale: number, tsPerMs: number, subscriptions: number, stopTrigger: 'last' | 'quote'): Float64Array {
   const names = backtestConfigNames().split(',');
   const cfg = new Float64Array(backtestConfigDefaults());
   const set = (name: string, v: number) => {
@@ -134,6 +137,9 @@ function engineConfig(opts: RunOptions, moneyScale: number, tsPerMs: number, sub
   set('tsPerYear', 365.25 * 86_400_000 * tsPerMs);
   set('subscriptions', subscriptions);
   set('allowShort', opts.allowShort === false ? 0 : 1);
+  const trigger = opts.stopTrigger ?? stopTrigger;
+  if (trigger !== 'last' && trigger !== 'quote') throw new OptionError(`stopTrigger must be last or quote, got ${String(trigger)}`);
+  set('stopTrigger', trigger === 'quote' ? 1 : 0);
   return cfg;
 }
 
@@ -141,6 +147,13 @@ function maxOf(cols: (Float64Array | undefined)[]): number {
   let m = 0;
   for (const c of cols) if (c) for (let i = 0; i < c.length; i++) if (c[i] > m) m = c[i];
   return m;
+}
+
+/** The default stop trigger for a dataset: the book when it has book data but no prints (nothing else would trigger). */
+export function defaultStopTrigger(data: Dataset): 'last' | 'quote' {
+  const prints = data.instruments.some((i) => i.trades || i.orders);
+  const book = data.instruments.some((i) => i.quotes || i.depth);
+  return book && !prints ? 'quote' : 'last';
 }
 
 /** Decimals → integer units: exact for data with at most `scale`'s decimals. */
@@ -197,9 +210,9 @@ export class BacktestRun {
     let subscriptions = 0;
     if (s.onBar) subscriptions |= 2;
     if (s.onTrade) subscriptions |= 4;
-    if (s.onBook) subscriptions |= 8 | 16;
+    if (s.onBook) subscriptions |= 8 | 16 | 32;
     this.cashUnits = 0;
-    const cfg = engineConfig(opts, this.moneyScale, data.tsPerSecond / 1000, subscriptions);
+    const cfg = engineConfig(opts, this.moneyScale, data.tsPerSecond / 1000, subscriptions, defaultStopTrigger(data));
     this.cashUnits = cfg[0];
     const feeMaker = Math.round(nonNegative('makerFeesBps', opts.makerFeesBps ?? opts.feesBps, 0) * 100);
     const feeTaker = Math.round(nonNegative('feesBps', opts.feesBps, 0) * 100);
@@ -211,7 +224,7 @@ export class BacktestRun {
         const id = k + 1;
         const maxPrice = Math.min(
           Number.MAX_SAFE_INTEGER,
-          Math.max(1e6, Math.ceil(maxOf([d.bars?.high, d.trades?.price, d.quotes?.ask, d.depth?.price]) * priceScale * 10)),
+          Math.max(1e6, Math.ceil(maxOf([d.bars?.high, d.trades?.price, d.quotes?.ask, d.depth?.price, d.orders?.price]) * priceScale * 10)),
         );
         this.bt.addInstrument(id, 1, 1, 1, maxPrice, 1, 1e15, feeMaker, feeTaker, 0, 0);
         const p = (c: Float64Array) => units(c, priceScale);
@@ -226,6 +239,10 @@ export class BacktestRun {
           this.bt.loadQuotes(id, c.ts, p(c.bid), q(c.bidQty), p(c.ask), q(c.askQty));
         }
         if (d.depth) this.bt.loadDepth(id, d.depth.ts, d.depth.side, p(d.depth.price), q(d.depth.qty));
+        if (d.orders) {
+          const o = d.orders;
+          this.bt.loadOrders(id, o.ts, o.action, o.id, o.side, p(o.price), q(o.qty));
+        }
         const inst: Instrument = {
           symbol: d.symbol,
           id,
@@ -235,7 +252,7 @@ export class BacktestRun {
           lastPriceUnits: NaN,
           bar: { symbol: d.symbol, ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 },
           trade: { symbol: d.symbol, ts: 0, price: 0, qty: 0, aggressor: 'unknown' },
-          book: { kind: 'depth', symbol: d.symbol, ts: 0, side: 'bid', price: 0, qty: 0, bid: NaN, bidQty: NaN, ask: NaN, askQty: NaN },
+          book: { kind: 'depth', symbol: d.symbol, ts: 0, side: 'bid', price: 0, qty: 0, action: '', orderId: NaN, bid: NaN, bidQty: NaN, ask: NaN, askQty: NaN },
         };
         if (this.bySymbol.has(d.symbol)) throw new OptionError(`dataset ${data.name}: symbol ${d.symbol} appears twice`);
         this.bySymbol.set(d.symbol, inst);
@@ -359,10 +376,15 @@ export class BacktestRun {
         return;
       }
       case QUOTE:
-      case DEPTH: {
+      case DEPTH:
+      case ORDER: {
+        // An L3 execution is a print: the last price the strategy has seen.
+        if (kind === ORDER && h[at + 3] === 4) inst.lastPriceUnits = h[at + 6];
         if (!strategy.onBook) return;
         const b = inst.book;
         b.ts = h[at + 1];
+        b.action = '';
+        b.orderId = NaN;
         if (kind === QUOTE) {
           b.kind = 'quote';
           b.bid = h[at + 3] / ps;
@@ -371,11 +393,19 @@ export class BacktestRun {
           b.askQty = h[at + 6] / qs;
           b.price = NaN;
           b.qty = NaN;
-        } else {
+        } else if (kind === DEPTH) {
           b.kind = 'depth';
           b.side = h[at + 3] === 1 ? 'bid' : 'ask';
           b.price = h[at + 4] / ps;
           b.qty = h[at + 5] / qs;
+          b.bid = b.bidQty = b.ask = b.askQty = NaN;
+        } else {
+          b.kind = 'order';
+          b.action = L3_ACTIONS[h[at + 3] - 1];
+          b.orderId = h[at + 4];
+          b.side = h[at + 5] === 1 ? 'bid' : 'ask';
+          b.price = h[at + 6] / ps;
+          b.qty = h[at + 7] / qs;
           b.bid = b.bidQty = b.ask = b.askQty = NaN;
         }
         strategy.onBook(b, ctx);

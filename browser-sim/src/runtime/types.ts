@@ -64,15 +64,27 @@ export interface TradePrint {
   aggressor: Side | 'unknown';
 }
 
-/** A book change (reused object): an L2 level update (`kind: 'depth'`) or a top-of-book quote (`kind: 'quote'`). */
+/** What an L3 (market-by-order) event does to the exchange order it names. */
+export type L3Action = 'add' | 'cancel' | 'delete' | 'execute' | 'modify';
+
+/**
+ * A book change (reused object): an L2 level update (`kind: 'depth'`), a top-of-book quote (`kind: 'quote'`) or an L3
+ * market-by-order event (`kind: 'order'`).
+ */
 export interface BookUpdate {
-  kind: 'depth' | 'quote';
+  kind: 'depth' | 'quote' | 'order';
   symbol: string;
   ts: number;
-  /** depth: the level's side, price and new total size (0 removes it). */
+  /**
+   * depth: the level's side, price and new total size (0 removes it). order: the exchange order's side and price, and
+   * the size added (add), removed (cancel, execute), or its new size (modify); a delete's size is what the data says.
+   */
   side: 'bid' | 'ask';
   price: number;
   qty: number;
+  /** order: what happened to it and its exchange id ('' and NaN otherwise). */
+  action: L3Action | '';
+  orderId: number;
   /** quote: best bid/ask and sizes (NaN for depth updates). */
   bid: number;
   bidQty: number;
@@ -228,6 +240,19 @@ export interface DepthColumns {
   qty: Float64Array;
 }
 
+/**
+ * L3 (market-by-order) events: action 1 add, 2 cancel (part), 3 delete (whole), 4 execute, 5 modify; the exchange's
+ * order id; side 1 bid, 2 ask; price; size (see `BookUpdate`). They must tell one consistent story from an empty book.
+ */
+export interface OrderColumns {
+  ts: Float64Array;
+  action: Float64Array;
+  id: Float64Array;
+  side: Float64Array;
+  price: Float64Array;
+  qty: Float64Array;
+}
+
 /** One instrument's data. `priceDecimals`/`qtyDecimals` are the decimals the data uses (the engine's integer units). */
 export interface InstrumentData {
   symbol: string;
@@ -237,6 +262,8 @@ export interface InstrumentData {
   trades?: TradeColumns;
   quotes?: QuoteColumns;
   depth?: DepthColumns;
+  /** L3 events (the whole book, order by order). */
+  orders?: OrderColumns;
 }
 
 /** What loaders produce and runs consume. */
@@ -269,6 +296,13 @@ export interface RunOptions {
   seed?: number;
   /** May the strategy sell short (true). */
   allowShort?: boolean;
+  /**
+   * What triggers stop orders on print and book data (bars use the bar's path): `'last'` a trade print (or an L3
+   * execution) at or through the stop; `'quote'` the book — a buy stop when the best ask is at or above the stop, a sell
+   * stop when the best bid is at or below. Default: `'last'` when the data has trade prints or L3 events, `'quote'`
+   * when its only book-side data is quotes or L2 diffs (where `'last'` would never trigger).
+   */
+  stopTrigger?: 'last' | 'quote';
   /** Return periods per year for annualization (252). */
   periodsPerYear?: number;
   /** Strategy parameters (merged over the module's defaults). */

@@ -47,24 +47,26 @@ $('reset-example').addEventListener('click', () => {
 const charts = new ResultCharts($('chart-price'), $('chart-equity'), $('chart-drawdown'));
 $('engine-status').textContent = 'engine and data run in Web Workers; everything is bundled, so the page works offline';
 
-let uploaded: File | undefined;
+let uploaded: File[] = [];
+const uploadedInfo = () => uploaded.map((f) => `${f.name} (${(f.size / 1024).toFixed(1)} KiB)`).join(', ') + (uploaded.length > 1 ? ` — ${uploaded.length} instruments on one cash balance` : '');
 upload.addEventListener('change', () => {
-  uploaded = upload.files?.[0];
-  if (uploaded) {
+  uploaded = [...(upload.files ?? [])];
+  if (uploaded.length > 0) {
     if (![...datasetSelect.options].some((o) => o.value === 'upload')) datasetSelect.add(new Option('Uploaded file', 'upload'));
     datasetSelect.value = 'upload';
-    dataInfo.textContent = `${uploaded.name} (${(uploaded.size / 1024).toFixed(1)} KiB)`;
+    dataInfo.textContent = uploadedInfo();
   }
 });
 datasetSelect.addEventListener('change', () => {
-  dataInfo.textContent = datasetSelect.value === 'upload' ? (uploaded ? uploaded.name : 'choose a file above') : '';
+  dataInfo.textContent = datasetSelect.value === 'upload' ? (uploaded.length > 0 ? uploadedInfo() : 'choose a file above') : '';
 });
 
 /** The data the settings point at. */
 function dataSource(): DataSource {
   if (datasetSelect.value === 'upload') {
-    if (!uploaded) throw new Error('choose a file to upload first');
-    return { kind: 'file', name: uploaded.name, file: uploaded };
+    if (uploaded.length === 0) throw new Error('choose a file to upload first');
+    if (uploaded.length === 1) return { kind: 'file', name: uploaded[0].name, file: uploaded[0] };
+    return { kind: 'files', name: uploaded.map((f) => f.name).join(' + '), files: uploaded.map((f) => ({ name: f.name, file: f })) };
   }
   const d = BUNDLED.find((b) => b.id === datasetSelect.value);
   if (!d) throw new Error(`unknown dataset ${datasetSelect.value}`);
@@ -77,6 +79,12 @@ function num(id: string, label: string): number {
   const v = Number(input.value);
   if (input.value.trim() === '' || !Number.isFinite(v)) throw new Error(`${label} must be a number, got "${input.value}"`);
   return v;
+}
+
+/** The stop trigger picked on the form (`auto`: the runtime's default for the data). */
+function stopTriggerValue(): RunOptions['stopTrigger'] {
+  const v = $<HTMLSelectElement>('stop-trigger').value;
+  return v === 'last' || v === 'quote' ? v : undefined;
 }
 
 /** The run settings from the form. */
@@ -93,6 +101,7 @@ function runOptions(): RunOptions {
     fillModel: $<HTMLSelectElement>('fill-model').value === 'same-close' ? 'close' : 'next-open',
     volumeCap: num('volume-cap', 'volume cap'),
     seed: num('seed', 'seed'),
+    stopTrigger: stopTriggerValue(),
   };
 }
 
@@ -149,13 +158,14 @@ const TRADE_ROWS = 2000;
 
 function fillTrades(result: BacktestResult): void {
   const table = $('trades');
-  const head = ['#', 'side', 'entry', 'exit', 'qty', 'entry price', 'exit price', 'P&L', 'return', 'fees'];
+  const head = ['#', 'symbol', 'side', 'entry', 'exit', 'qty', 'entry price', 'exit price', 'P&L', 'return', 'fees'];
   table.querySelector('thead')?.replaceChildren(row(head, 'th'));
   const shown = result.trades.slice(0, TRADE_ROWS);
   table.querySelector('tbody')?.replaceChildren(
     ...shown.map((t, i) =>
       row([
         String(i + 1),
+        t.symbol,
         t.open ? `${t.side} (open)` : t.side,
         showTime(t.entryTs, result.tsPerSecond),
         showTime(t.exitTs, result.tsPerSecond),
@@ -224,7 +234,8 @@ async function runOnce(): Promise<void> {
     charts.show(
       bars ?? { ts: [], open: [], high: [], low: [], close: [] },
       { ts: ms(result.equity.ts), value: result.equity.equity },
-      result.trades.map((t) => ({ ...t, entryTs: t.entryTs * scale, exitTs: t.exitTs * scale })),
+      // Markers for the charted instrument's trades only (a portfolio's others are in the trade table).
+      result.trades.filter((t) => t.symbol === bars?.symbol).map((t) => ({ ...t, entryTs: t.entryTs * scale, exitTs: t.exitTs * scale })),
     );
     document.body.dataset.result = 'ok';
   } catch (e) {

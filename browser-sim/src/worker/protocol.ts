@@ -2,8 +2,14 @@
 // it loads the data and compiles the strategy once per `load`, then runs jobs; the page cancels by terminating it.
 import type { BacktestResult, Params, RunOptions } from '../runtime/types.ts';
 
-/** Where the data comes from: a bundled sample (absolute URL) or a file the user picked; `name` picks the loader. */
-export type DataSource = { kind: 'url'; name: string; url: string } | { kind: 'file'; name: string; file: Blob };
+/**
+ * Where the data comes from: a bundled sample (absolute URL), a file the user picked (`name` picks the loader), or
+ * several files, one instrument each, combined into a portfolio on one cash balance.
+ */
+export type DataSource =
+  | { kind: 'url'; name: string; url: string }
+  | { kind: 'file'; name: string; file: Blob }
+  | { kind: 'files'; name: string; files: { name: string; file: Blob }[] };
 
 /** Page → worker. */
 export type Request =
@@ -12,6 +18,8 @@ export type Request =
 
 /** Price bars for the chart (the first instrument's bars, or its prints bucketed into bars); times in ms. */
 export interface ChartBars {
+  /** The instrument charted (the dataset's first). */
+  symbol: string;
   ts: Float64Array;
   open: Float64Array;
   high: Float64Array;

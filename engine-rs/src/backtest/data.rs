@@ -1,5 +1,6 @@
 //! Historical data held in columns, checked when loaded: bars, trades,
-//! quotes and L2 depth diffs, one stream per instrument and kind.
+//! quotes, L2 depth diffs and L3 (market-by-order) events, one stream per
+//! instrument and kind.
 //!
 //! Every value arrives as an f64 (the same on the WASM boundary and natively)
 //! and must be an exact integer in the instrument's units: timestamps in any
@@ -7,8 +8,10 @@
 //! grid and within the instrument's bounds, sizes in quantity units. A bad value is reported with the stream,
 //! row and field, and nothing of that stream is kept.
 
+use super::l3::L3Action;
 use crate::types::{Side, SymbolId};
 use crate::InstrumentSpec;
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 /// The kinds of data a stream can hold; the codes are used in records.
@@ -23,6 +26,8 @@ pub enum DataKind {
     Quotes = 3,
     /// L2 diffs: side, price, new total size at that level (0 removes it).
     Depth = 4,
+    /// L3 events: action, exchange order id, side, price, size (see `l3`).
+    Orders = 5,
 }
 
 impl DataKind {
@@ -33,6 +38,7 @@ impl DataKind {
             DataKind::Trades => "trades",
             DataKind::Quotes => "quotes",
             DataKind::Depth => "depth",
+            DataKind::Orders => "orders",
         }
     }
 }
@@ -68,6 +74,7 @@ pub(crate) enum Columns {
     Trades { price: Vec<i64>, qty: Vec<i64>, side: Vec<u8> },
     Quotes { bid: Vec<i64>, bid_qty: Vec<i64>, ask: Vec<i64>, ask_qty: Vec<i64> },
     Depth { side: Vec<Side>, price: Vec<i64>, qty: Vec<i64> },
+    Orders { action: Vec<L3Action>, id: Vec<u64>, side: Vec<Side>, price: Vec<i64>, qty: Vec<i64> },
 }
 
 /// One loaded stream.
@@ -183,6 +190,21 @@ impl Checker<'_> {
             .collect()
     }
 
+    /// L3 action codes (1 add, 2 cancel, 3 delete, 4 execute, 5 modify).
+    pub fn actions(&self, col: &[f64]) -> Result<Vec<L3Action>, DataError> {
+        self.same_len("action", col)?;
+        col.iter()
+            .enumerate()
+            .map(|(row, &v)| {
+                let code = self.int(row, "action", v, 1.0)?;
+                u8::try_from(code).ok().and_then(L3Action::from_code).ok_or_else(|| {
+                    let msg = format!("must be 1 (add), 2 (cancel), 3 (delete), 4 (execute) or 5 (modify), got {code}");
+                    self.err(Some(row), "action", msg)
+                })
+            })
+            .collect()
+    }
+
     /// Bars must be consistent: low ≤ open, close ≤ high.
     pub fn bar_shape(&self, open: &[i64], high: &[i64], low: &[i64], close: &[i64]) -> Result<(), DataError> {
         for row in 0..self.len {
@@ -192,6 +214,57 @@ impl Checker<'_> {
             }
             if l > o.min(c) {
                 return Err(self.err(Some(row), "low", format!("{l} is above the open {o} or close {c}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// L3 events must tell one consistent story, replayed here once: an add
+    /// names a new id; every other event a live one, on its side (and, but
+    /// for a modify, at its price); cancels and executions take at most what
+    /// is left; sizes are ≥ 1 except a delete's (ignored: it removes the rest).
+    pub fn l3_story(
+        &self,
+        action: &[L3Action],
+        id: &[u64],
+        side: &[Side],
+        price: &[i64],
+        qty: &[i64],
+    ) -> Result<(), DataError> {
+        let mut live: FxHashMap<u64, (Side, i64, i64)> = FxHashMap::default();
+        for row in 0..self.len {
+            let (a, oid, sd, p, q) = (action[row], id[row], side[row], price[row], qty[row]);
+            if a != L3Action::Delete && q < 1 {
+                return Err(self.err(Some(row), "qty", format!("must be at least 1, got {q}")));
+            }
+            if a == L3Action::Add {
+                if live.insert(oid, (sd, p, q)).is_some() {
+                    return Err(self.err(Some(row), "id", format!("order {oid} is added while it is still live")));
+                }
+                continue;
+            }
+            let Some(&(lsd, lp, lq)) = live.get(&oid) else {
+                let msg = format!("order {oid} is not live (never added, or already gone)");
+                return Err(self.err(Some(row), "id", msg));
+            };
+            if sd != lsd {
+                return Err(self.err(Some(row), "side", format!("order {oid} is on the other side")));
+            }
+            if a != L3Action::Modify && p != lp {
+                return Err(self.err(Some(row), "price", format!("order {oid} rests at {lp}, not {p}")));
+            }
+            let left = match a {
+                L3Action::Cancel | L3Action::Execute if q > lq => {
+                    return Err(self.err(Some(row), "qty", format!("{q} is more than the {lq} left of order {oid}")));
+                }
+                L3Action::Cancel | L3Action::Execute => lq - q,
+                L3Action::Delete => 0,
+                _ => q,
+            };
+            if left == 0 {
+                live.remove(&oid);
+            } else {
+                live.insert(oid, (sd, if a == L3Action::Modify { p } else { lp }, left));
             }
         }
         Ok(())

@@ -61,6 +61,21 @@ pub enum BarMarketFill {
     SameClose,
 }
 
+/// What triggers stop orders on print and book data (bars always use the
+/// bar's path, see [`touch_time`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StopTrigger {
+    /// Trade prints (and L3 executions): a buy stop triggers when a print is
+    /// at or above its stop, a sell stop at or below (default). With book data
+    /// but no prints, stops never trigger.
+    #[default]
+    Last,
+    /// The book: a buy stop triggers when the best ask is at or above its
+    /// stop, a sell stop when the best bid is at or below; prints are ignored.
+    /// For quote-only and L2-only data.
+    Quote,
+}
+
 /// The four points of a bar's assumed path (see the module docs).
 pub fn bar_path(open: i64, high: i64, low: i64, close: i64) -> [i64; 4] {
     if close >= open {

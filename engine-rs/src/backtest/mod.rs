@@ -1,4 +1,4 @@
-//! Backtest replay: historical bars, trades, quotes and L2 diffs replayed in
+//! Backtest replay: historical bars, trades, quotes, L2 diffs and L3 orders replayed in
 //! timestamp order through a simulated venue built on the real engine — its
 //! book, risk checks and accounting — for one strategy account whose single
 //! cash balance spans every instrument.
@@ -33,7 +33,8 @@
 //! volume cap, fills in a bar share `cap × volume` (rounded down to the lot);
 //! the rest stays working (partial fills).
 //!
-//! *Prints (trades).* Stops trigger when a print reaches them. Market orders
+//! *Prints (trades).* Stops trigger when a print reaches them (with
+//! [`StopTrigger::Quote`], when the book's best opposite price does instead). Market orders
 //! (and triggered stops) fill at the next print, within `cap × print size`,
 //! unless the instrument has a book (below). A resting limit the print traded
 //! through (a buy above it, a sell below it) fills at its limit first, best
@@ -50,6 +51,12 @@
 //! size whenever the data shrinks it (cancellations ahead of us). A data
 //! level that crosses a resting strategy order fills it at its own price. A
 //! quote replaces the book with its two levels.
+//!
+//! *L3 (market-by-order).* The venue rebuilds the real book order by order
+//! and a strategy order's queue position is exact: behind every order
+//! resting at its price when it joins, advancing as exactly those are
+//! cancelled or executed, filled by executions of orders behind it (see
+//! [`l3`] for the rules). Executions are prints for stops and marks.
 //!
 //! Orders are validated on arrival with the engine's reject codes (unknown
 //! symbol, duplicate id, off-grid price or quantity, expiry). IOC and FOK
@@ -80,6 +87,7 @@
 mod clock;
 mod data;
 pub mod fill;
+pub mod l3;
 mod latency;
 pub mod metrics;
 mod portfolio;
@@ -89,7 +97,8 @@ mod runner;
 mod venue;
 
 pub use data::{DataError, DataKind};
-pub use fill::{BarMarketFill, Slippage};
+pub use fill::{BarMarketFill, Slippage, StopTrigger};
+pub use l3::L3Action;
 pub use latency::Latency;
 pub use metrics::{Annualization, EquityPoint, Metrics, Trade};
 pub use rng::Rng;

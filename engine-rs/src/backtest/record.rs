@@ -10,6 +10,7 @@
 //! | 2 | trade | price, qty, aggressor side (0 unknown, 1 buy, 2 sell), –, –, row, stream |
 //! | 3 | quote | bid, bid qty, ask, ask qty, –, row, stream |
 //! | 4 | depth | side, price, qty (new level total; 0 removes it), –, –, row, stream |
+//! | 5 | order (L3) | action (1 add, 2 cancel, 3 delete, 4 execute, 5 modify), exchange order id, side, price, size, row, stream |
 //! | 10 | accepted | order id, side, type, price, qty, stop price, tif |
 //! | 11 | rejected | order id, reason (the engine's reject codes) |
 //! | 12 | fill | order id, side, price, qty, fee, liquidity (1 maker, 2 taker), position after, cash after, leaves |
@@ -46,6 +47,8 @@ pub mod kind {
     pub const QUOTE: f64 = 3.0;
     /// An L2 level update.
     pub const DEPTH: f64 = 4.0;
+    /// An L3 (market-by-order) event.
+    pub const ORDER: f64 = 5.0;
     /// An order was accepted by the venue.
     pub const ACCEPTED: f64 = 10.0;
     /// An order or command was refused.

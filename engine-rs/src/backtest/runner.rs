@@ -3,7 +3,7 @@
 
 use super::clock::{DelayLine, Delivery, Merged};
 use super::data::{Checker, Columns, DataError, DataKind, Stream};
-use super::fill::{BarMarketFill, Slippage};
+use super::fill::{BarMarketFill, Slippage, StopTrigger};
 use super::latency::Latency;
 use super::metrics::{self, Annualization, EquityPoint, Metrics, Trade};
 use super::portfolio::TradeBook;
@@ -20,12 +20,12 @@ use rustc_hash::FxHashMap;
 pub const STRATEGY_ACCOUNT: AccountId = AccountId(1);
 
 /// Which data kinds the strategy is called for (a bit per [`DataKind`] code:
-/// bit 1 bars, bit 2 trades, bit 3 quotes, bit 4 depth). Order updates are
+/// bit 1 bars, bit 2 trades, bit 3 quotes, bit 4 depth, bit 5 L3 orders). Order updates are
 /// always delivered. Data the strategy is not called for still drives the venue.
 pub type Subscriptions = u32;
 
 /// Every data kind.
-pub const SUBSCRIBE_ALL: Subscriptions = 0b1_1110;
+pub const SUBSCRIBE_ALL: Subscriptions = 0b11_1110;
 
 /// How a backtest runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,6 +61,8 @@ pub struct BacktestConfig {
     pub subscriptions: Subscriptions,
     /// Whether the strategy may sell short.
     pub allow_short: bool,
+    /// What triggers stops on print and book data.
+    pub stop_trigger: StopTrigger,
 }
 
 impl Default for BacktestConfig {
@@ -80,6 +82,7 @@ impl Default for BacktestConfig {
             sample_every: 0,
             subscriptions: SUBSCRIBE_ALL,
             allow_short: true,
+            stop_trigger: StopTrigger::Last,
         }
     }
 }
@@ -109,7 +112,7 @@ impl BacktestConfig {
             return Err(bad("ts_per_year", format!("must be positive, got {}", self.ts_per_year)));
         }
         if self.subscriptions & !SUBSCRIBE_ALL != 0 {
-            return Err(bad("subscriptions", format!("only bits 1 to 4 are data kinds, got {}", self.subscriptions)));
+            return Err(bad("subscriptions", format!("only bits 1 to 5 are data kinds, got {}", self.subscriptions)));
         }
         Ok(())
     }
@@ -356,6 +359,39 @@ impl Backtest {
         Ok(self.push_stream(symbol, inst, DataKind::Depth, t, cols))
     }
 
+    /// Loads L3 (market-by-order) events: action (1 add, 2 cancel, 3 delete,
+    /// 4 execute, 5 modify), exchange order id, side (1 bid, 2 ask), price and
+    /// size (for a cancel or an execution the size removed; for an add or a
+    /// modify the order's size). The stream must tell one consistent story
+    /// from an empty book (see `Checker::l3_story`); returns the stream number.
+    /// See `l3` for how strategy orders queue on the rebuilt book.
+    #[allow(clippy::too_many_arguments)]
+    pub fn load_orders(
+        &mut self,
+        symbol: SymbolId,
+        ts: &[f64],
+        action: &[f64],
+        id: &[f64],
+        side: &[f64],
+        price: &[f64],
+        qty: &[f64],
+    ) -> Result<usize, DataError> {
+        let (inst, c) = self.checker(DataKind::Orders, symbol, ts.len())?;
+        let t = c.timestamps(ts)?;
+        let action = c.actions(action)?;
+        let id: Vec<u64> = c.sizes("id", id, 0)?.into_iter().map(|v| v as u64).collect();
+        let side: Vec<Side> =
+            c.sides("side", side, 1)?.into_iter().map(|s| Side::from_code(s).expect("checked")).collect();
+        let (price, qty) = (c.prices("price", price, false)?, c.sizes("qty", qty, 0)?);
+        c.l3_story(&action, &id, &side, &price, &qty)?;
+        if self.streams.iter().any(|s| s.inst == inst && s.kind == DataKind::Orders) {
+            let message = "one L3 stream per instrument (it is the whole book)".into();
+            return Err(DataError { what: c.what.clone(), row: None, field: "symbol", message });
+        }
+        let cols = Columns::Orders { action, id, side, price, qty };
+        Ok(self.push_stream(symbol, inst, DataKind::Orders, t, cols))
+    }
+
     /// Sends a command from the strategy at its current time; it reaches the
     /// venue after the order latency. Instants of a read-ahead batch not yet
     /// settled are settled first (the strategy has seen all of them), so call
@@ -600,6 +636,10 @@ impl Backtest {
                 let (sd, p, q) = (side[r], price[r], qty[r]);
                 self.on_depth(inst, sd, p, q);
             }
+            Columns::Orders { action, id, side, price, qty } => {
+                let (a, oid, sd, p, q) = (action[r], id[r], side[r], price[r], qty[r]);
+                self.on_l3(inst, a, oid, sd, p, q);
+            }
         }
         let stream = &self.streams[s];
         if self.cfg.subscriptions & (1u32 << (stream.kind as u8)) != 0 {
@@ -713,6 +753,10 @@ fn point_record(stream: &Stream, s: usize, r: usize) -> Record {
         Columns::Depth { side, price, qty } => {
             let (sd, p, q) = (side[r], price[r], qty[r]);
             record::make(kind::DEPTH, ts, sym, &[f64::from(sd.code()), p as f64, q as f64, 0.0, 0.0, rs, ss])
+        }
+        Columns::Orders { action, id, side, price, qty } => {
+            let (a, oid, sd) = (f64::from(action[r].code()), id[r] as f64, f64::from(side[r].code()));
+            record::make(kind::ORDER, ts, sym, &[a, oid, sd, price[r] as f64, qty[r] as f64, rs, ss])
         }
     }
 }

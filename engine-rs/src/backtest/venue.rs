@@ -13,7 +13,8 @@
 //! engine refuses ends the strategy's order with a `rejected` record. Working
 //! orders hold no reservation while they wait (the engine never holds them).
 
-use super::fill::{bar_path, queue_fills, touch_time, volume_budget, BarMarketFill};
+use super::fill::{bar_path, queue_fills, touch_time, volume_budget, BarMarketFill, StopTrigger};
+use super::l3::{execution_fills, L3Action, L3Book};
 use super::record::{self, kind};
 use super::runner::{Backtest, STRATEGY_ACCOUNT};
 use crate::command::{CommandKind, NewOrder};
@@ -133,8 +134,11 @@ pub(crate) struct SimOrder {
     /// A stop whose trigger was reached (a stop-market now acts as a market
     /// order, a stop-limit as a limit order).
     pub triggered: bool,
-    /// Estimated quantity ahead in the queue at its price (book and print data).
+    /// Quantity ahead in the queue at its price: estimated with book and
+    /// print data, exact with L3 data.
     pub ahead: i64,
+    /// Its place among the L3 book's orders (see `l3`), when it joined one.
+    pub priority: u64,
     /// Queue order: arrival, renewed when a replace loses priority.
     pub seq: u64,
     /// Inside the current bar: path time from which a triggered stop-limit may fill.
@@ -197,6 +201,8 @@ pub(crate) struct Inst {
     pub has_book: bool,
     pub bids: BTreeMap<i64, i64>,
     pub asks: BTreeMap<i64, i64>,
+    /// The rebuilt market-by-order book, once an L3 event arrived.
+    pub l3: Option<L3Book>,
 }
 
 impl Inst {
@@ -213,6 +219,7 @@ impl Inst {
             has_book: false,
             bids: BTreeMap::new(),
             asks: BTreeMap::new(),
+            l3: None,
         }
     }
 
@@ -235,6 +242,15 @@ impl Inst {
     fn level(&self, side: Side, price: i64) -> i64 {
         let book = if side == Side::Buy { &self.bids } else { &self.asks };
         book.get(&price).copied().unwrap_or(0)
+    }
+
+    /// The best price on the book for an order on `side` to take (best ask for a buy).
+    fn best_opposite(&self, side: Side) -> Option<i64> {
+        if side == Side::Buy {
+            self.asks.keys().next().copied()
+        } else {
+            self.bids.keys().next_back().copied()
+        }
     }
 
     fn find(&self, id: u64) -> Option<usize> {
@@ -375,6 +391,7 @@ impl Backtest {
             reduce_only: r.reduce_only,
             triggered: false,
             ahead: 0,
+            priority: 0,
             seq,
             from: 0.0,
         };
@@ -407,7 +424,11 @@ impl Backtest {
         let Some(o) = self.order(i, id) else { return };
         let inst = &self.insts[i];
         if o.pending_stop() {
-            if let Some(p) = inst.last_print.filter(|&p| o.stop_reached(p)) {
+            let reference = match self.cfg.stop_trigger {
+                StopTrigger::Last => inst.last_print,
+                StopTrigger::Quote => inst.best_opposite(o.side),
+            };
+            if let Some(p) = reference.filter(|&p| o.stop_reached(p)) {
                 self.trigger(i, id, p);
                 return self.activate(i, id);
             }
@@ -424,9 +445,7 @@ impl Backtest {
                 let reason = if o.tif == TimeInForce::Fok { CancelReason::Fok } else { CancelReason::IocRemainder };
                 return self.cancel(i, id, reason);
             }
-            let ahead = self.insts[i].level(o.side, o.price);
-            self.order_mut(i, id).expect("live").ahead = ahead;
-            return;
+            return self.join_queue(i, id);
         }
         let same_close = self.cfg.bar_market_fill == BarMarketFill::SameClose;
         if let (true, true, Some(close)) = (o.market_like(), same_close, inst.last_close) {
@@ -460,10 +479,10 @@ impl Backtest {
         let new_price = price.unwrap_or(o.price);
         let keeps_place = new_price == o.price && qty <= o.leaves;
         let seq = if keeps_place { o.seq } else { self.next_seq() };
-        let ahead = if keeps_place { o.ahead } else { self.insts[i].level(o.side, new_price) };
         let m = self.order_mut(i, id).expect("live");
-        (m.price, m.leaves, m.seq, m.ahead) = (new_price, qty, seq, ahead);
+        (m.price, m.leaves, m.seq) = (new_price, qty, seq);
         if !keeps_place {
+            self.join_queue(i, id);
             // Losing the place means going to the back: keep `orders` in queue order.
             let k = self.insts[i].find(id).expect("live");
             let moved = self.insts[i].orders.remove(k);
@@ -493,12 +512,46 @@ impl Backtest {
         let has_book = self.insts[i].has_book;
         let o = self.order_mut(i, id).expect("live");
         o.triggered = true;
-        let (stop, side, price) = (o.stop, o.side, o.price);
+        let stop = o.stop;
         if has_book {
-            let ahead = self.insts[i].level(side, price);
-            self.order_mut(i, id).expect("live").ahead = ahead;
+            self.join_queue(i, id);
         }
         self.update(Some(i), kind::TRIGGERED, &[id as f64, stop as f64, at as f64]);
+    }
+
+    /// An order takes its place at the back of its price's queue: behind the
+    /// whole level (L2: an estimate), or behind exactly the L3 orders resting
+    /// there now (it takes the L3 book's next priority).
+    fn join_queue(&mut self, i: usize, id: u64) {
+        let Some(o) = self.order(i, id) else { return };
+        let inst = &mut self.insts[i];
+        let (ahead, priority) = match inst.l3.as_mut() {
+            Some(book) => (book.total(o.side, o.price), book.take_priority()),
+            None => (inst.level(o.side, o.price), 0),
+        };
+        let m = self.order_mut(i, id).expect("live");
+        (m.ahead, m.priority) = (ahead, priority);
+    }
+
+    /// With [`StopTrigger::Quote`], after the book changed: triggers the stops
+    /// the best opposite price has reached, and they act at once (on the book).
+    fn quote_stops(&mut self, i: usize) {
+        if self.cfg.stop_trigger != StopTrigger::Quote {
+            return;
+        }
+        let inst = &self.insts[i];
+        let reached: Vec<(u64, i64)> = inst
+            .orders
+            .iter()
+            .filter(|o| o.pending_stop())
+            .filter_map(|o| inst.best_opposite(o.side).filter(|&p| o.stop_reached(p)).map(|p| (o.id, p)))
+            .collect();
+        for (id, p) in reached {
+            if self.order(i, id).is_some() {
+                self.trigger(i, id, p);
+                self.activate(i, id);
+            }
+        }
     }
 
     /// Cancels the rest of IOC and FOK orders that have had their one chance.
@@ -630,10 +683,14 @@ impl Backtest {
         if inst.orders.is_empty() {
             return;
         }
-        for id in self.insts[i].ids(|o| o.pending_stop() && o.stop_reached(p)) {
-            self.trigger(i, id, p);
+        if self.cfg.stop_trigger == StopTrigger::Last {
+            for id in self.insts[i].ids(|o| o.pending_stop() && o.stop_reached(p)) {
+                self.trigger(i, id, p);
+            }
         }
         let (tick, lot, has_book) = (self.insts[i].spec.tick_size, self.insts[i].spec.lot_size, self.insts[i].has_book);
+        // On an L3 book queue positions are exact and move with its executions only.
+        let estimate_queues = self.insts[i].l3.is_none();
         let mut budget = volume_budget(self.cfg.volume_cap, q, lot);
         for id in self.insts[i].ids(SimOrder::market_like) {
             if has_book {
@@ -661,7 +718,7 @@ impl Backtest {
                 }
             }
             let passive = aggressor == 0 || aggressor == side.opposite().code();
-            if !passive {
+            if !passive || !estimate_queues {
                 continue;
             }
             let at: Vec<u64> = self.insts[i].ids(|o| o.limit_like() && o.side == side && o.price == p);
@@ -702,6 +759,7 @@ impl Backtest {
         inst.book_mark();
         if !inst.orders.is_empty() {
             self.book_changed(i, side, price);
+            self.quote_stops(i);
         }
     }
 
@@ -721,7 +779,132 @@ impl Backtest {
         if !inst.orders.is_empty() {
             self.book_changed(i, Side::Buy, bid);
             self.book_changed(i, Side::Sell, ask);
+            self.quote_stops(i);
         }
+    }
+
+    /// An L3 event (see `l3` for the rules): the rebuilt book changes and the
+    /// aggregated level(s) it touched are reset to their orders' total; then
+    /// strategy orders queued behind the changed order advance, an execution
+    /// fills the strategy orders it would have reached first (and acts as a
+    /// print for stops and the mark), and a newly placed order fills the
+    /// strategy orders it crosses.
+    pub(crate) fn on_l3(&mut self, i: usize, action: L3Action, id: u64, side: Side, price: i64, qty: i64) {
+        let inst = &mut self.insts[i];
+        inst.has_book = true;
+        let book = inst.l3.get_or_insert_with(L3Book::default);
+        let change = book.apply(action, id, side, price, qty);
+        let moved_to = change.placed.map(|(p, _)| p).filter(|&p| p != change.price);
+        for p in std::iter::once(change.price).chain(moved_to) {
+            let total = book.total(change.side, p);
+            let levels = if change.side == Side::Buy { &mut inst.bids } else { &mut inst.asks };
+            if total == 0 {
+                levels.remove(&p);
+            } else {
+                levels.insert(p, total);
+            }
+        }
+        inst.book_mark();
+        if change.executed {
+            inst.last_print = Some(change.price);
+        }
+        if inst.orders.is_empty() {
+            return;
+        }
+        if change.executed {
+            self.l3_execution(i, change.side, change.price, change.priority, change.removed);
+            if self.cfg.stop_trigger == StopTrigger::Last {
+                for sid in self.insts[i].ids(|o| o.pending_stop() && o.stop_reached(change.price)) {
+                    self.trigger(i, sid, change.price);
+                    self.activate(i, sid);
+                }
+            }
+        } else if change.removed > 0 {
+            for o in &mut self.insts[i].orders {
+                if o.limit_like() && o.side == change.side && o.price == change.price && change.priority < o.priority {
+                    o.ahead = (o.ahead - change.removed).max(0);
+                }
+            }
+        }
+        if let Some((p, size)) = change.placed {
+            self.l3_cross(i, change.side, p, size);
+        }
+        self.quote_stops(i);
+    }
+
+    /// An execution of `volume` against the L3 order of `priority` resting at
+    /// (`side`, `price`): strategy orders on that side at better prices fill
+    /// first (best first), then those at its price by [`execution_fills`].
+    fn l3_execution(&mut self, i: usize, side: Side, price: i64, priority: u64, volume: i64) {
+        let mut vol = volume;
+        let mut better: Vec<SimOrder> = self.insts[i]
+            .orders
+            .iter()
+            .filter(|o| o.limit_like() && o.side == side && o.accepts(price) && o.price != price)
+            .copied()
+            .collect();
+        better.sort_by_key(|o| (best_first(side, o.price), o.seq));
+        for o in better {
+            let mut cap = vol;
+            let qty = self.budgeted(i, o.id, &mut cap);
+            if qty > 0 {
+                vol -= self.exec_maker(i, o.id, o.price, qty);
+            }
+        }
+        let mut at: Vec<SimOrder> = self.insts[i]
+            .orders
+            .iter()
+            .filter(|o| o.limit_like() && o.side == side && o.price == price)
+            .copied()
+            .collect();
+        if at.is_empty() {
+            return;
+        }
+        at.sort_by_key(|o| o.priority);
+        let mut queue: Vec<(u64, i64, i64)> = at.iter().map(|o| (o.priority, o.ahead, o.leaves)).collect();
+        let fills = execution_fills(priority, vol, &mut queue);
+        for ((o, &(_, ahead, _)), fill) in at.iter().zip(&queue).zip(fills) {
+            if let Some(m) = self.order_mut(i, o.id) {
+                m.ahead = ahead;
+            }
+            if o.tif == TimeInForce::Fok && fill > 0 && fill < o.leaves {
+                self.cancel(i, o.id, CancelReason::Fok);
+            } else if fill > 0 {
+                self.exec_maker(i, o.id, price, fill);
+            }
+        }
+    }
+
+    /// A data order of `size` newly placed at (`side`, `price`) fills the
+    /// strategy's resting orders on the other side that it crosses, at their
+    /// own prices, best first, consuming the aggregated level it rests on.
+    fn l3_cross(&mut self, i: usize, side: Side, price: i64, size: i64) {
+        let mut crossed: Vec<SimOrder> = self.insts[i]
+            .orders
+            .iter()
+            .filter(|o| o.limit_like() && o.side == side.opposite() && o.accepts(price))
+            .copied()
+            .collect();
+        if crossed.is_empty() {
+            return;
+        }
+        crossed.sort_by_key(|o| (best_first(o.side, o.price), o.seq));
+        let mut left = size;
+        for o in crossed {
+            let mut cap = left;
+            let qty = self.budgeted(i, o.id, &mut cap);
+            if qty > 0 {
+                left -= self.exec_maker(i, o.id, o.price, qty);
+            }
+        }
+        let levels = if side == Side::Buy { &mut self.insts[i].bids } else { &mut self.insts[i].asks };
+        if let Some(level) = levels.get_mut(&price) {
+            *level -= size - left;
+            if *level <= 0 {
+                levels.remove(&price);
+            }
+        }
+        self.insts[i].book_mark();
     }
 
     /// After the data's level at (`side`, `price`) changed: queue estimates at
@@ -956,6 +1139,6 @@ pub struct SimOrderView {
     pub leaves: i64,
     /// Whether its stop has triggered.
     pub triggered: bool,
-    /// Estimated quantity ahead of it in the queue (book and print data).
+    /// Quantity ahead of it in the queue: estimated with book and print data, exact with L3 data.
     pub ahead: i64,
 }

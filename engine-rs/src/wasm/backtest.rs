@@ -46,18 +46,19 @@
 //! | 13 | tsPerYear | timestamp units per year (ms: 31 557 600 000) |
 //! | 14, 15 | sessionLength, sessionOffset | DAY orders expire at session ends (0: DAY refused) |
 //! | 16 | sampleEvery | equity sample spacing in ts units (0: every data timestamp) |
-//! | 17 | subscriptions | bit 1 bars, 2 trades, 3 quotes, 4 depth (30: all) |
+//! | 17 | subscriptions | bit 1 bars, 2 trades, 3 quotes, 4 depth, 5 L3 orders (62: all) |
 //! | 18 | allowShort | 1 may sell short, 0 may not |
+//! | 19 | stopTrigger | what triggers stops on print and book data: 0 prints (last), 1 the book (best ask for buys, best bid for sells) |
 
 use crate::backtest::record::STRIDE;
 use crate::backtest::{
-    Backtest, BacktestConfig, BacktestResult, BarMarketFill, Latency, Metrics, Slippage, StepStatus, Trade,
+    Backtest, BacktestConfig, BacktestResult, BarMarketFill, Latency, Metrics, Slippage, StepStatus, StopTrigger, Trade,
 };
 use crate::{Fees, InstrumentSpec, Price, Qty, SymbolId};
 use wasm_bindgen::prelude::*;
 
 /// Config slot names, in order.
-const CONFIG_NAMES: [&str; 19] = [
+const CONFIG_NAMES: [&str; 20] = [
     "cash",
     "seed",
     "barMarketFill",
@@ -77,6 +78,7 @@ const CONFIG_NAMES: [&str; 19] = [
     "sampleEvery",
     "subscriptions",
     "allowShort",
+    "stopTrigger",
 ];
 
 const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
@@ -122,8 +124,9 @@ fn decode_config(config: &[f64]) -> Result<BacktestConfig, String> {
         session_length: int(config, 14, MAX_EXACT)?,
         session_offset: int(config, 15, MAX_EXACT)?,
         sample_every: int(config, 16, MAX_EXACT)?,
-        subscriptions: int(config, 17, 30.0)? as u32,
+        subscriptions: int(config, 17, 62.0)? as u32,
         allow_short: int(config, 18, 1.0)? == 1,
+        stop_trigger: if int(config, 19, 1.0)? == 1 { StopTrigger::Quote } else { StopTrigger::Last },
     })
 }
 
@@ -153,6 +156,7 @@ pub fn backtest_config_defaults() -> Vec<f64> {
         d.sample_every as f64,
         f64::from(d.subscriptions),
         if d.allow_short { 1.0 } else { 0.0 },
+        if d.stop_trigger == StopTrigger::Quote { 1.0 } else { 0.0 },
     ]
 }
 
@@ -299,6 +303,25 @@ impl WasmBacktest {
         self.result = None;
         let s = symbol_arg(symbol)?;
         self.bt.load_quotes(s, ts, bid, bid_qty, ask, ask_qty).map(|n| n as u32).map_err(js)
+    }
+
+    /// Loads L3 events (action 1 add / 2 cancel / 3 delete / 4 execute / 5 modify, exchange order id, side 1 bid /
+    /// 2 ask, price, size); returns the stream number.
+    #[wasm_bindgen(js_name = loadOrders)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn load_orders(
+        &mut self,
+        symbol: f64,
+        ts: &[f64],
+        action: &[f64],
+        id: &[f64],
+        side: &[f64],
+        price: &[f64],
+        qty: &[f64],
+    ) -> Result<u32, JsError> {
+        self.result = None;
+        let s = symbol_arg(symbol)?;
+        self.bt.load_orders(s, ts, action, id, side, price, qty).map(|n| n as u32).map_err(js)
     }
 
     /// Loads L2 diffs (side 1 bid / 2 ask, price, new level size); returns the stream number.
@@ -471,6 +494,6 @@ mod tests {
             decode_config(&bad),
             Err("config orderLatencyA (slot 7) must be an integer from 0 to 9007199254740992, got 1.5".into())
         );
-        assert!(decode_config(&bad[..3]).unwrap_err().contains("19 slots"));
+        assert!(decode_config(&bad[..3]).unwrap_err().contains("20 slots"));
     }
 }

@@ -35,3 +35,12 @@ export function parseTimestamp(text: string): number {
   if (m) return utc(m[1], m[2], m[3], m[4], m[5], m[6]);
   return NaN;
 }
+
+/** Offset of America/New_York from UTC at `utcMs`, in ms (−4 h in summer, −5 h in winter). */
+export function newYorkOffset(utcMs: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' })
+    .formatToParts(new Date(utcMs))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = /GMT([+-]\d+)(?::(\d+))?/.exec(name ?? '');
+  return m ? (Number(m[1]) * 60 + Math.sign(Number(m[1])) * Number(m[2] ?? 0)) * 60_000 : 0;
+}

@@ -6,7 +6,9 @@ import type { Dataset } from '../types.ts';
 import { parseBinanceJsonl } from './binance.ts';
 import { parseOhlcvCsv, parseTradeCsv } from './csv.ts';
 import { DataError } from './errors.ts';
+import { newYorkOffset } from './dates.ts';
 import { Column, lines, num, splitRow } from './fields.ts';
+import { isLobsterMessages, parseLobster } from './lobster.ts';
 
 async function inflate(bytes: Uint8Array, format: 'deflate-raw' | 'gzip'): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(format));
@@ -102,15 +104,6 @@ export async function unzip(bytes: Uint8Array, file = 'archive.zip'): Promise<Ma
 
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   return inflate(bytes, 'gzip');
-}
-
-/** Offset of America/New_York from UTC at `utcMs`, in ms (−4 h in summer, −5 h in winter). */
-function newYorkOffset(utcMs: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' })
-    .formatToParts(new Date(utcMs))
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const m = /GMT([+-]\d+)(?::(\d+))?/.exec(name ?? '');
-  return m ? (Number(m[1]) * 60 + Math.sign(Number(m[1])) * Number(m[2] ?? 0)) * 60_000 : 0;
 }
 
 const DECI_CENTS = 10_000;
@@ -212,12 +205,27 @@ export const SAMPLES: readonly Sample[] = [
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
+/** The text formats `loadFile` reads; `auto` picks one from the file's name and content. */
+export const DATA_FORMATS = ['auto', 'ohlcv', 'trades', 'binance', 'lobster'] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+
+/** Options of `loadFile`. */
+export interface LoadOptions {
+  /** The instrument's name (default: from the file). */
+  symbol?: string;
+  /** The format, when detection would pick the wrong one (default `auto`). */
+  format?: DataFormat;
+}
+
 /**
  * Any supported file, by name and content: `.zip` (its one entry; AlgoSeek names `daily_*`, `minute_YYYYMMDD_trade*`,
- * `tick_YYYYMMDD_trade*` get the AlgoSeek readers), `.gz` (gunzipped first), JSON lines (Binance), else CSV — OHLCV
- * when it has open/high/low/close, trades otherwise.
+ * `tick_YYYYMMDD_trade*` get the AlgoSeek readers), `.gz` (gunzipped first), JSON lines (Binance), a LOBSTER message
+ * file (by its name `TICKER_date_start_end_message_N.csv`, or six numeric columns shaped like one), else CSV — OHLCV
+ * when it has open/high/low/close, trades otherwise. `opts.format` overrides the detection of the text format.
  */
-export async function loadFile(name: string, bytes: Uint8Array, opts: { symbol?: string } = {}): Promise<Dataset> {
+export async function loadFile(name: string, bytes: Uint8Array, opts: LoadOptions = {}): Promise<Dataset> {
+  const format = opts.format ?? 'auto';
+  if (!DATA_FORMATS.includes(format)) throw new Error(`format must be one of ${DATA_FORMATS.join(', ')}, got ${String(format)}`);
   const base = name.split(/[\\/]/).pop() ?? name;
   if (/\.zip$/i.test(base)) {
     const entries = await unzip(bytes, name);
@@ -238,8 +246,19 @@ export async function loadFile(name: string, bytes: Uint8Array, opts: { symbol?:
   }
   const body = text(bytes);
   const first = body.slice(0, 4096).trimStart();
-  if (first.startsWith('{') || /^\d+ \{/.test(first)) return parseBinanceJsonl(body, name, opts);
   const head = first.split('\n', 1)[0].toLowerCase();
+  switch (format) {
+    case 'ohlcv':
+      return parseOhlcvCsv(body, name, opts);
+    case 'trades':
+      return parseTradeCsv(body, name, opts);
+    case 'binance':
+      return parseBinanceJsonl(body, name, opts);
+    case 'lobster':
+      return parseLobster(body, name, opts);
+  }
+  if (first.startsWith('{') || /^\d+ \{/.test(first)) return parseBinanceJsonl(body, name, opts);
+  if (isLobsterMessages(name, head.replace(/\r$/, ''))) return parseLobster(body, name, opts);
   if (/\bopen\b/.test(head) || !/\b(price|qty|size|amount)\b/.test(head)) {
     // A header-less file with 3–4 columns is trades; 5–6 are bars.
     const cols = head.split(/[,;\t|]/).length;
