@@ -126,14 +126,6 @@ export class MarketProjector {
     for (const [s, seq] of marks.trades) this.tradeSeq.set(s, seq);
     for (const [s, seq] of marks.quotes) this.quoteSeq.set(s, seq);
     for (const [s, seq] of marks.l2) this.l2Seq.set(s, seq);
-    const engineSeq = this.deps.engine.status().seq;
-    const stored = Math.max(0, ...this.tradeSeq.values(), ...this.quoteSeq.values(), ...this.l2Seq.values());
-    if (stored > engineSeq) {
-      this.deps.logger.warn(
-        { stored, engineSeq },
-        'market store holds sequence numbers beyond the engine log (a different venue state?): events up to them will be skipped',
-      );
-    }
     for (const inst of this.deps.engine.instruments()) this.seedBook(inst);
     const { bus, events } = this.deps;
     if (events) {

@@ -64,12 +64,20 @@ export interface StreamOptions {
   duplicateWindowMs?: number;
   /** Replicas in a clustered JetStream (default 1). */
   replicas?: number;
+  /**
+   * How long the event stream keeps a message, in ms (default 7 days). Its consumers (the
+   * market projector) ack within a batch, and ClickHouse holds the history, so the stream
+   * only has to outlast a projector outage. The command stream keeps everything: its
+   * lines are purged once projected.
+   */
+  eventsMaxAgeMs?: number;
 }
 
 /**
  * Creates the command and event streams if missing (file storage, limits
- * retention, nothing discarded: a full stream refuses writes rather than
- * dropping acknowledged history). Existing streams are left as they are.
+ * retention, nothing discarded for size: a full stream refuses writes rather
+ * than dropping acknowledged history; events age out after `eventsMaxAgeMs`).
+ * Existing streams are left as they are.
  */
 export async function ensureStreams(jsm: JetStreamManager, n: JetStreamNames, opts: StreamOptions = {}): Promise<void> {
   for (const [name, kind] of [
@@ -89,6 +97,7 @@ export async function ensureStreams(jsm: JetStreamManager, n: JetStreamNames, op
       retention: RetentionPolicy.Limits,
       discard: DiscardPolicy.New,
       duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
+      ...(kind === 'evt' ? { max_age: nanos(opts.eventsMaxAgeMs ?? 7 * 24 * 3_600_000) } : {}),
       num_replicas: opts.replicas ?? 1,
       deny_delete: true,
       deny_purge: false,
