@@ -83,6 +83,17 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
   if (win !== undefined) out.rateWindowMs = win;
   const body = int('CIFT_MAX_BODY_BYTES', 64);
   if (body !== undefined) out.maxBodyBytes = body;
+  const authIp = int('CIFT_AUTH_RATE_LIMIT_IP', 0);
+  const authEmail = int('CIFT_AUTH_RATE_LIMIT_EMAIL', 0);
+  const authWindow = int('CIFT_AUTH_RATE_WINDOW_MS', 1);
+  if (authIp !== undefined || authEmail !== undefined || authWindow !== undefined) {
+    const d = DEFAULTS.authRateLimit;
+    out.authRateLimit = { perIp: authIp ?? d.perIp, perEmail: authEmail ?? d.perEmail, windowMs: authWindow ?? d.windowMs };
+  }
+  if (env.CIFT_TRUST_PROXY !== undefined && env.CIFT_TRUST_PROXY !== '') {
+    if (!/^(0|1|true|false)$/i.test(env.CIFT_TRUST_PROXY)) throw new Error(`CIFT_TRUST_PROXY must be 1 or 0, got '${env.CIFT_TRUST_PROXY}'`);
+    out.trustProxy = /^(1|true)$/i.test(env.CIFT_TRUST_PROXY);
+  }
   if (env.CIFT_CORS_ORIGINS !== undefined) out.corsOrigins = env.CIFT_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.CIFT_INITIAL_CASH !== undefined) out.initialCash = env.CIFT_INITIAL_CASH;
   return out;
@@ -92,6 +103,8 @@ const DEFAULTS: Omit<AppConfig, 'jwtSecret'> = {
   tokenTtlSeconds: 900,
   rateLimit: 6000,
   rateWindowMs: 60_000,
+  authRateLimit: { perIp: 100, perEmail: 10, windowMs: 15 * 60_000 },
+  trustProxy: false,
   corsOrigins: [],
   maxBodyBytes: 16 * 1024,
   // OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane.
