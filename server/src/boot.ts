@@ -14,7 +14,11 @@ import { openMarket, type MarketOptions } from './market/index.ts';
 import { createVenueMetrics, instrumentEngine } from './market/metrics.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
 import { EmbeddedEngineService } from './venue/service.ts';
+import { parseSessionClose, SessionClose } from './venue/session-close.ts';
 import type { InstrumentInput } from './venue/types.ts';
+
+/** When DAY orders expire unless CIFT_SESSION_CLOSE says otherwise (UTC). */
+export const DEFAULT_SESSION_CLOSE = '20:00';
 
 /** Default data directory (relative to the working directory). */
 export const DEFAULT_DATA_DIR = '.cift-data';
@@ -39,6 +43,8 @@ export interface VenueOptions {
   market?: Omit<MarketOptions, 'dataDir'>;
   /** Run the demo market (off unless given; `cift serve` turns it on unless CIFT_DEMO=0 or --no-demo). */
   demo?: DemoOptions | false;
+  /** The daily session close, "HH:MM" UTC, when DAY orders expire (default "20:00"; "off": none). */
+  sessionClose?: string;
 }
 
 /** Paths and keys logs must never show. */
@@ -137,6 +143,8 @@ export interface Venue {
   deps: AppDeps;
   /** The demo market, when on. */
   demo?: DemoMarket;
+  /** The daily session close, unless turned off. */
+  session?: SessionClose;
   close(): Promise<void>;
 }
 
@@ -146,6 +154,7 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
   const clock = opts.clock ?? systemClock;
   const dataDir = opts.dataDir === null ? undefined : resolve(opts.dataDir);
   const instruments = opts.instrumentsFile === null ? [] : readInstrumentsFile(opts.instrumentsFile);
+  const closeMinutes = parseSessionClose(opts.sessionClose ?? DEFAULT_SESSION_CLOSE, 'sessionClose');
   const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
   let db;
   try {
@@ -173,11 +182,14 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
     }
     const market = await openMarket({ bus, engine, clock, logger, metrics }, { dataDir: dataDir ?? null, ...opts.market });
     const deps: AppDeps = { db, bus, cache, clock, engine, logger, config, market, metrics };
+    const session = closeMinutes === null ? undefined : await SessionClose.start({ db, engine, clock, logger }, closeMinutes);
     const demo = opts.demo ? await startDemo(deps, opts.demo) : undefined;
     return {
       deps,
       demo,
+      session,
       async close() {
+        await session?.stop();
         await demo?.stop();
         await market.close();
         await engine.close();

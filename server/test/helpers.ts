@@ -28,7 +28,7 @@ export interface TestVenue {
 
 /** Opens an embedded venue (in memory unless `dataDir`) and its app. */
 export async function testVenue(
-  opts: { dataDir?: string; clock?: TestClock; rateLimit?: number; snapshotEvery?: number; config?: Partial<AppConfig> } = {},
+  opts: { dataDir?: string; clock?: TestClock; rateLimit?: number; snapshotEvery?: number; config?: Partial<AppConfig>; sessionClose?: string } = {},
 ): Promise<TestVenue> {
   const clock = opts.clock ?? new TestClock();
   const venue = await openVenue({
@@ -37,6 +37,7 @@ export async function testVenue(
     clock,
     logger: createLogger(process.env.CIFT_TEST_LOG_LEVEL ?? 'silent'),
     snapshotEvery: opts.snapshotEvery,
+    sessionClose: opts.sessionClose,
     config: { argon2: { memorySize: 64, iterations: 1 }, rateLimit: opts.rateLimit ?? 0, initialCash: '100000', ...opts.config },
   });
   return { venue, app: createApp(venue.deps), clock, close: () => venue.close() };
