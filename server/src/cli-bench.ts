@@ -14,6 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type Autocannon from 'autocannon';
 
 export const BENCH_USAGE = `Usage: cift bench [options]
 
@@ -105,7 +106,7 @@ export async function runBenchCli(argv: string[], log: (line: string) => void = 
   if (v.url !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(v.url)) throw new BenchCliError(`--url must be a server's base URL like http://localhost:8000, got '${v.url}'`, 2);
   if (v.json === '') throw new BenchCliError('--json needs a file name', 2);
 
-  let autocannon: typeof import('autocannon').default;
+  let autocannon: typeof Autocannon;
   try {
     autocannon = (await import('autocannon')).default;
   } catch {
