@@ -93,6 +93,12 @@ test('admin helpers create an account, a key and an instrument; bad use exits 2,
       '--min-price', '1', '--max-price', '100000', '--min-qty', '0.001', '--max-qty', '1000', '--price-scale', '2');
     assert.equal(inst.status, 0, inst.stderr);
     assert.equal(JSON.parse(inst.stdout).symbol, 'ETH-USD');
+    const disabled = run('admin', 'disable-account', '--data-dir', dataDir, '--email', 'OPS@example.com');
+    assert.equal(disabled.status, 0, disabled.stderr);
+    assert.deepEqual(JSON.parse(disabled.stdout), { id: JSON.parse(acct.stdout).account.id, email: 'OPS@example.com', status: 'DISABLED', canceled_orders: [] });
+    const nobody = run('admin', 'enable-account', '--data-dir', dataDir, '--email', 'nobody@example.com');
+    assert.equal(nobody.status, 1);
+    assert.match(nobody.stderr, /no account for nobody@example.com/);
     const missing = run('admin', 'create-key', '--data-dir', dataDir);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /needs --email/);

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
-import { setAccountStatus } from '../http/account-status.ts';
+import { changeAccountStatus } from '../http/account-status.ts';
 import { requireAuth } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
 import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Uuid, instrumentOut } from '../http/schemas.ts';
@@ -53,7 +53,7 @@ const AccountStatusChanged = AdminAccount.extend({
 }).openapi('AccountStatusChanged');
 
 type AdminAccountRow = { id: string; account_number: string; email: string; role: string; status: string; cash: string; created_at: Date };
-const ADMIN_ACCOUNT_SQL = 'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at, a.engine_account FROM accounts a JOIN users u ON u.id = a.user_id';
+const ADMIN_ACCOUNT_SQL = 'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id';
 const adminAccountOut = (r: AdminAccountRow): z.infer<typeof AdminAccount> => ({
   id: r.id,
   account_number: r.account_number,
@@ -123,18 +123,11 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const { account_id } = c.req.valid('param');
       const { status } = c.req.valid('json');
-      // The status first, so no new order gets in once the open ones are canceled.
-      if (!(await setAccountStatus(deps, account_id, status))) throw notFound(`account ${account_id} not found`);
+      const canceled = await changeAccountStatus(deps, account_id, status);
+      if (canceled === undefined) throw notFound(`account ${account_id} not found`);
+      deps.logger.info({ account_id, status, canceled: canceled.length, actor: actor(c) }, 'account status changed');
       await deps.engine.settled();
-      const [row] = await deps.db.query<AdminAccountRow & { engine_account: number }>(`${ADMIN_ACCOUNT_SQL} WHERE a.id = $1`, [account_id]);
-      let canceled: string[] = [];
-      if (status === 'DISABLED') {
-        const results = await deps.engine.cancelAllOrders({ id: account_id, engine_account: row.engine_account });
-        canceled = results.filter((r) => r.status === 200).map((r) => r.id);
-        deps.logger.info({ account_id, canceled: canceled.length, actor: actor(c) }, 'account disabled');
-      } else {
-        deps.logger.info({ account_id, actor: actor(c) }, 'account enabled');
-      }
+      const [row] = await deps.db.query<AdminAccountRow>(`${ADMIN_ACCOUNT_SQL} WHERE a.id = $1`, [account_id]);
       return c.json({ ...adminAccountOut(row), canceled_orders: canceled }, 200);
     },
   );
