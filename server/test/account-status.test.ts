@@ -1,6 +1,7 @@
 // Disabling an account: its open orders are canceled, trading requests get
-// 403 account_disabled (bearer token and API key alike), reads keep working;
-// enabling it lets it trade again. Only an admin can do either.
+// 403 account_disabled (bearer token and API key alike) and the engine blocks
+// the account too, reads keep working; enabling it lets it trade again. Only
+// an admin can do either. (After a restart: account-status-restart.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, newUser, testVenue, type TestUser, type TestVenue } from './helpers.ts';
@@ -53,6 +54,12 @@ test('disabling cancels open orders, blocks trading with 403 account_disabled, k
     assert.equal(placed.body.error.code, 'account_disabled');
     assert.equal(typeof placed.body.error.requestId, 'string');
   }
+  // A request that gets past the HTTP check (a server whose cache still says ACTIVE) meets the engine's block.
+  await t.venue.deps.cache.set(`account-status:${a.accountId}`, 'ACTIVE');
+  const stale = await call(t.app, 'POST', '/v1/orders', { headers: a.key, body: order });
+  assert.equal(stale.status, 403);
+  assert.equal(stale.body.error.code, 'kill_switch');
+  await t.venue.deps.cache.del(`account-status:${a.accountId}`);
   const deposit = await call(t.app, 'POST', '/v1/account/deposits', { headers: a.key, body: { amount: '10' } });
   assert.equal(deposit.body.error.code, 'account_disabled');
   const key = await call(t.app, 'POST', '/v1/auth/keys', { headers: a.bearer, body: { scopes: ['read'] } });
@@ -66,7 +73,7 @@ test('disabling cancels open orders, blocks trading with 403 account_disabled, k
   assert.equal(acct.body.open_orders, 0);
   assert.equal(acct.body.cash, '100000');
   const orders = await call(t.app, 'GET', '/v1/orders?status=all', { headers: a.key });
-  assert.deepEqual(orders.body.map((o: { status: string }) => o.status), ['canceled', 'canceled']);
+  assert.deepEqual(orders.body.map((o: { status: string }) => o.status).sort(), ['canceled', 'canceled', 'rejected']);
   // Another account is untouched.
   const still = await call(t.app, 'GET', `/v1/orders/${other.body.id}`, { headers: b.key });
   assert.equal(still.body.status, 'new');

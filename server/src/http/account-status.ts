@@ -34,14 +34,13 @@ export async function setAccountStatus(deps: AppDeps, accountId: string, status:
 }
 
 /**
- * Sets an account's status; disabling also cancels its open orders (the
- * status first, so no new order gets in once they are canceled). Returns the
- * ids of the canceled orders, or undefined when there is no such account.
+ * Sets an account's status and blocks or unblocks it in the engine (its kill
+ * switch): blocking cancels the account's open orders, and the engine rejects
+ * any order that got past the HTTP check before the status changed. Returns
+ * the ids of the canceled orders, or undefined when there is no such account.
  */
 export async function changeAccountStatus(deps: AppDeps, accountId: string, status: AccountStatus): Promise<string[] | undefined> {
   if (!(await setAccountStatus(deps, accountId, status))) return undefined;
-  if (status !== 'DISABLED') return [];
   const [row] = await deps.db.query<{ engine_account: number }>('SELECT engine_account FROM accounts WHERE id = $1', [accountId]);
-  const results = await deps.engine.cancelAllOrders({ id: accountId, engine_account: row.engine_account });
-  return results.filter((r) => r.status === 200).map((r) => r.id);
+  return deps.engine.setTradingBlocked({ id: accountId, engine_account: row.engine_account }, status === 'DISABLED');
 }
