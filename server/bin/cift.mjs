@@ -12,6 +12,9 @@ Commands:
                      Run the HTTP server on Node (port: --port, else $PORT, else 8000;
                      data: $CIFT_DATA_DIR, else ./.cift-data; the demo market runs
                      unless --no-demo or CIFT_DEMO=0)
+  bench [--url URL] [--duration S]
+                     Load-test the HTTP API (quote reads, order placement) against a
+                     running server or a temporary one ('cift bench --help')
   admin <command>    Admin helpers on the data directory: create-instrument, create-account,
                      create-key ('cift admin --help')
   backtest <file>    Run a strategy file on historical data ('cift backtest --help')
@@ -84,6 +87,19 @@ async function admin(args) {
   }
 }
 
+async function bench(args) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runBenchCli, BenchCliError } = await import('../src/cli-bench.ts');
+  try {
+    console.log(await runBenchCli(args));
+  } catch (err) {
+    console.error(`cift bench: ${err.message}`);
+    if (err instanceof BenchCliError && err.exitCode === 2) console.error("Run 'cift bench --help' for usage.");
+    process.exit(err instanceof BenchCliError ? err.exitCode : 1);
+  }
+}
+
 async function backtest(args) {
   const { register } = await import('tsx/esm/api');
   register();
@@ -104,6 +120,9 @@ switch (command) {
     break;
   case 'backtest':
     await backtest(args);
+    break;
+  case 'bench':
+    await bench(args);
     break;
   case 'serve':
     await serve(args);

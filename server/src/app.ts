@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerMarketRoutes } from './routes/market.ts';
 import { registerMarketDataRoutes } from './routes/marketdata.ts';
+import { registerMultiSymbolMarketDataRoutes } from './routes/marketdata-multi.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerSimRoutes } from './routes/sim.ts';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): App {
   registerOrderRoutes(app, deps);
   registerMarketRoutes(app, deps);
   registerMarketDataRoutes(app, deps);
+  registerMultiSymbolMarketDataRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerSimRoutes(app);

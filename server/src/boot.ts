@@ -14,7 +14,11 @@ import { openMarket, type MarketOptions } from './market/index.ts';
 import { createVenueMetrics, instrumentEngine } from './market/metrics.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
 import { EmbeddedEngineService } from './venue/service.ts';
+import { parseSessionClose, SessionClose } from './venue/session-close.ts';
 import type { InstrumentInput } from './venue/types.ts';
+
+/** When DAY orders expire unless CIFT_SESSION_CLOSE says otherwise (UTC). */
+export const DEFAULT_SESSION_CLOSE = '20:00';
 
 /** Default data directory (relative to the working directory). */
 export const DEFAULT_DATA_DIR = '.cift-data';
@@ -39,6 +43,8 @@ export interface VenueOptions {
   market?: Omit<MarketOptions, 'dataDir'>;
   /** Run the demo market (off unless given; `cift serve` turns it on unless CIFT_DEMO=0 or --no-demo). */
   demo?: DemoOptions | false;
+  /** The daily session close, "HH:MM" UTC, when DAY orders expire (default "20:00"; "off": none). */
+  sessionClose?: string;
 }
 
 /** Paths and keys logs must never show. */
@@ -83,6 +89,17 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
   if (win !== undefined) out.rateWindowMs = win;
   const body = int('CIFT_MAX_BODY_BYTES', 64);
   if (body !== undefined) out.maxBodyBytes = body;
+  const authIp = int('CIFT_AUTH_RATE_LIMIT_IP', 0);
+  const authEmail = int('CIFT_AUTH_RATE_LIMIT_EMAIL', 0);
+  const authWindow = int('CIFT_AUTH_RATE_WINDOW_MS', 1);
+  if (authIp !== undefined || authEmail !== undefined || authWindow !== undefined) {
+    const d = DEFAULTS.authRateLimit;
+    out.authRateLimit = { perIp: authIp ?? d.perIp, perEmail: authEmail ?? d.perEmail, windowMs: authWindow ?? d.windowMs };
+  }
+  if (env.CIFT_TRUST_PROXY !== undefined && env.CIFT_TRUST_PROXY !== '') {
+    if (!/^(0|1|true|false)$/i.test(env.CIFT_TRUST_PROXY)) throw new Error(`CIFT_TRUST_PROXY must be 1 or 0, got '${env.CIFT_TRUST_PROXY}'`);
+    out.trustProxy = /^(1|true)$/i.test(env.CIFT_TRUST_PROXY);
+  }
   if (env.CIFT_CORS_ORIGINS !== undefined) out.corsOrigins = env.CIFT_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.CIFT_INITIAL_CASH !== undefined) out.initialCash = env.CIFT_INITIAL_CASH;
   return out;
@@ -92,6 +109,8 @@ const DEFAULTS: Omit<AppConfig, 'jwtSecret'> = {
   tokenTtlSeconds: 900,
   rateLimit: 6000,
   rateWindowMs: 60_000,
+  authRateLimit: { perIp: 100, perEmail: 10, windowMs: 15 * 60_000 },
+  trustProxy: false,
   corsOrigins: [],
   maxBodyBytes: 16 * 1024,
   // OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane.
@@ -124,6 +143,8 @@ export interface Venue {
   deps: AppDeps;
   /** The demo market, when on. */
   demo?: DemoMarket;
+  /** The daily session close, unless turned off. */
+  session?: SessionClose;
   close(): Promise<void>;
 }
 
@@ -133,6 +154,7 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
   const clock = opts.clock ?? systemClock;
   const dataDir = opts.dataDir === null ? undefined : resolve(opts.dataDir);
   const instruments = opts.instrumentsFile === null ? [] : readInstrumentsFile(opts.instrumentsFile);
+  const closeMinutes = parseSessionClose(opts.sessionClose ?? DEFAULT_SESSION_CLOSE, 'sessionClose');
   const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
   let db;
   try {
@@ -172,11 +194,14 @@ export async function openVenue(opts: VenueOptions): Promise<Venue> {
     }
     const market = await openMarket({ bus, engine, clock, logger, metrics }, { dataDir: dataDir ?? null, events: streams?.source, ...opts.market });
     const deps: AppDeps = { db, bus, cache, clock, engine, logger, config, market, metrics };
+    const session = closeMinutes === null ? undefined : await SessionClose.start({ db, engine, clock, logger }, closeMinutes);
     const demo = opts.demo ? await startDemo(deps, opts.demo) : undefined;
     return {
       deps,
       demo,
+      session,
       async close() {
+        await session?.stop();
         await demo?.stop();
         await market.close();
         await engine.close();

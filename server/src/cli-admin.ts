@@ -6,6 +6,7 @@ import { serviceOptionsFromEnv } from './production/services.ts';
 import { configFromEnv } from './boot.ts';
 import { createApiKey, createUser } from './routes/auth.ts';
 import { InstrumentInputSchema } from './routes/admin.ts';
+import { changeAccountStatus } from './http/account-status.ts';
 import { ApiError } from './http/errors.ts';
 
 export const ADMIN_USAGE = `Usage: cift admin <command> [options]   (stop the server first)
@@ -15,6 +16,8 @@ Commands:
                     --min-qty D --max-qty D [--price-scale N] [--maker-fee-bps D] [--taker-fee-bps D] [--name TEXT]
   create-account    --email E --password P [--admin]      prints the new account as JSON
   create-key        --email E [--scopes read,trade] [--label TEXT]   prints the key id and secret (shown once)
+  disable-account   --email E    the account can read but not trade; its open orders are canceled
+  enable-account    --email E    the account can trade again
 
 Options:
   --data-dir DIR    the venue's data directory (default: $CIFT_DATA_DIR, else ${DEFAULT_DATA_DIR})
@@ -116,6 +119,21 @@ export async function runAdmin(argv: string[]): Promise<string> {
       };
       break;
     }
+    case 'disable-account':
+    case 'enable-account': {
+      const email = need('email');
+      const status = command === 'disable-account' ? 'DISABLED' : 'ACTIVE';
+      job = async (venue) => {
+        const [row] = await venue.deps.db.query<{ id: string }>(
+          'SELECT a.id FROM accounts a JOIN users u ON u.id = a.user_id WHERE lower(u.email) = lower($1)',
+          [email],
+        );
+        if (!row) throw new CliError(`no account for ${email}`, 1);
+        const canceled = await changeAccountStatus(venue.deps, row.id, status);
+        return { id: row.id, email, status, canceled_orders: canceled ?? [] };
+      };
+      break;
+    }
     default:
       throw new CliError(`unknown admin command '${command}'`, 2);
   }
@@ -126,6 +144,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
     logger: createLogger('warn'),
     config: env,
     services: serviceOptionsFromEnv(process.env),
+    // An admin command changes only what it says: DAY orders wait for the server's own session close.
+    sessionClose: 'off',
   });
   try {
     return JSON.stringify(await job(venue), null, 2);

@@ -82,6 +82,10 @@ export interface AppConfig {
   /** Requests per window per API key or user; 0 turns rate limiting off. */
   rateLimit: number;
   rateWindowMs: number;
+  /** Register and login attempts per window per client IP and per email (0 turns one off). */
+  authRateLimit: { perIp: number; perEmail: number; windowMs: number };
+  /** Behind a reverse proxy: the client IP is the last X-Forwarded-For entry. */
+  trustProxy: boolean;
   /** Allowed CORS origins ("*" for any); empty: no CORS headers. */
   corsOrigins: string[];
   /** Largest accepted request body in bytes. */

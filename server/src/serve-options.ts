@@ -1,6 +1,7 @@
 // Port and venue settings from the environment, shared by the Node, Deno and Bun entries.
 import { configFromEnv, DEFAULT_DATA_DIR, DEFAULT_INSTRUMENTS_FILE, type VenueOptions } from './boot.ts';
 import { serviceOptionsFromEnv } from './production/services.ts';
+import { parseSessionClose } from './venue/session-close.ts';
 
 /** Port used when neither PORT nor --port is given. */
 export const DEFAULT_PORT = 8000;
@@ -20,11 +21,14 @@ export function parsePort(value: string | undefined, source: string): number {
  * (serviceOptionsFromEnv()); CIFT_DEMO ("0"/"false"/"off" turns the
  * demo market off; on by default, but off under the node test runner unless set) and CIFT_DEMO_SYMBOLS (comma-separated);
  * CLICKHOUSE_URL (a ClickHouse server for market data instead of the
- * embedded chdb) and CLICKHOUSE_DATABASE.
+ * embedded chdb) and CLICKHOUSE_DATABASE; CIFT_SESSION_CLOSE (UTC "HH:MM"
+ * when DAY orders expire, default 20:00; "off" for never).
  */
 export function serveOptionsFromEnv(env: Record<string, string | undefined>): { port: number; venue: VenueOptions } {
   const dir = env.CIFT_DATA_DIR ?? DEFAULT_DATA_DIR;
   const inst = env.CIFT_INSTRUMENTS;
+  const sessionClose = env.CIFT_SESSION_CLOSE || undefined;
+  if (sessionClose !== undefined) parseSessionClose(sessionClose);
   return {
     port: parsePort(env.PORT, 'PORT'),
     venue: {
@@ -32,6 +36,7 @@ export function serveOptionsFromEnv(env: Record<string, string | undefined>): { 
       instrumentsFile: inst === 'none' ? null : inst === undefined || inst === '' ? DEFAULT_INSTRUMENTS_FILE : inst,
       config: configFromEnv(env),
       services: serviceOptionsFromEnv(env),
+      sessionClose,
       ...marketOptionsFromEnv(env),
     },
   };

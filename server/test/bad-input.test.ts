@@ -21,7 +21,8 @@ async function fingerprint(): Promise<string> {
             (SELECT count(*) FROM orders WHERE status IN ('new','partially_filled')) open, (SELECT count(*) FROM fills) f,
             (SELECT count(*) FROM cash_ledger) c, (SELECT count(*) FROM instruments) i, (SELECT coalesce(max(seq), 0) FROM engine_log) seq,
             (SELECT string_agg(symbol || status || maker_fee_bps || taker_fee_bps || name, ',' ORDER BY symbol) FROM instruments) inst,
-            (SELECT string_agg(max_order_qty::text || max_open_orders, ',') FROM risk_limits) lim`,
+            (SELECT string_agg(max_order_qty::text || max_open_orders, ',') FROM risk_limits) lim,
+            (SELECT string_agg(status, ',' ORDER BY id) FROM accounts) acct`,
   );
   const acct = await call(t.app, 'GET', '/v1/account', { headers: user.key });
   return JSON.stringify([counts, t.venue.deps.engine.status().seq, acct.body.cash, acct.body.buying_power]);
@@ -79,6 +80,7 @@ const routes = (): Route[] => [
     decimals: ['max_order_qty', 'max_order_notional', 'max_gross_exposure'],
     zeroOk: true,
   },
+  { method: 'PATCH', path: `/v1/admin/accounts/${user.accountId}`, headers: () => admin.key, valid: { status: 'DISABLED' }, decimals: [] },
   { method: 'POST', path: '/v1/admin/session_end', headers: () => admin.key, valid: { symbol: 'AAPL' }, decimals: [], symbols: ['symbol'], optional: true },
 ];
 
@@ -185,6 +187,10 @@ test('bad query and path parameters are 422, bad ids 404/422, and change nothing
     ['GET', '/v1/market/NOPE/quote', 404],
     ['GET', '/v1/market/AAPL/depth?levels=0', 422],
     ['DELETE', '/v1/auth/keys/xyz', 422],
+    ['GET', '/v1/market/bars?symbols=AAPL,NOPE', 422],
+    ['GET', '/v1/market/quotes/latest', 422],
+    ['GET', '/v1/market/trades/latest?symbols=,', 422],
+    ['GET', '/v1/market/snapshots?symbols=aapl', 422],
   ];
   for (const [method, path, status] of gets) {
     const r = await call(t.app, method, path, { headers: user.key });

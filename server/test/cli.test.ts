@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,12 @@ test('admin helpers create an account, a key and an instrument; bad use exits 2,
       '--min-price', '1', '--max-price', '100000', '--min-qty', '0.001', '--max-qty', '1000', '--price-scale', '2');
     assert.equal(inst.status, 0, inst.stderr);
     assert.equal(JSON.parse(inst.stdout).symbol, 'ETH-USD');
+    const disabled = run('admin', 'disable-account', '--data-dir', dataDir, '--email', 'OPS@example.com');
+    assert.equal(disabled.status, 0, disabled.stderr);
+    assert.deepEqual(JSON.parse(disabled.stdout), { id: JSON.parse(acct.stdout).account.id, email: 'OPS@example.com', status: 'DISABLED', canceled_orders: [] });
+    const nobody = run('admin', 'enable-account', '--data-dir', dataDir, '--email', 'nobody@example.com');
+    assert.equal(nobody.status, 1);
+    assert.match(nobody.stderr, /no account for nobody@example.com/);
     const missing = run('admin', 'create-key', '--data-dir', dataDir);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /needs --email/);
@@ -100,5 +106,52 @@ test('admin helpers create an account, a key and an instrument; bad use exits 2,
     assert.equal(run('admin', 'create-account', '--bogus').status, 2);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('bench: --help, bad options exit 2, an unreachable --url exits 1', () => {
+  const help = run('bench', '--help');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /Usage: cift bench/);
+  assert.match(help.stdout, /--url URL/);
+  const zero = run('bench', '--duration', '0');
+  assert.equal(zero.status, 2);
+  assert.match(zero.stderr, /--duration must be a whole number from 1 to 100000, got '0'/);
+  const bogus = run('bench', '--bogus');
+  assert.equal(bogus.status, 2);
+  assert.match(bogus.stderr, /Unknown option '--bogus'/);
+  assert.equal(run('bench', '--url', 'localhost:8000').status, 2);
+  const down = run('bench', '--url', 'http://127.0.0.1:1', '--duration', '1');
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /cift bench: cannot reach http:\/\/127\.0\.0\.1:1/);
+  assert.equal(down.stdout, '');
+});
+
+test('bench against a temporary server prints a table and writes the JSON report', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cift-bench-test-'));
+  try {
+    const file = join(dir, 'report.json');
+    const { status, stdout, stderr } = spawnSync(process.execPath, [cli, 'bench', '--duration', '1', '--connections', '2', '--order-connections', '4', '--json', file], {
+      encoding: 'utf8',
+      env: { ...process.env, CIFT_INSTRUMENTS: fileURLToPath(new URL('./fixtures/instruments.json', import.meta.url)) },
+    });
+    assert.equal(status, 0, stderr);
+    assert.match(stderr, /starting a temporary server/);
+    assert.match(stdout, /\(temporary server\), 1 s per target/);
+    assert.match(stdout, /^\| target \| connections \| req\/s \| p50 ms \| p99 ms \| requests \| non-2xx \| errors \|$/m);
+    assert.match(stdout, /^\| latest quote GET \/v1\/market\/AAPL\/quote \| 2 \| \d+ \| [\d.]+ \| [\d.]+ \| \d+ \| 0 \| 0 \|$/m);
+    assert.match(stdout, /^\| order placement POST \/v1\/orders \(AAPL\) \| 4 \| \d+ \| [\d.]+ \| [\d.]+ \| \d+ \| 0 \| 0 \|$/m);
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(report.temporary_server, true);
+    assert.equal(report.symbol, 'AAPL');
+    for (const target of ['quote', 'orders']) {
+      const r = report.results[target];
+      assert.ok(r.total > 0, `${target} ran requests`);
+      assert.equal(r.non_2xx, 0, target);
+      assert.equal(r.errors, 0, target);
+      for (const k of ['requests_per_sec', 'p50_ms', 'p99_ms']) assert.equal(typeof r[k], 'number', `${target}.${k}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,49 +1,17 @@
 // The real server process on Node, Deno and Bun: register, get a key, place,
 // replace and cancel orders over HTTP, read positions and the account.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { http } from './process-helpers.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const runtimes: Record<string, string[]> = {
-  node: [process.execPath, 'server/bin/cift.mjs', 'serve', '--port', '0'],
-  deno: ['node_modules/.bin/deno', 'run', '--allow-all', 'server/src/deno.ts'],
-  bun: ['node_modules/.bin/bun', 'server/src/bun.ts'],
-};
-
-/** Starts a server process; resolves with its base URL once it listens. */
-async function start(cmd: string[], dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(cmd[0], cmd.slice(1), {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', PORT: '0', CIFT_DATA_DIR: dataDir, CIFT_INSTRUMENTS: 'server/test/fixtures/instruments.json', CIFT_LOG_LEVEL: 'warn' },
-  });
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => (out += s));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (s: string) => {
-      out += s;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`${cmd[0]} exited (${code}) before listening: ${out}`)));
-  });
-  return { child, url };
-}
+import { http, RUNTIMES, startServerProcess, stopProcess } from './process-helpers.ts';
 
 describe('the server process', { concurrency: 3 }, () => {
-  for (const [name, cmd] of Object.entries(runtimes)) {
+  for (const [name, cmd] of Object.entries(RUNTIMES)) {
     test(`on ${name}: register, key, place, replace, cancel, positions`, { timeout: 80_000 }, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), `cift-e2e-${name}-`));
-      const { child, url } = await start(cmd, dataDir);
+      const { child, url } = await startServerProcess(cmd, dataDir);
       try {
         const ready = await http(url, 'GET', '/ready');
         assert.equal(ready.status, 200);
@@ -79,11 +47,7 @@ describe('the server process', { concurrency: 3 }, () => {
         const acct = await http(url, 'GET', '/v1/account', maker);
         assert.equal(acct.body.cash, '99700');
       } finally {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
+        await stopProcess(child);
         rmSync(dataDir, { recursive: true, force: true });
       }
     });

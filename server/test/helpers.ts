@@ -2,7 +2,7 @@
 // directory) with a cheap argon2 cost, and small HTTP helpers over app.request().
 import { createApp, type App } from '../src/app.ts';
 import { createLogger, openVenue, type Venue } from '../src/boot.ts';
-import type { Clock } from '../src/deps.ts';
+import type { AppConfig, Clock } from '../src/deps.ts';
 import { createUser } from '../src/routes/auth.ts';
 
 /** A clock tests can move. */
@@ -27,7 +27,9 @@ export interface TestVenue {
 }
 
 /** Opens an embedded venue (in memory unless `dataDir`) and its app. */
-export async function testVenue(opts: { dataDir?: string; clock?: TestClock; rateLimit?: number; snapshotEvery?: number } = {}): Promise<TestVenue> {
+export async function testVenue(
+  opts: { dataDir?: string; clock?: TestClock; rateLimit?: number; snapshotEvery?: number; config?: Partial<AppConfig>; sessionClose?: string } = {},
+): Promise<TestVenue> {
   const clock = opts.clock ?? new TestClock();
   const venue = await openVenue({
     dataDir: opts.dataDir ?? null,
@@ -35,7 +37,8 @@ export async function testVenue(opts: { dataDir?: string; clock?: TestClock; rat
     clock,
     logger: createLogger(process.env.CIFT_TEST_LOG_LEVEL ?? 'silent'),
     snapshotEvery: opts.snapshotEvery,
-    config: { argon2: { memorySize: 64, iterations: 1 }, rateLimit: opts.rateLimit ?? 0, initialCash: '100000' },
+    sessionClose: opts.sessionClose,
+    config: { argon2: { memorySize: 64, iterations: 1 }, rateLimit: opts.rateLimit ?? 0, initialCash: '100000', ...opts.config },
   });
   return { venue, app: createApp(venue.deps), clock, close: () => venue.close() };
 }

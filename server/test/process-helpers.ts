@@ -1,6 +1,50 @@
 // Helpers for tests that talk to a real server process over HTTP.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: server processes run from there. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The server's command line on each runtime (port and data directory from the environment). */
+export const RUNTIMES: Record<'node' | 'deno' | 'bun', string[]> = {
+  node: [process.execPath, 'server/bin/cift.mjs', 'serve', '--port', '0'],
+  deno: ['node_modules/.bin/deno', 'run', '--allow-all', 'server/src/deno.ts'],
+  bun: ['node_modules/.bin/bun', 'server/src/bun.ts'],
+};
+
+/** Starts a server process on the test instruments in `dataDir`; resolves with its base URL once it listens. */
+export async function startServerProcess(cmd: string[], dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(cmd[0], cmd.slice(1), {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', PORT: '0', CIFT_DATA_DIR: dataDir, CIFT_INSTRUMENTS: 'server/test/fixtures/instruments.json', CIFT_LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => (out += s));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (s: string) => {
+      out += s;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd[0]} exited (${code}) before listening: ${out}`)));
+  });
+  return { child, url };
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 /** Resolves with the base URL once `child` prints "listening on …"; rejects if it exits first. */
 export function listeningUrl(child: ChildProcess, name: string): Promise<string> {

@@ -11,6 +11,7 @@ import { argon2id, argon2Verify } from 'hash-wasm';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
+import { accountDisabled } from './account-status.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
 
 /** The caller of an authenticated route. */
@@ -182,7 +183,8 @@ export async function authenticate(deps: AppDeps, c: Context): Promise<Principal
 }
 
 /**
- * Authenticates, checks the scope (or the admin role), and counts the request
+ * Authenticates, checks the scope (or the admin role; a disabled account
+ * cannot use the trade scope), and counts the request
  * against the caller's rate limit (fixed window through the cache), setting
  * X-RateLimit-Limit/Remaining/Reset.
  */
@@ -193,6 +195,8 @@ export function requireAuth(deps: AppDeps, need: Scope | 'admin'): MiddlewareHan
       if (p.role !== 'admin') throw forbidden('this route needs the admin role');
     } else if (!p.scopes.includes(need)) {
       throw forbidden(`this API key lacks the '${need}' scope`, 'insufficient_scope');
+    } else if (need === 'trade' && (await accountDisabled(deps, p.accountId))) {
+      throw forbidden('this account is disabled: it can read but not trade', 'account_disabled');
     }
     c.set('principal', p);
     const { rateLimit, rateWindowMs } = deps.config;

@@ -143,7 +143,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
           realized_pl: s.realized_pl,
           unrealized_pl: s.unrealized_pl,
           open_orders: s.open_orders,
-          trading_blocked: s.trading_blocked,
+          trading_blocked: s.trading_blocked || row.status === 'DISABLED',
           created_at: row.created_at.toISOString(),
         },
         200,

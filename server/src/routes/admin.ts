@@ -1,7 +1,9 @@
-// Admin-only routes: instruments (create, update), account limits, accounts, session end.
+// Admin-only routes: instruments (create, update), account limits, accounts
+// (list, disable/enable), session end.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
+import { changeAccountStatus } from '../http/account-status.ts';
 import { requireAuth } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
 import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Uuid, instrumentOut } from '../http/schemas.ts';
@@ -41,6 +43,26 @@ const InstrumentPatchSchema = z
 const AdminAccount = z
   .object({ id: z.string(), account_number: z.string(), email: z.string(), role: z.string(), status: z.string(), cash: z.string(), created_at: z.string() })
   .openapi('AdminAccount');
+
+const AccountStatusPatch = z
+  .object({ status: z.enum(['ACTIVE', 'DISABLED']).openapi({ description: 'DISABLED: the account can read but not trade, and its open orders are canceled' }) })
+  .strict()
+  .openapi('AccountStatusPatch');
+const AccountStatusChanged = AdminAccount.extend({
+  canceled_orders: z.array(z.string()).openapi({ description: 'Ids of the open orders canceled by disabling the account' }),
+}).openapi('AccountStatusChanged');
+
+type AdminAccountRow = { id: string; account_number: string; email: string; role: string; status: string; cash: string; created_at: Date };
+const ADMIN_ACCOUNT_SQL = 'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id';
+const adminAccountOut = (r: AdminAccountRow): z.infer<typeof AdminAccount> => ({
+  id: r.id,
+  account_number: r.account_number,
+  email: r.email,
+  role: r.role,
+  status: r.status,
+  cash: normalize(String(r.cash)),
+  created_at: r.created_at.toISOString(),
+});
 
 export function registerAdminRoutes(app: App, deps: AppDeps): void {
   app.on(['POST', 'PATCH', 'PUT'], '/v1/instruments/*', requireAuth(deps, 'admin'));
@@ -83,10 +105,30 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
     }),
     async (c) => {
       await deps.engine.settled();
-      const rows = await deps.db.query<{ id: string; account_number: string; email: string; role: string; status: string; cash: string; created_at: Date }>(
-        'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id ORDER BY a.created_at, a.id',
-      );
-      return c.json(rows.map((r) => ({ ...r, cash: normalize(String(r.cash)), created_at: r.created_at.toISOString() })), 200);
+      const rows = await deps.db.query<AdminAccountRow>(`${ADMIN_ACCOUNT_SQL} ORDER BY a.created_at, a.id`);
+      return c.json(rows.map(adminAccountOut), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/admin/accounts/{account_id}',
+      tags: ['admin'],
+      summary: 'Disable or enable an account (admin). A disabled account keeps read access; its trading requests get 403 account_disabled and its open orders are canceled',
+      security: authenticated,
+      request: { params: z.object({ account_id: Uuid }), body: jsonBody(AccountStatusPatch) },
+      responses: { 200: jsonResponse(AccountStatusChanged, 'The account, and the orders canceled'), ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
+    }),
+    async (c) => {
+      const { account_id } = c.req.valid('param');
+      const { status } = c.req.valid('json');
+      const canceled = await changeAccountStatus(deps, account_id, status);
+      if (canceled === undefined) throw notFound(`account ${account_id} not found`);
+      deps.logger.info({ account_id, status, canceled: canceled.length, actor: actor(c) }, 'account status changed');
+      await deps.engine.settled();
+      const [row] = await deps.db.query<AdminAccountRow>(`${ADMIN_ACCOUNT_SQL} WHERE a.id = $1`, [account_id]);
+      return c.json({ ...adminAccountOut(row), canceled_orders: canceled }, 200);
     },
   );
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
+import { authRateLimiter } from '../http/auth-rate-limit.ts';
 import { forgetKey, hashPassword, issueToken, newApiKey, requireAuth, verifyPassword } from '../http/auth.ts';
 import { conflict, notFound, unauthorized } from '../http/errors.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
@@ -82,6 +83,10 @@ export async function createApiKey(
 }
 
 export function registerAuthRoutes(app: App, deps: AppDeps): void {
+  const registerLimit = authRateLimiter(deps, 'register');
+  const loginLimit = authRateLimiter(deps, 'login');
+  app.use('/v1/auth/register', registerLimit.byIp);
+  app.use('/v1/auth/login', loginLimit.byIp);
   app.openapi(
     createRoute({
       method: 'post',
@@ -89,10 +94,11 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       tags: ['auth'],
       summary: 'Create a user with a paper account',
       request: { body: jsonBody(Credentials) },
-      responses: { 201: jsonResponse(Registered, 'Created'), ...errorResponses(400, 409, 413, 415, 422) },
+      responses: { 201: jsonResponse(Registered, 'Created'), ...errorResponses(400, 409, 413, 415, 422, 429) },
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
+      await registerLimit.byEmail(c, email);
       const { user, account } = await createUser(deps, email, password);
       return c.json({ user, account: { id: account.id, account_number: account.account_number, status: account.status } }, 201);
     },
@@ -105,10 +111,11 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       tags: ['auth'],
       summary: 'Exchange email and password for a short-lived bearer token',
       request: { body: jsonBody(Credentials) },
-      responses: { 200: jsonResponse(Token, 'A bearer token'), ...errorResponses(400, 401, 413, 415, 422) },
+      responses: { 200: jsonResponse(Token, 'A bearer token'), ...errorResponses(400, 401, 413, 415, 422, 429) },
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
+      await loginLimit.byEmail(c, email);
       const [row] = await deps.db.query<{ id: string; password_hash: string; role: 'user' | 'admin'; account_id: string; engine_account: number }>(
         `SELECT u.id, u.password_hash, u.role, a.id AS account_id, a.engine_account
          FROM users u JOIN accounts a ON a.user_id = u.id WHERE lower(u.email) = lower($1)`,

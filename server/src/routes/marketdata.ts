@@ -23,14 +23,15 @@ const rangeFields = {
   page_token: z.string().min(1).max(512).optional().openapi({ description: 'next_page_token of the previous page' }),
 };
 const RangeParams = z.object(rangeFields).strict();
-const BarParams = z
+/** Query of the bar routes (one symbol, or several with `symbols`). */
+export const BarParams = z
   .object({
     timeframe: z.string().max(10).default('1Min').openapi({ description: '[1-59]Min, [1-23]Hour or 1Day; buckets start on multiples of it since the epoch (UTC)', example: '5Min' }),
     ...rangeFields,
   })
   .strict();
 
-const BarSchema = z
+export const BarSchema = z
   .object({
     t: z.string(),
     o: z.string(),
@@ -42,10 +43,10 @@ const BarSchema = z
     vw: z.string(),
   })
   .openapi('Bar');
-const TradeSchema = z
+export const TradeSchema = z
   .object({ t: z.string(), p: z.string(), s: z.string(), i: z.number().int(), tks: z.enum(['B', 'S']) })
   .openapi('Trade');
-const QuoteSchema = z
+export const QuoteSchema = z
   .object({ t: z.string(), bp: z.string().nullable(), bs: z.string(), ap: z.string().nullable(), as: z.string() })
   .openapi('MarketQuote');
 const LevelSchema = z.object({ p: z.string(), s: z.string(), n: z.number().int() });
@@ -55,7 +56,7 @@ const BarsPage = z.object({ symbol: z.string(), timeframe: z.string(), bars: z.a
 const TradesPage = z.object({ symbol: z.string(), trades: z.array(TradeSchema), next_page_token: z.string().nullable() }).openapi('TradesPage');
 const QuotesPage = z.object({ symbol: z.string(), quotes: z.array(QuoteSchema), next_page_token: z.string().nullable() }).openapi('QuotesPage');
 const L2Page = z.object({ symbol: z.string(), snapshots: z.array(L2Schema), next_page_token: z.string().nullable() }).openapi('L2SnapshotsPage');
-const SnapshotSchema = z
+export const SnapshotSchema = z
   .object({
     symbol: z.string(),
     latestTrade: TradeSchema.nullable(),
@@ -67,6 +68,39 @@ const SnapshotSchema = z
   .openapi('Snapshot');
 
 const DAY_MS = 86_400_000;
+
+/** The page request of a range query; start defaults to the start of the current UTC day, end to now. */
+export function rangeOf(deps: AppDeps, q: { start?: string; end?: string; limit: number; sort: 'asc' | 'desc'; page_token?: string }): RangeQuery {
+  const now = deps.clock.now();
+  const end = q.end === undefined ? now : Date.parse(q.end);
+  const start = q.start === undefined ? Math.floor(now / DAY_MS) * DAY_MS : Date.parse(q.start);
+  if (start > end) throw invalid('start must not be after end', 'start');
+  return { start, end, limit: q.limit, sort: q.sort, pageToken: q.page_token };
+}
+
+/** The engine's current best bid and ask, in the stored-quote shape. */
+export function latestQuoteOf(deps: AppDeps, symbol: string): z.infer<typeof QuoteSchema> {
+  const q = deps.engine.quote(symbol);
+  return { t: q.timestamp, bp: q.bid_price, bs: q.bid_size, ap: q.ask_price, as: q.ask_size };
+}
+
+/** Latest trade, latest quote, the latest minute bar and the latest two daily bars of one instrument. */
+export async function snapshotOf(deps: AppDeps, inst: Instrument): Promise<z.infer<typeof SnapshotSchema>> {
+  const now = deps.clock.now();
+  const [latestTrade, minute, daily] = await Promise.all([
+    deps.market.data.latestTrade(inst),
+    deps.market.data.latestBars(inst, 60, 1, now),
+    deps.market.data.latestBars(inst, 86_400, 2, now),
+  ]);
+  return {
+    symbol: inst.symbol,
+    latestTrade: latestTrade ?? null,
+    latestQuote: latestQuoteOf(deps, inst.symbol),
+    minuteBar: minute[0] ?? null,
+    dailyBar: daily[0] ?? null,
+    prevDailyBar: daily[1] ?? null,
+  };
+}
 
 export function registerMarketDataRoutes(app: App, deps: AppDeps): void {
   const { market, engine } = deps;
@@ -82,17 +116,7 @@ export function registerMarketDataRoutes(app: App, deps: AppDeps): void {
     if (!inst) throw notFound(`unknown symbol '${symbol}'`);
     return inst;
   };
-  const range = (q: { start?: string; end?: string; limit: number; sort: 'asc' | 'desc'; page_token?: string }): RangeQuery => {
-    const now = deps.clock.now();
-    const end = q.end === undefined ? now : Date.parse(q.end);
-    const start = q.start === undefined ? Math.floor(now / DAY_MS) * DAY_MS : Date.parse(q.start);
-    if (start > end) throw invalid('start must not be after end', 'start');
-    return { start, end, limit: q.limit, sort: q.sort, pageToken: q.page_token };
-  };
-  const latestQuote = (symbol: string) => {
-    const q = engine.quote(symbol);
-    return { t: q.timestamp, bp: q.bid_price, bs: q.bid_size, ap: q.ask_price, as: q.ask_size };
-  };
+  const range = (q: Parameters<typeof rangeOf>[1]): RangeQuery => rangeOf(deps, q);
   const errors = errorResponses(401, 403, 404, 422, 429);
 
   app.openapi(
@@ -178,7 +202,7 @@ export function registerMarketDataRoutes(app: App, deps: AppDeps): void {
     (c) => {
       const { symbol } = c.req.valid('param');
       instrument(symbol);
-      return c.json({ symbol, quote: latestQuote(symbol) }, 200);
+      return c.json({ symbol, quote: latestQuoteOf(deps, symbol) }, 200);
     },
   );
 
@@ -209,25 +233,6 @@ export function registerMarketDataRoutes(app: App, deps: AppDeps): void {
       request: { params: SymbolParam },
       responses: { 200: jsonResponse(SnapshotSchema, 'The snapshot'), ...errors },
     }),
-    async (c) => {
-      const { symbol } = c.req.valid('param');
-      const inst = instrument(symbol);
-      const [latestTrade, minute, daily] = await Promise.all([
-        market.data.latestTrade(inst),
-        market.data.latestBars(inst, 60, 1, deps.clock.now()),
-        market.data.latestBars(inst, 86_400, 2, deps.clock.now()),
-      ]);
-      return c.json(
-        {
-          symbol,
-          latestTrade: latestTrade ?? null,
-          latestQuote: latestQuote(symbol),
-          minuteBar: minute[0] ?? null,
-          dailyBar: daily[0] ?? null,
-          prevDailyBar: daily[1] ?? null,
-        },
-        200,
-      );
-    },
+    async (c) => c.json(await snapshotOf(deps, instrument(c.req.valid('param').symbol)), 200),
   );
 }

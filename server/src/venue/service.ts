@@ -1674,6 +1674,19 @@ export class EmbeddedEngineService implements EngineService {
     return { symbol, bids: side(SIDE.buy), asks: side(SIDE.sell), timestamp: new Date(this.opts.clock.now()).toISOString() };
   }
 
+  async setTradingBlocked(account: AccountRef, blocked: boolean): Promise<string[]> {
+    this.usable();
+    this.account(account);
+    const mine = blocked ? [...this.liveById.values()].filter((s) => s.accountId === account.id) : [];
+    const st = this.stamp();
+    const rec = record(Cmd.SetKillSwitch, st.ts, st.seq);
+    rec[4] = account.engine_account;
+    rec[15] = blocked ? 1 : 0;
+    this.run(rec);
+    await this.durable();
+    return mine.filter((s) => s.status === 'canceled').map((s) => s.id);
+  }
+
   async endSession(symbol?: string): Promise<void> {
     this.usable();
     const engineSymbol = symbol === undefined ? -1 : this.inst(symbol).row.engine_symbol;

@@ -238,6 +238,12 @@ export interface EngineService {
   positions(account: AccountRef): Position[];
   quote(symbol: string): Quote;
   depth(symbol: string, levels: number): Depth;
+  /**
+   * Blocks (or unblocks) an account in the engine (its kill switch): blocking
+   * cancels the account's open orders, and the engine rejects its new orders
+   * with `kill_switch` until unblocked. Resolves with the ids of the orders it canceled.
+   */
+  setTradingBlocked(account: AccountRef, blocked: boolean): Promise<string[]>;
   /** Ends the trading session (DAY orders expire) for one symbol or all. */
   endSession(symbol?: string): Promise<void>;
   status(): EngineStatus;
