@@ -38,6 +38,28 @@ pub trait Lane: Copy {
     fn gather(s: &[f64], i: usize, stride: usize) -> Self;
     /// Lane `j` is written to `s[i + j * stride]`.
     fn scatter(self, s: &mut [f64], i: usize, stride: usize);
+    /// [`Lane::gather`] without bounds checks, for the hot loops of kernels
+    /// that check their bounds once.
+    ///
+    /// # Safety
+    /// `i + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self;
+    /// [`Lane::scatter`] without bounds checks.
+    ///
+    /// # Safety
+    /// `i + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, stride: usize);
+    /// [`Lane::gather_unchecked`] at `i` and at `i + 1`: contiguous pairs
+    /// loaded once and rearranged in registers where the lanes are vectors.
+    ///
+    /// # Safety
+    /// `i + 1 + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, stride: usize) -> (Self, Self);
+    /// The inverse of [`Lane::gather_pair_unchecked`]: `first` to `i`, `second` to `i + 1`.
+    ///
+    /// # Safety
+    /// `i + 1 + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize);
     /// Lane-wise `a + b`.
     fn add(self, b: Self) -> Self;
     /// Lane-wise `a - b`.
@@ -85,6 +107,27 @@ impl Lane for f64 {
     #[inline(always)]
     fn scatter(self, s: &mut [f64], i: usize, _stride: usize) {
         s[i] = self;
+    }
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, _stride: usize) -> Self {
+        debug_assert!(i < s.len());
+        *s.get_unchecked(i)
+    }
+    #[inline(always)]
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, _stride: usize) {
+        debug_assert!(i < s.len());
+        *s.get_unchecked_mut(i) = self;
+    }
+    #[inline(always)]
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, _stride: usize) -> (Self, Self) {
+        debug_assert!(i + 1 < s.len());
+        (*s.get_unchecked(i), *s.get_unchecked(i + 1))
+    }
+    #[inline(always)]
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, _stride: usize) {
+        debug_assert!(i + 1 < s.len());
+        *s.get_unchecked_mut(i) = first;
+        *s.get_unchecked_mut(i + 1) = second;
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -183,6 +226,34 @@ impl F64x2 {
 }
 
 impl F64x2 {
+    /// `s[i..i + 2]`, unchecked.
+    ///
+    /// # Safety
+    /// `i + 1 < s.len()`.
+    #[inline(always)]
+    unsafe fn load_unchecked(s: &[f64], i: usize) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        // v128 loads need no alignment.
+        return F64x2(v128_load(s.as_ptr().add(i) as *const v128));
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        return F64x2([*s.get_unchecked(i), *s.get_unchecked(i + 1)]);
+    }
+
+    /// Writes the lanes to `s[i..i + 2]`, unchecked.
+    ///
+    /// # Safety
+    /// `i + 1 < s.len()`.
+    #[inline(always)]
+    unsafe fn store_unchecked(self, s: &mut [f64], i: usize) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        v128_store(s.as_mut_ptr().add(i) as *mut v128, self.0);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            *s.get_unchecked_mut(i) = self.0[0];
+            *s.get_unchecked_mut(i + 1) = self.0[1];
+        }
+    }
+
     /// `([a.lo, b.lo], [a.hi, b.hi])`: a 2×2 transpose of two pairs (two
     /// `i8x16.shuffle`s on wasm32), which turns contiguous pairs read from two
     /// places into one register per offset, and back.
@@ -243,6 +314,29 @@ impl Lane for F64x2 {
     fn scatter(self, s: &mut [f64], i: usize, stride: usize) {
         s[i] = self.lo();
         s[i + stride] = self.hi();
+    }
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self {
+        debug_assert!(i + stride < s.len());
+        Self::new(*s.get_unchecked(i), *s.get_unchecked(i + stride))
+    }
+    #[inline(always)]
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, stride: usize) {
+        debug_assert!(i + stride < s.len());
+        *s.get_unchecked_mut(i) = self.lo();
+        *s.get_unchecked_mut(i + stride) = self.hi();
+    }
+    #[inline(always)]
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
+        debug_assert!(i + 1 + stride < s.len());
+        Self::transpose(Self::load_unchecked(s, i), Self::load_unchecked(s, i + stride))
+    }
+    #[inline(always)]
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
+        debug_assert!(i + 1 + stride < s.len());
+        let (a, b) = Self::transpose(first, second);
+        a.store_unchecked(s, i);
+        b.store_unchecked(s, i + stride);
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -309,30 +403,6 @@ impl Lane for F64x2 {
 #[derive(Clone, Copy, Debug)]
 pub struct F64x4(pub F64x2, pub F64x2);
 
-impl F64x4 {
-    /// Lane `j` of the first result reads `s[i + j * stride]`, of the second
-    /// `s[i + 1 + j * stride]`: [`Lane::gather`] of two consecutive offsets,
-    /// done with four contiguous pair loads and two transposes.
-    #[inline(always)]
-    pub fn gather_pair(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
-        let (a0, a1) = F64x2::transpose(F64x2::load(s, i), F64x2::load(s, i + stride));
-        let (b0, b1) = F64x2::transpose(F64x2::load(s, i + 2 * stride), F64x2::load(s, i + 3 * stride));
-        (F64x4(a0, b0), F64x4(a1, b1))
-    }
-
-    /// The inverse of [`F64x4::gather_pair`]: lane `j` of `first` goes to
-    /// `s[i + j * stride]`, of `second` to `s[i + 1 + j * stride]`.
-    #[inline(always)]
-    pub fn scatter_pair(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
-        let (p0, p1) = F64x2::transpose(first.0, second.0);
-        let (p2, p3) = F64x2::transpose(first.1, second.1);
-        p0.store(s, i);
-        p1.store(s, i + stride);
-        p2.store(s, i + 2 * stride);
-        p3.store(s, i + 3 * stride);
-    }
-}
-
 /// Applies an [`F64x2`] operation to both halves.
 macro_rules! both {
     ($self:ident . $op:ident ( $($arg:ident),* )) => {
@@ -348,21 +418,41 @@ impl Lane for F64x4 {
     }
     #[inline(always)]
     fn load(s: &[f64], i: usize) -> Self {
-        F64x4(F64x2::load(s, i), F64x2::load(s, i + 2))
+        F64x4(F64x2::load(s, i), F64x2::load(s, i + F64x2::WIDTH))
     }
     #[inline(always)]
     fn store(self, s: &mut [f64], i: usize) {
         self.0.store(s, i);
-        self.1.store(s, i + 2);
+        self.1.store(s, i + F64x2::WIDTH);
     }
     #[inline(always)]
     fn gather(s: &[f64], i: usize, stride: usize) -> Self {
-        F64x4(F64x2::gather(s, i, stride), F64x2::gather(s, i + 2 * stride, stride))
+        F64x4(F64x2::gather(s, i, stride), F64x2::gather(s, i + F64x2::WIDTH * stride, stride))
     }
     #[inline(always)]
     fn scatter(self, s: &mut [f64], i: usize, stride: usize) {
         self.0.scatter(s, i, stride);
-        self.1.scatter(s, i + 2 * stride, stride);
+        self.1.scatter(s, i + F64x2::WIDTH * stride, stride);
+    }
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self {
+        F64x4(F64x2::gather_unchecked(s, i, stride), F64x2::gather_unchecked(s, i + F64x2::WIDTH * stride, stride))
+    }
+    #[inline(always)]
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, stride: usize) {
+        self.0.scatter_unchecked(s, i, stride);
+        self.1.scatter_unchecked(s, i + F64x2::WIDTH * stride, stride);
+    }
+    #[inline(always)]
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
+        let (a0, a1) = F64x2::gather_pair_unchecked(s, i, stride);
+        let (b0, b1) = F64x2::gather_pair_unchecked(s, i + F64x2::WIDTH * stride, stride);
+        (F64x4(a0, b0), F64x4(a1, b1))
+    }
+    #[inline(always)]
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
+        F64x2::scatter_pair_unchecked(first.0, second.0, s, i, stride);
+        F64x2::scatter_pair_unchecked(first.1, second.1, s, i + F64x2::WIDTH * stride, stride);
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -476,13 +566,15 @@ mod tests {
         g.scatter(&mut s, 0, 2);
         assert_eq!(s, [1.0, 0.0, 3.0, 0.0, 5.0, 0.0, 7.0, 0.0]);
         let src: Vec<f64> = (0..16).map(f64::from).collect();
-        let (first, second) = F64x4::gather_pair(&src, 1, 3);
+        // SAFETY: the last index read or written is 2 + 3 * 3 = 11 < 16.
+        let (first, second) = unsafe { F64x4::gather_pair_unchecked(&src, 1, 3) };
         first.store(&mut out, 0);
         assert_eq!(out, [1.0, 4.0, 7.0, 10.0]);
         second.store(&mut out, 0);
         assert_eq!(out, [2.0, 5.0, 8.0, 11.0]);
         let mut back = [0.0; 16];
-        F64x4::scatter_pair(first, second, &mut back, 1, 3);
+        // SAFETY: as above.
+        unsafe { F64x4::scatter_pair_unchecked(first, second, &mut back, 1, 3) };
         for j in 0..4 {
             assert_eq!((back[1 + 3 * j], back[2 + 3 * j]), (src[1 + 3 * j], src[2 + 3 * j]));
         }
