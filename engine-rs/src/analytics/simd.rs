@@ -500,31 +500,47 @@ impl Lane for F64x4 {
 /// a finite value, NaN otherwise) over lanes, then looks closer only on a hit.
 pub fn first_non_finite(x: &[f64], path: Path) -> Option<usize> {
     match path {
-        Path::Simd => first_non_finite_with::<F64x4>(x),
-        Path::Scalar => first_non_finite_with::<f64>(x),
+        Path::Simd => first_bad_with::<F64x4, false>(x),
+        Path::Scalar => first_bad_with::<f64, false>(x),
     }
 }
 
-fn first_non_finite_with<L: Lane>(x: &[f64]) -> Option<usize> {
+/// Index of the first NaN, infinite or negative value of `x`, if any: as
+/// [`first_non_finite`], with the lanes' minimum besides.
+pub fn first_negative_or_non_finite(x: &[f64], path: Path) -> Option<usize> {
+    match path {
+        Path::Simd => first_bad_with::<F64x4, true>(x),
+        Path::Scalar => first_bad_with::<f64, true>(x),
+    }
+}
+
+/// The first value that is not finite, or (with `NON_NEGATIVE`) below 0.
+/// Two accumulators of each kind, so the adds of one chain overlap the other's.
+fn first_bad_with<L: Lane, const NON_NEGATIVE: bool>(x: &[f64]) -> Option<usize> {
     const CHUNK: usize = 256;
+    let bad = |v: f64| !v.is_finite() || (NON_NEGATIVE && v < 0.0);
     let mut start = 0;
     while start < x.len() {
         let end = (start + CHUNK).min(x.len());
-        let mut acc = L::splat(0.0);
-        let mut i = start;
-        while i + L::WIDTH <= end {
-            acc = acc.add(L::load(x, i).finite_probe());
-            i += L::WIDTH;
-        }
-        let mut probe = 0.0;
-        for &v in &x[i..end] {
-            probe += v.finite_probe();
+        let zero = L::splat(0.0);
+        let (mut acc, mut low) = ([zero; 2], [zero; 2]);
+        let pairs = x[start..end].chunks_exact(2 * L::WIDTH);
+        let tail = pairs.remainder().iter().any(|&v| bad(v));
+        for pair in pairs {
+            for (j, (acc, low)) in acc.iter_mut().zip(&mut low).enumerate() {
+                let v = L::load(pair, j * L::WIDTH);
+                *acc = acc.add(v.finite_probe());
+                if NON_NEGATIVE {
+                    *low = low.pmin(v);
+                }
+            }
         }
         // Every lane type is at most four wide; unused slots stay 0.
-        let mut lanes = [0.0; 4];
-        acc.store(&mut lanes, 0);
-        if probe != 0.0 || lanes.iter().any(|v| *v != 0.0) {
-            return x[start..end].iter().position(|v| !v.is_finite()).map(|p| start + p);
+        let (mut probes, mut lows) = ([0.0; 4], [0.0; 4]);
+        acc[0].add(acc[1]).store(&mut probes, 0);
+        low[0].pmin(low[1]).store(&mut lows, 0);
+        if tail || probes.iter().any(|v| *v != 0.0) || lows.iter().any(|v| *v < 0.0) {
+            return x[start..end].iter().position(|&v| bad(v)).map(|p| start + p);
         }
         start = end;
     }
@@ -585,9 +601,20 @@ mod tests {
         let mut x = vec![1.0; 1000];
         for path in [Path::Simd, Path::Scalar] {
             assert_eq!(first_non_finite(&x, path), None);
+            assert_eq!(first_negative_or_non_finite(&x, path), None);
+            x[500] = -0.0;
+            assert_eq!(first_negative_or_non_finite(&x, path), None);
+            x[501] = -1e-300;
+            assert_eq!(first_non_finite(&x, path), None);
+            assert_eq!(first_negative_or_non_finite(&x, path), Some(501));
+            x[501] = 1.0;
+            x[998] = -2.0;
+            assert_eq!(first_negative_or_non_finite(&x, path), Some(998));
+            x[998] = 1.0;
             x[777] = f64::NAN;
             x[999] = f64::INFINITY;
             assert_eq!(first_non_finite(&x, path), Some(777));
+            assert_eq!(first_negative_or_non_finite(&x, path), Some(777));
             x[777] = 1.0;
             assert_eq!(first_non_finite(&x, path), Some(999));
             x[999] = 1.0;

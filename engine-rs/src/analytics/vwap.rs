@@ -28,10 +28,10 @@ use super::market_input::{
 use super::simd::{F64x2, Lane, Path};
 use super::AnalyticsError;
 
-fn check_trades(price: &[f64], size: &[f64]) -> Result<(), AnalyticsError> {
+fn check_trades(price: &[f64], size: &[f64], path: Path) -> Result<(), AnalyticsError> {
     same_len("size", size, price.len())?;
-    all_finite("price", price)?;
-    all_non_negative("size", size)
+    all_finite("price", price, path)?;
+    all_non_negative("size", size, path)
 }
 
 fn check_trade(index: usize, price: f64, size: f64) -> Result<(), AnalyticsError> {
@@ -79,7 +79,7 @@ pub fn vwap(price: &[f64], size: &[f64], path: Path) -> Result<Vec<f64>, Analyti
 
 /// [`vwap`] into `out` (the series' length); nothing is written on an error.
 pub fn vwap_into(price: &[f64], size: &[f64], out: &mut [f64], path: Path) -> Result<(), AnalyticsError> {
-    check_trades(price, size)?;
+    check_trades(price, size, path)?;
     same_len("out", out, price.len())?;
     match path {
         Path::Scalar => {
@@ -118,7 +118,7 @@ pub fn rolling_vwap_into(
     out: &mut [f64],
     path: Path,
 ) -> Result<(), AnalyticsError> {
-    check_trades(price, size)?;
+    check_trades(price, size, path)?;
     window("window", window_len, price.len())?;
     same_len("out", out, price.len())?;
     out[..window_len - 1].fill(f64::NAN);
@@ -219,7 +219,7 @@ pub fn session_vwap_into(
     positive_param("session", session)?;
     finite_param("offset", offset)?;
     same_len("price", price, ts.len())?;
-    check_trades(price, size)?;
+    check_trades(price, size, Path::Simd)?;
     all_time_forward("ts", ts)?;
     same_len("out", out, ts.len())?;
     let mut s = SessionVwapStream::new(session, offset)?;
@@ -239,7 +239,7 @@ pub fn twap(ts: &[f64], price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
 /// [`twap`] into `out` (the series' length); nothing is written on an error.
 pub fn twap_into(ts: &[f64], price: &[f64], out: &mut [f64]) -> Result<(), AnalyticsError> {
     same_len("price", price, ts.len())?;
-    all_finite("price", price)?;
+    all_finite("price", price, Path::Simd)?;
     all_time_forward("ts", ts)?;
     same_len("out", out, ts.len())?;
     let mut s = TwapStream::new();

@@ -188,39 +188,49 @@ unsafe fn block_group<L: Lane, const C: usize, K: Windowed<C>>(
         while r >= 3 {
             let (below, at) = k.term_pairs::<L>(prev + r - 2, n);
             acc = K::reduce(acc, at);
-            suffix[r - 1] = acc;
+            // SAFETY: 1 ≤ r - 2 < r - 1 < n = suffix.len().
+            *suffix.get_unchecked_mut(r - 1) = acc;
             acc = K::reduce(acc, below);
-            suffix[r - 2] = acc;
+            *suffix.get_unchecked_mut(r - 2) = acc;
             r -= 2;
         }
         if r == 2 {
             suffix[1] = K::reduce(acc, k.terms::<L>(prev + 1, n));
         }
     }
+    let suffix = &suffix[..n];
     let window = |r: usize, pre: [L; C]| if r < n - 1 { K::reduce(suffix[r + 1], pre) } else { pre };
-    let mut r;
-    let mut pre;
-    if m >= 2 {
-        let (first, second) = k.term_pairs::<L>(s, n);
-        pre = first;
-        let w0 = window(0, pre);
-        pre = K::reduce(pre, second);
-        k.finish_pair::<L>(s, n, w0, window(1, pre));
-        r = 2;
-        while r + 2 <= m {
-            let (a, b) = k.term_pairs::<L>(s + r, n);
-            pre = K::reduce(pre, a);
-            let wa = window(r, pre);
-            pre = K::reduce(pre, b);
-            k.finish_pair::<L>(s + r, n, wa, window(r + 1, pre));
-            r += 2;
-        }
-        if r < m {
-            pre = K::reduce(pre, k.terms::<L>(s + r, n));
-            k.finish::<L>(s + r, n, window(r, pre));
-        }
-    } else {
+    if m == 1 {
         k.finish::<L>(s, n, window(0, k.terms::<L>(s, n)));
+        return;
+    }
+    let (first, second) = k.term_pairs::<L>(s, n);
+    let mut pre = first;
+    let w0 = window(0, pre);
+    pre = K::reduce(pre, second);
+    k.finish_pair::<L>(s, n, w0, window(1, pre));
+    let mut r = 2;
+    // Pairs of windows that both reach into the previous block (r + 1 < n - 1).
+    while r + 2 < n && r + 2 <= m {
+        let (a, b) = k.term_pairs::<L>(s + r, n);
+        pre = K::reduce(pre, a);
+        let wa = K::reduce(suffix[r + 1], pre);
+        pre = K::reduce(pre, b);
+        k.finish_pair::<L>(s + r, n, wa, K::reduce(suffix[r + 2], pre));
+        r += 2;
+    }
+    // The last one or two, the block's last offset ending the window that is the block itself.
+    if r + 2 <= m {
+        let (a, b) = k.term_pairs::<L>(s + r, n);
+        pre = K::reduce(pre, a);
+        let wa = window(r, pre);
+        pre = K::reduce(pre, b);
+        k.finish_pair::<L>(s + r, n, wa, window(r + 1, pre));
+        r += 2;
+    }
+    if r < m {
+        pre = K::reduce(pre, k.terms::<L>(s + r, n));
+        k.finish::<L>(s + r, n, window(r, pre));
     }
 }
 
