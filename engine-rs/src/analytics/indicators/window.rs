@@ -166,8 +166,8 @@ fn windows_with<L: Lane, const C: usize, K: Windowed<C>>(k: &mut K, n: usize) {
 /// finished at once. Two offsets a step, so vector lanes move data as pairs.
 ///
 /// # Safety
-/// Blocks `block - 1..block + L::WIDTH - 1` are whole and the last one's
-/// first `m` (≤ n) offsets are below `k.len()`.
+/// Blocks `block - 1..block + L::WIDTH - 1` are whole, and the first `m`
+/// (≤ n) offsets of block `block + L::WIDTH - 1` are below `k.len()`.
 #[inline(always)]
 unsafe fn block_group<L: Lane, const C: usize, K: Windowed<C>>(
     k: &mut K,
