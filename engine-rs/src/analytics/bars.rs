@@ -25,6 +25,7 @@ use super::market_input::{
     all_finite, all_non_negative, all_positive, all_time_forward, finite, non_negative, period_start, positive,
     positive_param, same_len, time_forward, RunningSum,
 };
+use super::simd::Path;
 use super::AnalyticsError;
 
 /// How trades are grouped into bars.
@@ -294,9 +295,9 @@ pub fn bars(ts: &[f64], price: &[f64], size: &[f64], kind: BarKind) -> Result<Ba
     all_time_forward("ts", ts)?;
     match kind {
         BarKind::Dollar(_) => all_positive("price", price)?,
-        _ => all_finite("price", price)?,
+        _ => all_finite("price", price, Path::Simd)?,
     }
-    all_non_negative("size", size)?;
+    all_non_negative("size", size, Path::Simd)?;
     let mut out = Bars::default();
     for i in 0..ts.len() {
         if let Some(bar) = builder.apply(ts[i], price[i], size[i]) {

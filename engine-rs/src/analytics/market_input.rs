@@ -1,6 +1,7 @@
 //! Input checks shared by the market-data analytics: each names the argument it
 //! refuses, so a host can report the error as the caller wrote it.
 
+use super::simd::{first_negative_or_non_finite, first_non_finite, Path};
 use super::AnalyticsError;
 
 /// `col` has the same length as the series (`expected`).
@@ -50,9 +51,9 @@ pub(crate) fn time_forward(field: &'static str, index: usize, prev: Option<f64>,
     }
 }
 
-/// Every value of a column is finite.
-pub(crate) fn all_finite(field: &'static str, col: &[f64]) -> Result<(), AnalyticsError> {
-    col.iter().enumerate().try_for_each(|(i, &v)| finite(field, i, v))
+/// Every value of a column is finite (scanned in lanes on the SIMD path).
+pub(crate) fn all_finite(field: &'static str, col: &[f64], path: Path) -> Result<(), AnalyticsError> {
+    first_non_finite(col, path).map_or(Ok(()), |i| finite(field, i, col[i]))
 }
 
 /// Every value of a column is finite and > 0.
@@ -60,9 +61,9 @@ pub(crate) fn all_positive(field: &'static str, col: &[f64]) -> Result<(), Analy
     col.iter().enumerate().try_for_each(|(i, &v)| positive(field, i, v))
 }
 
-/// Every value of a column is finite and ≥ 0.
-pub(crate) fn all_non_negative(field: &'static str, col: &[f64]) -> Result<(), AnalyticsError> {
-    col.iter().enumerate().try_for_each(|(i, &v)| non_negative(field, i, v))
+/// Every value of a column is finite and ≥ 0 (scanned in lanes on the SIMD path).
+pub(crate) fn all_non_negative(field: &'static str, col: &[f64], path: Path) -> Result<(), AnalyticsError> {
+    first_negative_or_non_finite(col, path).map_or(Ok(()), |i| non_negative(field, i, col[i]))
 }
 
 /// A timestamp column is finite and never goes back in time.

@@ -4,7 +4,9 @@
 //!
 //! Every kernel is written once, generic over [`Lane`], and instantiated twice:
 //! with `f64` (the scalar path, one element at a time) and with [`F64x4`] (the
-//! SIMD path: two v128 registers, four independent lanes in flight). Each lane
+//! SIMD path: two v128 registers, four independent lanes in flight) or, for
+//! kernels that carry two sums per lane, [`F64x2`] (one register a sum, so the
+//! registers do not run out). Each lane
 //! performs exactly the IEEE-754 operations the scalar path performs on the same
 //! element, in the same order (no fused multiply-add, no reassociation), so the
 //! two paths give bit-identical results; tests hold them to that.
@@ -38,6 +40,28 @@ pub trait Lane: Copy {
     fn gather(s: &[f64], i: usize, stride: usize) -> Self;
     /// Lane `j` is written to `s[i + j * stride]`.
     fn scatter(self, s: &mut [f64], i: usize, stride: usize);
+    /// [`Lane::gather`] without bounds checks, for the hot loops of kernels
+    /// that check their bounds once.
+    ///
+    /// # Safety
+    /// `i + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self;
+    /// [`Lane::scatter`] without bounds checks.
+    ///
+    /// # Safety
+    /// `i + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, stride: usize);
+    /// [`Lane::gather_unchecked`] at `i` and at `i + 1`: contiguous pairs
+    /// loaded once and rearranged in registers where the lanes are vectors.
+    ///
+    /// # Safety
+    /// `i + 1 + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, stride: usize) -> (Self, Self);
+    /// The inverse of [`Lane::gather_pair_unchecked`]: `first` to `i`, `second` to `i + 1`.
+    ///
+    /// # Safety
+    /// `i + 1 + (WIDTH - 1) * stride < s.len()`.
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize);
     /// Lane-wise `a + b`.
     fn add(self, b: Self) -> Self;
     /// Lane-wise `a - b`.
@@ -85,6 +109,27 @@ impl Lane for f64 {
     #[inline(always)]
     fn scatter(self, s: &mut [f64], i: usize, _stride: usize) {
         s[i] = self;
+    }
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, _stride: usize) -> Self {
+        debug_assert!(i < s.len());
+        *s.get_unchecked(i)
+    }
+    #[inline(always)]
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, _stride: usize) {
+        debug_assert!(i < s.len());
+        *s.get_unchecked_mut(i) = self;
+    }
+    #[inline(always)]
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, _stride: usize) -> (Self, Self) {
+        debug_assert!(i + 1 < s.len());
+        (*s.get_unchecked(i), *s.get_unchecked(i + 1))
+    }
+    #[inline(always)]
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, _stride: usize) {
+        debug_assert!(i + 1 < s.len());
+        *s.get_unchecked_mut(i) = first;
+        *s.get_unchecked_mut(i + 1) = second;
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -183,6 +228,34 @@ impl F64x2 {
 }
 
 impl F64x2 {
+    /// `s[i..i + 2]`, unchecked.
+    ///
+    /// # Safety
+    /// `i + 1 < s.len()`.
+    #[inline(always)]
+    unsafe fn load_unchecked(s: &[f64], i: usize) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        // v128 loads need no alignment.
+        return F64x2(v128_load(s.as_ptr().add(i) as *const v128));
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        return F64x2([*s.get_unchecked(i), *s.get_unchecked(i + 1)]);
+    }
+
+    /// Writes the lanes to `s[i..i + 2]`, unchecked.
+    ///
+    /// # Safety
+    /// `i + 1 < s.len()`.
+    #[inline(always)]
+    unsafe fn store_unchecked(self, s: &mut [f64], i: usize) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        v128_store(s.as_mut_ptr().add(i) as *mut v128, self.0);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            *s.get_unchecked_mut(i) = self.0[0];
+            *s.get_unchecked_mut(i + 1) = self.0[1];
+        }
+    }
+
     /// `([a.lo, b.lo], [a.hi, b.hi])`: a 2×2 transpose of two pairs (two
     /// `i8x16.shuffle`s on wasm32), which turns contiguous pairs read from two
     /// places into one register per offset, and back.
@@ -243,6 +316,29 @@ impl Lane for F64x2 {
     fn scatter(self, s: &mut [f64], i: usize, stride: usize) {
         s[i] = self.lo();
         s[i + stride] = self.hi();
+    }
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self {
+        debug_assert!(i + stride < s.len());
+        Self::new(*s.get_unchecked(i), *s.get_unchecked(i + stride))
+    }
+    #[inline(always)]
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, stride: usize) {
+        debug_assert!(i + stride < s.len());
+        *s.get_unchecked_mut(i) = self.lo();
+        *s.get_unchecked_mut(i + stride) = self.hi();
+    }
+    #[inline(always)]
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
+        debug_assert!(i + 1 + stride < s.len());
+        Self::transpose(Self::load_unchecked(s, i), Self::load_unchecked(s, i + stride))
+    }
+    #[inline(always)]
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
+        debug_assert!(i + 1 + stride < s.len());
+        let (a, b) = Self::transpose(first, second);
+        a.store_unchecked(s, i);
+        b.store_unchecked(s, i + stride);
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -309,30 +405,6 @@ impl Lane for F64x2 {
 #[derive(Clone, Copy, Debug)]
 pub struct F64x4(pub F64x2, pub F64x2);
 
-impl F64x4 {
-    /// Lane `j` of the first result reads `s[i + j * stride]`, of the second
-    /// `s[i + 1 + j * stride]`: [`Lane::gather`] of two consecutive offsets,
-    /// done with four contiguous pair loads and two transposes.
-    #[inline(always)]
-    pub fn gather_pair(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
-        let (a0, a1) = F64x2::transpose(F64x2::load(s, i), F64x2::load(s, i + stride));
-        let (b0, b1) = F64x2::transpose(F64x2::load(s, i + 2 * stride), F64x2::load(s, i + 3 * stride));
-        (F64x4(a0, b0), F64x4(a1, b1))
-    }
-
-    /// The inverse of [`F64x4::gather_pair`]: lane `j` of `first` goes to
-    /// `s[i + j * stride]`, of `second` to `s[i + 1 + j * stride]`.
-    #[inline(always)]
-    pub fn scatter_pair(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
-        let (p0, p1) = F64x2::transpose(first.0, second.0);
-        let (p2, p3) = F64x2::transpose(first.1, second.1);
-        p0.store(s, i);
-        p1.store(s, i + stride);
-        p2.store(s, i + 2 * stride);
-        p3.store(s, i + 3 * stride);
-    }
-}
-
 /// Applies an [`F64x2`] operation to both halves.
 macro_rules! both {
     ($self:ident . $op:ident ( $($arg:ident),* )) => {
@@ -348,21 +420,41 @@ impl Lane for F64x4 {
     }
     #[inline(always)]
     fn load(s: &[f64], i: usize) -> Self {
-        F64x4(F64x2::load(s, i), F64x2::load(s, i + 2))
+        F64x4(F64x2::load(s, i), F64x2::load(s, i + F64x2::WIDTH))
     }
     #[inline(always)]
     fn store(self, s: &mut [f64], i: usize) {
         self.0.store(s, i);
-        self.1.store(s, i + 2);
+        self.1.store(s, i + F64x2::WIDTH);
     }
     #[inline(always)]
     fn gather(s: &[f64], i: usize, stride: usize) -> Self {
-        F64x4(F64x2::gather(s, i, stride), F64x2::gather(s, i + 2 * stride, stride))
+        F64x4(F64x2::gather(s, i, stride), F64x2::gather(s, i + F64x2::WIDTH * stride, stride))
     }
     #[inline(always)]
     fn scatter(self, s: &mut [f64], i: usize, stride: usize) {
         self.0.scatter(s, i, stride);
-        self.1.scatter(s, i + 2 * stride, stride);
+        self.1.scatter(s, i + F64x2::WIDTH * stride, stride);
+    }
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self {
+        F64x4(F64x2::gather_unchecked(s, i, stride), F64x2::gather_unchecked(s, i + F64x2::WIDTH * stride, stride))
+    }
+    #[inline(always)]
+    unsafe fn scatter_unchecked(self, s: &mut [f64], i: usize, stride: usize) {
+        self.0.scatter_unchecked(s, i, stride);
+        self.1.scatter_unchecked(s, i + F64x2::WIDTH * stride, stride);
+    }
+    #[inline(always)]
+    unsafe fn gather_pair_unchecked(s: &[f64], i: usize, stride: usize) -> (Self, Self) {
+        let (a0, a1) = F64x2::gather_pair_unchecked(s, i, stride);
+        let (b0, b1) = F64x2::gather_pair_unchecked(s, i + F64x2::WIDTH * stride, stride);
+        (F64x4(a0, b0), F64x4(a1, b1))
+    }
+    #[inline(always)]
+    unsafe fn scatter_pair_unchecked(first: Self, second: Self, s: &mut [f64], i: usize, stride: usize) {
+        F64x2::scatter_pair_unchecked(first.0, second.0, s, i, stride);
+        F64x2::scatter_pair_unchecked(first.1, second.1, s, i + F64x2::WIDTH * stride, stride);
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -410,31 +502,47 @@ impl Lane for F64x4 {
 /// a finite value, NaN otherwise) over lanes, then looks closer only on a hit.
 pub fn first_non_finite(x: &[f64], path: Path) -> Option<usize> {
     match path {
-        Path::Simd => first_non_finite_with::<F64x4>(x),
-        Path::Scalar => first_non_finite_with::<f64>(x),
+        Path::Simd => first_bad_with::<F64x4, false>(x),
+        Path::Scalar => first_bad_with::<f64, false>(x),
     }
 }
 
-fn first_non_finite_with<L: Lane>(x: &[f64]) -> Option<usize> {
+/// Index of the first NaN, infinite or negative value of `x`, if any: as
+/// [`first_non_finite`], with the lanes' minimum besides.
+pub fn first_negative_or_non_finite(x: &[f64], path: Path) -> Option<usize> {
+    match path {
+        Path::Simd => first_bad_with::<F64x4, true>(x),
+        Path::Scalar => first_bad_with::<f64, true>(x),
+    }
+}
+
+/// The first value that is not finite, or (with `NON_NEGATIVE`) below 0.
+/// Two accumulators of each kind, so the adds of one chain overlap the other's.
+fn first_bad_with<L: Lane, const NON_NEGATIVE: bool>(x: &[f64]) -> Option<usize> {
     const CHUNK: usize = 256;
+    let bad = |v: f64| !v.is_finite() || (NON_NEGATIVE && v < 0.0);
     let mut start = 0;
     while start < x.len() {
         let end = (start + CHUNK).min(x.len());
-        let mut acc = L::splat(0.0);
-        let mut i = start;
-        while i + L::WIDTH <= end {
-            acc = acc.add(L::load(x, i).finite_probe());
-            i += L::WIDTH;
-        }
-        let mut probe = 0.0;
-        for &v in &x[i..end] {
-            probe += v.finite_probe();
+        let zero = L::splat(0.0);
+        let (mut acc, mut low) = ([zero; 2], [zero; 2]);
+        let pairs = x[start..end].chunks_exact(2 * L::WIDTH);
+        let tail = pairs.remainder().iter().any(|&v| bad(v));
+        for pair in pairs {
+            for (j, (acc, low)) in acc.iter_mut().zip(&mut low).enumerate() {
+                let v = L::load(pair, j * L::WIDTH);
+                *acc = acc.add(v.finite_probe());
+                if NON_NEGATIVE {
+                    *low = low.pmin(v);
+                }
+            }
         }
         // Every lane type is at most four wide; unused slots stay 0.
-        let mut lanes = [0.0; 4];
-        acc.store(&mut lanes, 0);
-        if probe != 0.0 || lanes.iter().any(|v| *v != 0.0) {
-            return x[start..end].iter().position(|v| !v.is_finite()).map(|p| start + p);
+        let (mut probes, mut lows) = ([0.0; 4], [0.0; 4]);
+        acc[0].add(acc[1]).store(&mut probes, 0);
+        low[0].pmin(low[1]).store(&mut lows, 0);
+        if tail || probes.iter().any(|v| *v != 0.0) || lows.iter().any(|v| *v < 0.0) {
+            return x[start..end].iter().position(|&v| bad(v)).map(|p| start + p);
         }
         start = end;
     }
@@ -476,13 +584,15 @@ mod tests {
         g.scatter(&mut s, 0, 2);
         assert_eq!(s, [1.0, 0.0, 3.0, 0.0, 5.0, 0.0, 7.0, 0.0]);
         let src: Vec<f64> = (0..16).map(f64::from).collect();
-        let (first, second) = F64x4::gather_pair(&src, 1, 3);
+        // SAFETY: the last index read or written is 2 + 3 * 3 = 11 < 16.
+        let (first, second) = unsafe { F64x4::gather_pair_unchecked(&src, 1, 3) };
         first.store(&mut out, 0);
         assert_eq!(out, [1.0, 4.0, 7.0, 10.0]);
         second.store(&mut out, 0);
         assert_eq!(out, [2.0, 5.0, 8.0, 11.0]);
         let mut back = [0.0; 16];
-        F64x4::scatter_pair(first, second, &mut back, 1, 3);
+        // SAFETY: as above.
+        unsafe { F64x4::scatter_pair_unchecked(first, second, &mut back, 1, 3) };
         for j in 0..4 {
             assert_eq!((back[1 + 3 * j], back[2 + 3 * j]), (src[1 + 3 * j], src[2 + 3 * j]));
         }
@@ -493,9 +603,20 @@ mod tests {
         let mut x = vec![1.0; 1000];
         for path in [Path::Simd, Path::Scalar] {
             assert_eq!(first_non_finite(&x, path), None);
+            assert_eq!(first_negative_or_non_finite(&x, path), None);
+            x[500] = -0.0;
+            assert_eq!(first_negative_or_non_finite(&x, path), None);
+            x[501] = -1e-300;
+            assert_eq!(first_non_finite(&x, path), None);
+            assert_eq!(first_negative_or_non_finite(&x, path), Some(501));
+            x[501] = 1.0;
+            x[998] = -2.0;
+            assert_eq!(first_negative_or_non_finite(&x, path), Some(998));
+            x[998] = 1.0;
             x[777] = f64::NAN;
             x[999] = f64::INFINITY;
             assert_eq!(first_non_finite(&x, path), Some(777));
+            assert_eq!(first_negative_or_non_finite(&x, path), Some(777));
             x[777] = 1.0;
             assert_eq!(first_non_finite(&x, path), Some(999));
             x[999] = 1.0;

@@ -12,23 +12,26 @@
 //!
 //! A VWAP with no volume behind it (only zero-size trades) is NaN.
 //!
-//! Sums are compensated running sums (see `RunningSum`); a rolling window's
-//! sum is the difference of two of them (`Σ_0..i − Σ_0..i−w`), kept the same
-//! way by the streaming form, so both give identical bits, accurate to a few
-//! roundings of the window's own sums however long the series.
+//! Cumulative and session sums are compensated running sums (see
+//! `RunningSum`). A rolling window's Σ p·v and Σ v are window sums by blocks
+//! (`indicators::window`: a suffix of one block plus a prefix of the next, as
+//! for the SMA): sums of at most `window` non-negative terms, so accurate to a
+//! few roundings of the window's own sums however long the series, with no
+//! difference of large totals; the streaming form keeps the same blocks, so
+//! both give identical bits.
 
+use super::indicators::window::{reduce_each, windows, BlockWindow, Identity, Sum, Windowed};
 use super::market_input::{
     all_finite, all_non_negative, all_time_forward, finite, finite_param, non_negative, period_start, positive_param,
     same_len, stream_window, time_forward, window, RunningSum,
 };
-use super::simd::{F64x2, F64x4, Lane, Path};
+use super::simd::{F64x2, Lane, Path};
 use super::AnalyticsError;
-use std::collections::VecDeque;
 
-fn check_trades(price: &[f64], size: &[f64]) -> Result<(), AnalyticsError> {
+fn check_trades(price: &[f64], size: &[f64], path: Path) -> Result<(), AnalyticsError> {
     same_len("size", size, price.len())?;
-    all_finite("price", price)?;
-    all_non_negative("size", size)
+    all_finite("price", price, path)?;
+    all_non_negative("size", size, path)
 }
 
 fn check_trade(index: usize, price: f64, size: f64) -> Result<(), AnalyticsError> {
@@ -65,12 +68,6 @@ impl Totals {
     fn vwap(self) -> f64 {
         ratio(self.pv.total(), self.v.total())
     }
-
-    /// VWAP of what was added after `earlier`.
-    #[inline]
-    fn vwap_since(self, earlier: Totals) -> f64 {
-        ratio(self.pv.since(earlier.pv), self.v.since(earlier.v))
-    }
 }
 
 /// Cumulative VWAP at each trade.
@@ -82,7 +79,7 @@ pub fn vwap(price: &[f64], size: &[f64], path: Path) -> Result<Vec<f64>, Analyti
 
 /// [`vwap`] into `out` (the series' length); nothing is written on an error.
 pub fn vwap_into(price: &[f64], size: &[f64], out: &mut [f64], path: Path) -> Result<(), AnalyticsError> {
-    check_trades(price, size)?;
+    check_trades(price, size, path)?;
     same_len("out", out, price.len())?;
     match path {
         Path::Scalar => {
@@ -105,12 +102,8 @@ pub fn vwap_into(price: &[f64], size: &[f64], out: &mut [f64], path: Path) -> Re
     Ok(())
 }
 
-/// VWAP of the last `window` trades at each trade (NaN during warm-up).
-///
-/// Two running totals advance in lockstep: one over trades `0..=i`, one over
-/// trades `0..=i − window` (zeros while that is before the start). Their
-/// difference is the window, exactly as the streaming form computes it from
-/// the totals it kept `window` trades ago, with O(1) memory beyond the output.
+/// VWAP of the last `window` trades at each trade (NaN during warm-up): the
+/// window's Σ p·v over its Σ v, both summed by blocks.
 pub fn rolling_vwap(price: &[f64], size: &[f64], window_len: usize, path: Path) -> Result<Vec<f64>, AnalyticsError> {
     let mut out = vec![f64::NAN; price.len()];
     rolling_vwap_into(price, size, window_len, &mut out, path)?;
@@ -125,44 +118,57 @@ pub fn rolling_vwap_into(
     out: &mut [f64],
     path: Path,
 ) -> Result<(), AnalyticsError> {
-    check_trades(price, size)?;
+    check_trades(price, size, path)?;
     window("window", window_len, price.len())?;
     same_len("out", out, price.len())?;
-    let w = window_len;
-    out[..w - 1].fill(f64::NAN);
-    // Trade j's (p·v, v), or zeros before the series starts.
-    let trade = |j: Option<usize>| j.map_or((0.0, 0.0), |j| (price[j] * size[j], size[j]));
-    match path {
-        Path::Scalar => {
-            let (mut lead, mut lag) = (Totals::default(), Totals::default());
-            for (i, o) in out.iter_mut().enumerate() {
-                lead.add(price[i], size[i]);
-                if i >= w {
-                    lag.add(price[i - w], size[i - w]);
-                } else {
-                    lag.add(0.0, 0.0);
-                }
-                if i + 1 >= w {
-                    *o = lead.vwap_since(lag);
-                }
-            }
-        }
-        Path::Simd => {
-            // Lanes: (lead Σ p·v, lead Σ v) in the first register, the lagging
-            // pair in the second: four TwoSum chains side by side.
-            let mut acc = LaneSum::<F64x4>::default();
-            for (i, o) in out.iter_mut().enumerate() {
-                let (pv, v) = trade(Some(i));
-                let (lag_pv, lag_v) = trade(i.checked_sub(w));
-                acc.add(F64x4(F64x2::new(pv, v), F64x2::new(lag_pv, lag_v)));
-                if i + 1 >= w {
-                    let win = acc.hi.0.sub(acc.hi.1).add(acc.lo.0.sub(acc.lo.1));
-                    *o = ratio(win.lo(), win.hi());
-                }
-            }
-        }
-    }
+    out[..window_len - 1].fill(f64::NAN);
+    windows::<F64x2, 2, _>(&mut WindowVwap { price, size, out }, window_len, path);
     Ok(())
+}
+
+/// [`ratio`] of window sums, lane by lane, as a plain division: sizes are
+/// finite and non-negative, so a window's Σ v is 0 only when all its sizes
+/// are, and then its Σ p·v is ±0 too and the quotient NaN, as [`ratio`] has it.
+#[inline(always)]
+fn lane_ratio<L: Lane>(pv: L, v: L) -> L {
+    pv.div(v)
+}
+
+/// Window sums of p·v and v by blocks, divided as they are made.
+struct WindowVwap<'a> {
+    price: &'a [f64],
+    size: &'a [f64],
+    out: &'a mut [f64],
+}
+
+// SAFETY: `len` is `price`'s length; `size` and `out` are as long (checked in `rolling_vwap_into`).
+unsafe impl Windowed<2> for WindowVwap<'_> {
+    fn len(&self) -> usize {
+        self.price.len()
+    }
+    #[inline(always)]
+    fn reduce<L: Lane>(acc: [L; 2], v: [L; 2]) -> [L; 2] {
+        reduce_each::<Sum, L, 2>(acc, v)
+    }
+    #[inline(always)]
+    unsafe fn terms<L: Lane>(&self, i: usize, stride: usize) -> [L; 2] {
+        let v = L::gather_unchecked(self.size, i, stride);
+        [L::gather_unchecked(self.price, i, stride).mul(v), v]
+    }
+    #[inline(always)]
+    unsafe fn term_pairs<L: Lane>(&self, i: usize, stride: usize) -> ([L; 2], [L; 2]) {
+        let (p0, p1) = L::gather_pair_unchecked(self.price, i, stride);
+        let (v0, v1) = L::gather_pair_unchecked(self.size, i, stride);
+        ([p0.mul(v0), v0], [p1.mul(v1), v1])
+    }
+    #[inline(always)]
+    unsafe fn finish<L: Lane>(&mut self, i: usize, stride: usize, [pv, v]: [L; 2]) {
+        lane_ratio(pv, v).scatter_unchecked(self.out, i, stride);
+    }
+    #[inline(always)]
+    unsafe fn finish_pair<L: Lane>(&mut self, i: usize, stride: usize, [pv0, v0]: [L; 2], [pv1, v1]: [L; 2]) {
+        L::scatter_pair_unchecked(lane_ratio(pv0, v0), lane_ratio(pv1, v1), self.out, i, stride);
+    }
 }
 
 /// [`RunningSum`] lane by lane: the same TwoSum steps on every lane.
@@ -213,7 +219,7 @@ pub fn session_vwap_into(
     positive_param("session", session)?;
     finite_param("offset", offset)?;
     same_len("price", price, ts.len())?;
-    check_trades(price, size)?;
+    check_trades(price, size, Path::Simd)?;
     all_time_forward("ts", ts)?;
     same_len("out", out, ts.len())?;
     let mut s = SessionVwapStream::new(session, offset)?;
@@ -233,7 +239,7 @@ pub fn twap(ts: &[f64], price: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
 /// [`twap`] into `out` (the series' length); nothing is written on an error.
 pub fn twap_into(ts: &[f64], price: &[f64], out: &mut [f64]) -> Result<(), AnalyticsError> {
     same_len("price", price, ts.len())?;
-    all_finite("price", price)?;
+    all_finite("price", price, Path::Simd)?;
     all_time_forward("ts", ts)?;
     same_len("out", out, ts.len())?;
     let mut s = TwapStream::new();
@@ -268,10 +274,8 @@ impl VwapStream {
 /// Streaming rolling VWAP over the last `window` trades, equal to [`rolling_vwap`].
 #[derive(Debug, Clone)]
 pub struct RollingVwapStream {
-    window: usize,
-    totals: Totals,
-    /// Running totals after each of the last `window` trades, oldest first.
-    past: VecDeque<Totals>,
+    pv: BlockWindow<Sum, Identity>,
+    v: BlockWindow<Sum, Identity>,
     index: usize,
 }
 
@@ -279,24 +283,17 @@ impl RollingVwapStream {
     /// A rolling VWAP over `window` (≥ 1) trades.
     pub fn new(window: usize) -> Result<Self, AnalyticsError> {
         stream_window("window", window)?;
-        Ok(Self { window, totals: Totals::default(), past: VecDeque::with_capacity(window + 1), index: 0 })
+        Ok(Self { pv: BlockWindow::new(window), v: BlockWindow::new(window), index: 0 })
     }
 
     /// VWAP of the last `window` trades including this one; NaN during warm-up.
     pub fn update(&mut self, price: f64, size: f64) -> Result<f64, AnalyticsError> {
         check_trade(self.index, price, size)?;
         self.index += 1;
-        self.totals.add(price, size);
-        self.past.push_back(self.totals);
-        let out = if self.past.len() > self.window {
-            let old = self.past.pop_front().unwrap_or_default();
-            self.totals.vwap_since(old)
-        } else if self.past.len() == self.window {
-            self.totals.vwap_since(Totals::default())
-        } else {
-            f64::NAN
-        };
-        Ok(out)
+        Ok(match (self.pv.update(price * size), self.v.update(size)) {
+            (Some(pv), Some(v)) => lane_ratio(pv, v),
+            _ => f64::NAN,
+        })
     }
 }
 

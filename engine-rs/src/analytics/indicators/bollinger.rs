@@ -2,9 +2,9 @@
 //! the bands `middle ± k · σ` with σ the population standard deviation,
 //! `σ² = mean(x²) − middle²`, taken as 0 below 1e-8 as TA-Lib does.
 
-use super::window::{chunks, elementwise, reduce, BlockWindow, Elementwise, Identity, Square, Sum};
+use super::window::{reduce_each, windows, BlockWindow, Identity, Map, Square, Sum, Windowed};
 use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup, VARIANCE_FLOOR};
-use crate::analytics::simd::{Lane, Path};
+use crate::analytics::simd::{F64x2, Lane, Path};
 use crate::analytics::AnalyticsError;
 
 /// Index of the first output (TA-Lib's lookback): `window - 1`.
@@ -19,8 +19,9 @@ fn sigma<L: Lane>(mean: L, sum_sq: L, n: L) -> L {
     var.lt_select(L::splat(VARIANCE_FLOOR), L::splat(0.0), var.sqrt())
 }
 
-/// Turns window sums (x in `middle`, x² in `upper`) into the three bands.
+/// Window sums of x and x² by blocks, turned into the three bands as they are made.
 struct Bands<'a> {
+    x: &'a [f64],
     upper: &'a mut [f64],
     middle: &'a mut [f64],
     lower: &'a mut [f64],
@@ -29,15 +30,50 @@ struct Bands<'a> {
     k_down: f64,
 }
 
-impl Elementwise for Bands<'_> {
+impl Bands<'_> {
+    /// `(upper, middle, lower)` from the window's Σx and Σx².
     #[inline(always)]
-    fn at<L: Lane>(&mut self, i: usize) {
+    fn bands<L: Lane>(&self, [sum, sum_sq]: [L; 2]) -> (L, L, L) {
         let n = L::splat(self.n);
-        let mid = L::load(self.middle, i).div(n);
-        let sd = sigma(mid, L::load(self.upper, i), n);
-        mid.store(self.middle, i);
-        mid.add(sd.mul(L::splat(self.k_up))).store(self.upper, i);
-        mid.sub(sd.mul(L::splat(self.k_down))).store(self.lower, i);
+        let mid = sum.div(n);
+        let sd = sigma(mid, sum_sq, n);
+        (mid.add(sd.mul(L::splat(self.k_up))), mid, mid.sub(sd.mul(L::splat(self.k_down))))
+    }
+}
+
+// SAFETY: `len` is `x`'s length, and the bands are as long (checked in `bollinger`).
+unsafe impl Windowed<2> for Bands<'_> {
+    fn len(&self) -> usize {
+        self.x.len()
+    }
+    #[inline(always)]
+    fn reduce<L: Lane>(acc: [L; 2], v: [L; 2]) -> [L; 2] {
+        reduce_each::<Sum, L, 2>(acc, v)
+    }
+    #[inline(always)]
+    unsafe fn terms<L: Lane>(&self, i: usize, stride: usize) -> [L; 2] {
+        let v = L::gather_unchecked(self.x, i, stride);
+        [v, Square::apply(v)]
+    }
+    #[inline(always)]
+    unsafe fn term_pairs<L: Lane>(&self, i: usize, stride: usize) -> ([L; 2], [L; 2]) {
+        let (a, b) = L::gather_pair_unchecked(self.x, i, stride);
+        ([a, Square::apply(a)], [b, Square::apply(b)])
+    }
+    #[inline(always)]
+    unsafe fn finish<L: Lane>(&mut self, i: usize, stride: usize, window: [L; 2]) {
+        let (up, mid, down) = self.bands(window);
+        up.scatter_unchecked(self.upper, i, stride);
+        mid.scatter_unchecked(self.middle, i, stride);
+        down.scatter_unchecked(self.lower, i, stride);
+    }
+    #[inline(always)]
+    unsafe fn finish_pair<L: Lane>(&mut self, i: usize, stride: usize, first: [L; 2], second: [L; 2]) {
+        let (up_a, mid_a, down_a) = self.bands(first);
+        let (up_b, mid_b, down_b) = self.bands(second);
+        L::scatter_pair_unchecked(up_a, up_b, self.upper, i, stride);
+        L::scatter_pair_unchecked(mid_a, mid_b, self.middle, i, stride);
+        L::scatter_pair_unchecked(down_a, down_b, self.lower, i, stride);
     }
 }
 
@@ -73,12 +109,8 @@ pub fn bollinger(
     for out in [&mut *upper, &mut *middle, &mut *lower] {
         fill_warmup(out, lookback);
     }
-    for (lo, hi) in chunks(window, x.len()) {
-        reduce::<Sum, Identity>(x, window, lo, hi, &mut middle[lo..hi], path);
-        reduce::<Sum, Square>(x, window, lo, hi, &mut upper[lo..hi], path);
-        let mut k = Bands { upper, middle, lower, n: window as f64, k_up, k_down };
-        elementwise(&mut k, lo.max(lookback), hi, path);
-    }
+    let mut k = Bands { x, upper, middle, lower, n: window as f64, k_up, k_down };
+    windows::<F64x2, 2, _>(&mut k, window, path);
     Ok(())
 }
 

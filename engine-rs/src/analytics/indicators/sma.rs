@@ -1,8 +1,8 @@
 //! Simple moving average: the mean of the last `window` values (TA-Lib `SMA`).
 
-use super::window::{chunks, elementwise, reduce, BlockWindow, Elementwise, Identity, Sum};
+use super::window::{reduce_each, windows, BlockWindow, Identity, Sum, Windowed};
 use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup};
-use crate::analytics::simd::{Lane, Path};
+use crate::analytics::simd::{F64x4, Lane, Path};
 use crate::analytics::AnalyticsError;
 
 /// Index of the first SMA output (TA-Lib's lookback): `window - 1`.
@@ -10,28 +10,48 @@ pub fn sma_lookback(window: usize) -> usize {
     window.saturating_sub(1)
 }
 
-/// Divides window sums by the window in place.
+/// Window sums of `x` by blocks, each divided by the window as it is made.
 struct Mean<'a> {
-    sums: &'a mut [f64],
+    x: &'a [f64],
+    out: &'a mut [f64],
     n: f64,
 }
 
-impl Elementwise for Mean<'_> {
+// SAFETY: `len` is `x`'s length, and `out` is as long (checked in `sma_unchecked`).
+unsafe impl Windowed<1> for Mean<'_> {
+    fn len(&self) -> usize {
+        self.x.len()
+    }
     #[inline(always)]
-    fn at<L: Lane>(&mut self, i: usize) {
-        L::load(self.sums, i).div(L::splat(self.n)).store(self.sums, i);
+    fn reduce<L: Lane>(acc: [L; 1], v: [L; 1]) -> [L; 1] {
+        reduce_each::<Sum, L, 1>(acc, v)
+    }
+    #[inline(always)]
+    unsafe fn terms<L: Lane>(&self, i: usize, stride: usize) -> [L; 1] {
+        [L::gather_unchecked(self.x, i, stride)]
+    }
+    #[inline(always)]
+    unsafe fn term_pairs<L: Lane>(&self, i: usize, stride: usize) -> ([L; 1], [L; 1]) {
+        let (a, b) = L::gather_pair_unchecked(self.x, i, stride);
+        ([a], [b])
+    }
+    #[inline(always)]
+    unsafe fn finish<L: Lane>(&mut self, i: usize, stride: usize, [sum]: [L; 1]) {
+        sum.div(L::splat(self.n)).scatter_unchecked(self.out, i, stride);
+    }
+    #[inline(always)]
+    unsafe fn finish_pair<L: Lane>(&mut self, i: usize, stride: usize, [a]: [L; 1], [b]: [L; 1]) {
+        let n = L::splat(self.n);
+        L::scatter_pair_unchecked(a.div(n), b.div(n), self.out, i, stride);
     }
 }
 
 /// Writes into `out` (NaN before `window - 1`) the mean of `x` over `window`
-/// values, a chunk at a time: window sums by blocks, then one division each.
+/// values: window sums by blocks, each divided by the window in the same pass.
 pub(crate) fn sma_unchecked(x: &[f64], window: usize, out: &mut [f64], path: Path) {
+    assert_eq!(out.len(), x.len());
     fill_warmup(out, sma_lookback(window));
-    for (lo, hi) in chunks(window, x.len()) {
-        reduce::<Sum, Identity>(x, window, lo, hi, &mut out[lo..hi], path);
-        let from = lo.max(window - 1);
-        elementwise(&mut Mean { sums: out, n: window as f64 }, from, hi, path);
-    }
+    windows::<F64x4, 1, _>(&mut Mean { x, out, n: window as f64 }, window, path);
 }
 
 /// Simple moving average of `x` over `window` into `out` (same length).

@@ -6,7 +6,7 @@
 //! z-score; its reference is `(x − SMA) / STDDEV`.
 
 use super::running::{sums_and_squares, RunningSums};
-use super::window::{chunks, elementwise, Elementwise};
+use super::window::{elementwise, Elementwise};
 use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup, VARIANCE_FLOOR};
 use crate::analytics::simd::{Lane, Path};
 use crate::analytics::AnalyticsError;
@@ -60,9 +60,12 @@ fn rolling(x: &[f64], window: usize, out: &mut [f64], path: Path, zscore: bool) 
     check_finite("x", x, path)?;
     let lookback = window - 1;
     fill_warmup(out, lookback);
+    // A chunk at a time, so the scratch of Σx² stays in cache.
+    const CHUNK: usize = 4096;
     let mut sq = Vec::new();
     let mut state = (0.0, 0.0);
-    for (lo, hi) in chunks(window, x.len()) {
+    for lo in (0..x.len()).step_by(CHUNK) {
+        let hi = (lo + CHUNK).min(x.len());
         sq.resize(hi - lo, 0.0);
         sums_and_squares(x, window, lo, hi, &mut state, out, &mut sq, path);
         let mut k = Finish { x, out, sq: &sq, base: lo, n: window as f64, zscore };

@@ -10,9 +10,9 @@
 //! any other summation order would leave a different residue than TA-Lib's.
 
 use super::running::{running_mean, RunningSums};
-use super::window::{chunks, elementwise, reduce, BlockWindow, Elementwise, Identity, Max, Min};
+use super::window::{windows, BlockWindow, Identity, Max, Min, Reduce, Windowed};
 use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup};
-use crate::analytics::simd::{Lane, Path};
+use crate::analytics::simd::{F64x2, Lane, Path};
 use crate::analytics::AnalyticsError;
 
 /// Index of the first output (TA-Lib's lookback): `fast_k + slow_k + slow_d − 3`.
@@ -26,20 +26,41 @@ fn fast_k_of<L: Lane>(close: L, highest: L, lowest: L) -> L {
     diff.ne_select(L::splat(0.0), close.sub(lowest).div(diff), L::splat(0.0))
 }
 
-/// Highest high in `hh`, lowest low in `ll` (offset by `base`) turned into fast %K in `out`.
+/// Highest high and lowest low by blocks, turned into fast %K in `out` as they are made.
 struct FastK<'a> {
+    high: &'a [f64],
+    low: &'a [f64],
     close: &'a [f64],
-    hh: &'a [f64],
-    ll: &'a [f64],
-    base: usize,
     out: &'a mut [f64],
 }
 
-impl Elementwise for FastK<'_> {
+// SAFETY: `len` is `close`'s length; `high`, `low` and `out` are as long (checked in `stoch`).
+unsafe impl Windowed<2> for FastK<'_> {
+    fn len(&self) -> usize {
+        self.close.len()
+    }
     #[inline(always)]
-    fn at<L: Lane>(&mut self, i: usize) {
-        let j = i - self.base;
-        fast_k_of(L::load(self.close, i), L::load(self.hh, j), L::load(self.ll, j)).store(self.out, i);
+    fn reduce<L: Lane>([hh, ll]: [L; 2], [h, l]: [L; 2]) -> [L; 2] {
+        [Max::apply(hh, h), Min::apply(ll, l)]
+    }
+    #[inline(always)]
+    unsafe fn terms<L: Lane>(&self, i: usize, stride: usize) -> [L; 2] {
+        [L::gather_unchecked(self.high, i, stride), L::gather_unchecked(self.low, i, stride)]
+    }
+    #[inline(always)]
+    unsafe fn term_pairs<L: Lane>(&self, i: usize, stride: usize) -> ([L; 2], [L; 2]) {
+        let (h0, h1) = L::gather_pair_unchecked(self.high, i, stride);
+        let (l0, l1) = L::gather_pair_unchecked(self.low, i, stride);
+        ([h0, l0], [h1, l1])
+    }
+    #[inline(always)]
+    unsafe fn finish<L: Lane>(&mut self, i: usize, stride: usize, [hh, ll]: [L; 2]) {
+        fast_k_of(L::gather_unchecked(self.close, i, stride), hh, ll).scatter_unchecked(self.out, i, stride);
+    }
+    #[inline(always)]
+    unsafe fn finish_pair<L: Lane>(&mut self, i: usize, stride: usize, [hh0, ll0]: [L; 2], [hh1, ll1]: [L; 2]) {
+        let (c0, c1) = L::gather_pair_unchecked(self.close, i, stride);
+        L::scatter_pair_unchecked(fast_k_of(c0, hh0, ll0), fast_k_of(c1, hh1, ll1), self.out, i, stride);
     }
 }
 
@@ -79,15 +100,7 @@ pub fn stoch(
         return Ok(());
     }
     // Fast %K in d_out (scratch until the end), slow %K in k_out.
-    let (mut hh, mut ll) = (Vec::new(), Vec::new());
-    for (lo, hi) in chunks(fast_k, len) {
-        hh.resize(hi - lo, 0.0);
-        ll.resize(hi - lo, 0.0);
-        reduce::<Max, Identity>(high, fast_k, lo, hi, &mut hh, path);
-        reduce::<Min, Identity>(low, fast_k, lo, hi, &mut ll, path);
-        let mut k = FastK { close, hh: &hh, ll: &ll, base: lo, out: d_out };
-        elementwise(&mut k, lo.max(fast_k - 1), hi, path);
-    }
+    windows::<F64x2, 2, _>(&mut FastK { high, low, close, out: d_out }, fast_k, path);
     let k_from = fast_k - 1;
     running_mean(&d_out[k_from..], slow_k, &mut k_out[k_from..]);
     let d_from = k_from + slow_k - 1;

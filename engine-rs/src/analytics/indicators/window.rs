@@ -1,6 +1,7 @@
 //! Sliding-window reductions (sum, max, min) by blocks — the van Herk /
-//! Gil-Werman scheme — in a form that runs four windows' chains side by side
-//! in SIMD lanes and gives the very same bits in the scalar and streaming forms.
+//! Gil-Werman scheme — fused with what a kernel makes of each window, in a
+//! form that runs several blocks' chains side by side in SIMD lanes and gives
+//! the very same bits in the scalar and streaming forms.
 //!
 //! The series is cut into blocks of `n` (the window) starting at index 0. A
 //! window ending at offset `r` of block `b` is the suffix `r+1..n` of block
@@ -10,6 +11,12 @@
 //! sequence of IEEE operations whichever path computes it. Sums are more
 //! accurate than a running add/subtract sum (no drift), at one extra add per
 //! element.
+//!
+//! Lanes are blocks `n` apart, so the SIMD path moves data two offsets at a
+//! time: a contiguous pair from each block, rearranged in registers
+//! ([`Lane::gather_pair_unchecked`]), and back the same way for the outputs.
+//! Each window is finished (divided, turned into bands, …) in the pass that
+//! makes it, in lanes, so no window sum goes through memory.
 
 use crate::analytics::simd::{F64x4, Lane, Path};
 
@@ -70,160 +77,160 @@ impl Map for Square {
     }
 }
 
-/// Elements per chunk the batch functions work on, so scratch stays in cache.
-const CHUNK_TARGET: usize = 4096;
-
-/// Chunks of whole blocks `(first index, end index)` covering `0..len`.
-pub(crate) fn chunks(n: usize, len: usize) -> impl Iterator<Item = (usize, usize)> {
-    // A multiple of four blocks, so SIMD groups rarely leave a scalar remainder.
-    let blocks = (CHUNK_TARGET / n).max(1).next_multiple_of(4);
-    let step = blocks * n;
-    (0..len).step_by(step).map(move |lo| (lo, (lo + step).min(len)))
+/// A kernel over windows fused with the block reductions that feed it: `C`
+/// channels of terms, each reduced over every window by blocks, and a
+/// finishing step that turns the `C` window reductions at an index into the
+/// kernel's outputs, in the same pass. Lane `j` of every call is index
+/// `i + j * stride`.
+///
+/// # Safety
+/// The methods read and write without bounds checks: `len` must be no longer
+/// than any slice they touch, and callers keep every index below `len`.
+pub(crate) unsafe trait Windowed<const C: usize> {
+    /// Length of the series.
+    fn len(&self) -> usize;
+    /// Each channel's reduction (e.g. [`Sum`] for all of them) of `acc` and `v`.
+    fn reduce<L: Lane>(acc: [L; C], v: [L; C]) -> [L; C];
+    /// The terms of the channels at `i`.
+    ///
+    /// # Safety
+    /// `i + (L::WIDTH - 1) * stride < self.len()`.
+    unsafe fn terms<L: Lane>(&self, i: usize, stride: usize) -> [L; C];
+    /// The terms at `i` and at `i + 1`.
+    ///
+    /// # Safety
+    /// `i + 1 + (L::WIDTH - 1) * stride < self.len()`.
+    unsafe fn term_pairs<L: Lane>(&self, i: usize, stride: usize) -> ([L; C], [L; C]);
+    /// Writes the outputs at `i` from the reductions of the window ending there.
+    ///
+    /// # Safety
+    /// As [`Windowed::terms`].
+    unsafe fn finish<L: Lane>(&mut self, i: usize, stride: usize, window: [L; C]);
+    /// [`Windowed::finish`] at `i` and at `i + 1`.
+    ///
+    /// # Safety
+    /// As [`Windowed::term_pairs`].
+    unsafe fn finish_pair<L: Lane>(&mut self, i: usize, stride: usize, first: [L; C], second: [L; C]);
 }
 
-/// Writes into `out[i - lo]` the reduction of `map(x[i+1-n..=i])` for every `i`
-/// in `max(lo, n-1)..hi`, where `lo` is a multiple of `n` and `out.len() == hi - lo`.
-/// Slots before `n-1` are left as they are.
-pub(crate) fn reduce<R: Reduce, M: Map>(x: &[f64], n: usize, lo: usize, hi: usize, out: &mut [f64], path: Path) {
-    debug_assert!(n >= 1 && lo % n == 0 && hi <= x.len() && out.len() == hi - lo);
-    let mut block = lo / n;
-    if block == 0 {
-        if hi >= n {
-            out[n - 1] = prefix_of_block_zero::<R, M>(x, n);
-        }
-        block = 1;
-    }
-    let first_partial = x.len().min(hi) / n; // blocks before this one end inside 0..hi
-    let full_end = first_partial.max(block);
-    if path == Path::Simd && n > 1 {
-        let mut suffix = Vec::new();
-        while block + F64x4::WIDTH <= full_end {
-            four_full_blocks::<R, M>(x, n, block, lo, out, &mut suffix);
-            block += F64x4::WIDTH;
-        }
-    }
-    while block < full_end {
-        full_blocks::<f64, R, M>(x, n, block, lo, out);
-        block += 1;
-    }
-    if block * n < hi {
-        partial_block::<R, M>(x, n, block, hi, lo, out);
-    }
-}
-
-fn prefix_of_block_zero<R: Reduce, M: Map>(x: &[f64], n: usize) -> f64 {
-    let mut pre = M::apply(x[0]);
-    for &v in &x[1..n] {
-        pre = R::apply(pre, M::apply(v));
-    }
-    pre
-}
-
-/// Blocks `block..block + L::WIDTH`, all full, one per lane.
+/// `R` on every channel, for [`Windowed::reduce`].
 #[inline(always)]
-fn full_blocks<L: Lane, R: Reduce, M: Map>(x: &[f64], n: usize, block: usize, lo: usize, out: &mut [f64]) {
-    let s = block * n;
-    let o = s - lo;
-    if n > 1 {
-        // Suffixes of the previous blocks, parked in the output slots that need them.
-        let mut acc = M::apply(L::gather(x, s - 1, n));
-        acc.scatter(out, o + n - 2, n);
-        for r in (1..n - 1).rev() {
-            acc = R::apply(acc, M::apply(L::gather(x, s - n + r, n)));
-            acc.scatter(out, o + r - 1, n);
-        }
-    }
-    let mut pre = M::apply(L::gather(x, s, n));
-    for r in 0..n {
-        if r > 0 {
-            pre = R::apply(pre, M::apply(L::gather(x, s + r, n)));
-        }
-        let v = if r < n - 1 { R::apply(L::gather(out, o + r, n), pre) } else { pre };
-        v.scatter(out, o + r, n);
+pub(crate) fn reduce_each<R: Reduce, L: Lane, const C: usize>(acc: [L; C], v: [L; C]) -> [L; C] {
+    core::array::from_fn(|c| R::apply(acc[c], v[c]))
+}
+
+/// Runs `k` over every window of `n` values (indices `n-1..k.len()`): on
+/// the SIMD path `V::WIDTH` blocks side by side in the lanes of `V`, on the
+/// scalar path one block at a time; the same operations per output, the
+/// same bits.
+pub(crate) fn windows<V: Lane, const C: usize, K: Windowed<C>>(k: &mut K, n: usize, path: Path) {
+    match path {
+        Path::Simd => windows_with::<V, C, K>(k, n),
+        Path::Scalar => windows_with::<f64, C, K>(k, n),
     }
 }
 
-/// [`full_blocks`] for four blocks in the lanes of an [`F64x4`], moving data
-/// two consecutive offsets at a time: contiguous pair loads and stores
-/// rearranged in registers ([`F64x4::gather_pair`], [`F64x4::scatter_pair`])
-/// rather than one scattered scalar per lane, with the suffixes kept in lanes
-/// in `suffix` rather than parked in `out`. Every lane runs the very
-/// operations of [`full_blocks`], in the same order: the same bits.
+fn windows_with<L: Lane, const C: usize, K: Windowed<C>>(k: &mut K, n: usize) {
+    let len = k.len();
+    assert!(n >= 1 && n <= len, "window {n} of a series of {len}");
+    // SAFETY: every index below is under `len`: block 0 is `0..n`, and the
+    // blocks grouped below end at or before `whole * n <= len`.
+    unsafe {
+        // Block 0 has one window, its whole self: the prefix chain alone.
+        let mut pre = k.terms::<f64>(0, n);
+        for r in 1..n {
+            pre = K::reduce(pre, k.terms::<f64>(r, n));
+        }
+        k.finish::<f64>(n - 1, n, pre);
+        let whole = len / n;
+        let mut block = 1;
+        let mut suffix = vec![[L::splat(0.0); C]; n];
+        while block + L::WIDTH <= whole {
+            block_group::<L, C, K>(k, n, block, n, &mut suffix);
+            block += L::WIDTH;
+        }
+        let mut suffix = vec![[0.0; C]; n];
+        while block < whole {
+            block_group::<f64, C, K>(k, n, block, n, &mut suffix);
+            block += 1;
+        }
+        if block * n < len {
+            block_group::<f64, C, K>(k, n, block, len - block * n, &mut suffix);
+        }
+    }
+}
+
+/// The windows ending at offsets `0..m` of blocks `block..block + L::WIDTH`,
+/// one block per lane: the suffixes of the blocks before them (from the end
+/// back), then their prefixes, each combined with the suffix it completes and
+/// finished at once. Two offsets a step, so vector lanes move data as pairs.
+///
+/// # Safety
+/// Blocks `block - 1..block + L::WIDTH - 1` are whole, and the first `m`
+/// (≤ n) offsets of block `block + L::WIDTH - 1` are below `k.len()`.
 #[inline(always)]
-fn four_full_blocks<R: Reduce, M: Map>(
-    x: &[f64],
+unsafe fn block_group<L: Lane, const C: usize, K: Windowed<C>>(
+    k: &mut K,
     n: usize,
     block: usize,
-    lo: usize,
-    out: &mut [f64],
-    suffix: &mut Vec<F64x4>,
+    m: usize,
+    suffix: &mut [[L; C]],
 ) {
-    debug_assert!(n > 1);
+    debug_assert!(block >= 1 && m >= 1 && m <= n && suffix.len() == n);
+    debug_assert!((block + L::WIDTH - 1) * n + m <= k.len());
     let s = block * n;
-    let o = s - lo;
     let prev = s - n;
     // suffix[r]: the reduction of the previous blocks' offsets r..n (r ≥ 1).
-    suffix.clear();
-    suffix.resize(n, F64x4::splat(0.0));
-    let mut acc = M::apply(F64x4::gather(x, prev + n - 1, n));
-    suffix[n - 1] = acc;
-    let mut r = n - 1; // suffix[r..] done
-    while r >= 3 {
-        let (below, at) = F64x4::gather_pair(x, prev + r - 2, n);
-        acc = R::apply(acc, M::apply(at));
-        suffix[r - 1] = acc;
-        acc = R::apply(acc, M::apply(below));
-        suffix[r - 2] = acc;
-        r -= 2;
+    if n > 1 {
+        let mut acc = k.terms::<L>(prev + n - 1, n);
+        suffix[n - 1] = acc;
+        let mut r = n - 1;
+        while r >= 3 {
+            let (below, at) = k.term_pairs::<L>(prev + r - 2, n);
+            acc = K::reduce(acc, at);
+            // SAFETY: 1 ≤ r - 2 < r - 1 < n = suffix.len().
+            *suffix.get_unchecked_mut(r - 1) = acc;
+            acc = K::reduce(acc, below);
+            *suffix.get_unchecked_mut(r - 2) = acc;
+            r -= 2;
+        }
+        if r == 2 {
+            suffix[1] = K::reduce(acc, k.terms::<L>(prev + 1, n));
+        }
     }
-    if r == 2 {
-        suffix[1] = R::apply(acc, M::apply(F64x4::gather(x, prev + 1, n)));
+    let suffix = &suffix[..n];
+    let window = |r: usize, pre: [L; C]| if r < n - 1 { K::reduce(suffix[r + 1], pre) } else { pre };
+    if m == 1 {
+        k.finish::<L>(s, n, window(0, k.terms::<L>(s, n)));
+        return;
     }
-    let window = |r: usize, pre: F64x4| if r < n - 1 { R::apply(suffix[r + 1], pre) } else { pre };
-    let (first, second) = F64x4::gather_pair(x, s, n);
-    let mut pre = M::apply(first);
-    let out0 = window(0, pre);
-    pre = R::apply(pre, M::apply(second));
-    F64x4::scatter_pair(out0, window(1, pre), out, o, n);
+    let (first, second) = k.term_pairs::<L>(s, n);
+    let mut pre = first;
+    let w0 = window(0, pre);
+    pre = K::reduce(pre, second);
+    k.finish_pair::<L>(s, n, w0, window(1, pre));
     let mut r = 2;
-    while r + 2 <= n {
-        let (a, b) = F64x4::gather_pair(x, s + r, n);
-        pre = R::apply(pre, M::apply(a));
-        let out_a = window(r, pre);
-        pre = R::apply(pre, M::apply(b));
-        F64x4::scatter_pair(out_a, window(r + 1, pre), out, o + r, n);
+    // Pairs of windows that both reach into the previous block (r + 1 < n - 1).
+    while r + 2 < n && r + 2 <= m {
+        let (a, b) = k.term_pairs::<L>(s + r, n);
+        pre = K::reduce(pre, a);
+        let wa = K::reduce(suffix[r + 1], pre);
+        pre = K::reduce(pre, b);
+        k.finish_pair::<L>(s + r, n, wa, K::reduce(suffix[r + 2], pre));
         r += 2;
     }
-    if r < n {
-        pre = R::apply(pre, M::apply(F64x4::gather(x, s + r, n)));
-        window(r, pre).scatter(out, o + r, n);
+    // The last one or two, the block's last offset ending the window that is the block itself.
+    if r + 2 <= m {
+        let (a, b) = k.term_pairs::<L>(s + r, n);
+        pre = K::reduce(pre, a);
+        let wa = window(r, pre);
+        pre = K::reduce(pre, b);
+        k.finish_pair::<L>(s + r, n, wa, window(r + 1, pre));
+        r += 2;
     }
-}
-
-/// The last block, cut short at `hi`: the same operations, fewer outputs kept.
-fn partial_block<R: Reduce, M: Map>(x: &[f64], n: usize, block: usize, hi: usize, lo: usize, out: &mut [f64]) {
-    let s = block * n;
-    let o = s - lo;
-    let m = hi - s;
-    debug_assert!(m < n);
-    if n > 1 {
-        let mut acc = M::apply(x[s - 1]);
-        if n - 2 < m {
-            out[o + n - 2] = acc;
-        }
-        for r in (1..n - 1).rev() {
-            acc = R::apply(acc, M::apply(x[s - n + r]));
-            if r - 1 < m {
-                out[o + r - 1] = acc;
-            }
-        }
-    }
-    let mut pre = M::apply(x[s]);
-    for r in 0..m {
-        if r > 0 {
-            pre = R::apply(pre, M::apply(x[s + r]));
-        }
-        out[o + r] = if r < n - 1 { R::apply(out[o + r], pre) } else { pre };
+    if r < m {
+        pre = K::reduce(pre, k.terms::<L>(s + r, n));
+        k.finish::<L>(s + r, n, window(r, pre));
     }
 }
 
@@ -308,10 +315,53 @@ pub(crate) fn elementwise<K: Elementwise>(k: &mut K, lo: usize, hi: usize, path:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::simd::{F64x2, F64x4};
 
     fn naive<R: Reduce, M: Map>(x: &[f64], n: usize, i: usize) -> f64 {
         let w = &x[i + 1 - n..=i];
         w[1..].iter().fold(M::apply(w[0]), |a, &v| R::apply(a, M::apply(v)))
+    }
+
+    /// Stores each window's Σx², max and min as they are.
+    struct Store<'a> {
+        x: &'a [f64],
+        out: [&'a mut [f64]; 3],
+    }
+
+    // SAFETY: `len` is `x`'s length, and the outputs are as long (made so below).
+    unsafe impl Windowed<3> for Store<'_> {
+        fn len(&self) -> usize {
+            self.x.len()
+        }
+        fn reduce<L: Lane>([s, hi, lo]: [L; 3], [v2, v, w]: [L; 3]) -> [L; 3] {
+            [Sum::apply(s, v2), Max::apply(hi, v), Min::apply(lo, w)]
+        }
+        unsafe fn terms<L: Lane>(&self, i: usize, stride: usize) -> [L; 3] {
+            let v = L::gather_unchecked(self.x, i, stride);
+            [Square::apply(v), v, v]
+        }
+        unsafe fn term_pairs<L: Lane>(&self, i: usize, stride: usize) -> ([L; 3], [L; 3]) {
+            let (a, b) = L::gather_pair_unchecked(self.x, i, stride);
+            ([Square::apply(a), a, a], [Square::apply(b), b, b])
+        }
+        unsafe fn finish<L: Lane>(&mut self, i: usize, stride: usize, w: [L; 3]) {
+            for (v, out) in w.into_iter().zip(self.out.iter_mut()) {
+                v.scatter_unchecked(out, i, stride);
+            }
+        }
+        unsafe fn finish_pair<L: Lane>(&mut self, i: usize, stride: usize, a: [L; 3], b: [L; 3]) {
+            for ((u, v), out) in a.into_iter().zip(b).zip(self.out.iter_mut()) {
+                L::scatter_pair_unchecked(u, v, out, i, stride);
+            }
+        }
+    }
+
+    /// Σx², max and min of every window, by `windows` with lanes `V`.
+    fn run<V: Lane>(x: &[f64], n: usize, path: Path) -> [Vec<f64>; 3] {
+        let mut outs = [vec![f64::NAN; x.len()], vec![f64::NAN; x.len()], vec![f64::NAN; x.len()]];
+        let [a, b, c] = &mut outs;
+        windows::<V, 3, _>(&mut Store { x, out: [a, b, c] }, n, path);
+        outs
     }
 
     #[test]
@@ -319,35 +369,24 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(7);
         let x: Vec<f64> = (0..1000).map(|_| (rng.i32(-500..500) as f64) / 4.0).collect();
         for n in [1, 2, 3, 5, 7, 16, 33, 999, 1000] {
-            for len in [n, n + 1, 3 * n + 2, 1000] {
+            for len in [n, n + 1, 3 * n + 2, 8 * n + 5, 1000] {
                 let x = &x[..len.min(1000)];
-                let mut outs = Vec::new();
-                for path in [Path::Simd, Path::Scalar] {
-                    let mut out = vec![f64::NAN; x.len()];
-                    for (lo, hi) in chunks(n, x.len()) {
-                        reduce::<Sum, Square>(x, n, lo, hi, &mut out[lo..hi], path);
-                    }
-                    outs.push(out);
-                }
+                let scalar = run::<f64>(x, n, Path::Scalar);
                 let mut stream = BlockWindow::<Sum, Square>::new(n);
                 let streamed: Vec<f64> = x.iter().map(|&v| stream.update(v).unwrap_or(f64::NAN)).collect();
+                for simd in [run::<F64x2>(x, n, Path::Simd), run::<F64x4>(x, n, Path::Simd)] {
+                    for (a, b) in simd.iter().zip(&scalar) {
+                        assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "n={n} len={len}");
+                    }
+                }
                 for i in n - 1..x.len() {
                     // Quarter-integers squared sum exactly: every order gives the same value.
-                    assert_eq!(outs[0][i], naive::<Sum, Square>(x, n, i), "n={n} i={i}");
-                    assert_eq!(outs[0][i].to_bits(), outs[1][i].to_bits());
-                    assert_eq!(outs[0][i].to_bits(), streamed[i].to_bits());
+                    assert_eq!(scalar[0][i], naive::<Sum, Square>(x, n, i), "n={n} i={i}");
+                    assert_eq!(scalar[0][i].to_bits(), streamed[i].to_bits());
+                    assert_eq!(scalar[1][i], naive::<Max, Identity>(x, n, i));
+                    assert_eq!(scalar[2][i], naive::<Min, Identity>(x, n, i));
                 }
-                assert!(outs[0][..n - 1].iter().all(|v| v.is_nan()));
-                let mut max = vec![f64::NAN; x.len()];
-                let mut min = vec![f64::NAN; x.len()];
-                for (lo, hi) in chunks(n, x.len()) {
-                    reduce::<Max, Identity>(x, n, lo, hi, &mut max[lo..hi], Path::Simd);
-                    reduce::<Min, Identity>(x, n, lo, hi, &mut min[lo..hi], Path::Simd);
-                }
-                for i in n - 1..x.len() {
-                    assert_eq!(max[i], naive::<Max, Identity>(x, n, i));
-                    assert_eq!(min[i], naive::<Min, Identity>(x, n, i));
-                }
+                assert!(scalar.iter().all(|o| o[..n - 1].iter().all(|v| v.is_nan())));
             }
         }
     }
