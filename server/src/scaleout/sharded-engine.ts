@@ -289,8 +289,7 @@ export class ShardedEngineService implements EngineService {
   }
 
   placeOrder(account: AccountRef, req: OrderRequest): Promise<Order> {
-    // Every order gets its client_order_id here, so the order is the same one however often its command is read.
-    return this.toSymbol(req.symbol, { op: 'place', account, req: { ...req, client_order_id: req.client_order_id ?? randomUUID() } });
+    return this.toSymbol(req.symbol, { op: 'place', account, req });
   }
 
   async replaceOrder(account: AccountRef, orderId: string, req: ReplaceRequest): Promise<Order> {

@@ -22,7 +22,7 @@ import { connectNats, natsBus } from '../production/nats-bus.ts';
 import { migratePostgres, openPostgres, type PostgresDatabase } from '../production/postgres.ts';
 import type { JournalLine } from '../venue/journal.ts';
 import { EmbeddedEngineService } from '../venue/service.ts';
-import type { AccountRef, InstrumentInput } from '../venue/types.ts';
+import type { AccountRef, CloseResult, InstrumentInput } from '../venue/types.ts';
 import { COMMAND_ID_HEADER, DEPTH_LEVELS, REPLY_HEADER, type ShardCommand, type ShardReply, type ShardView, type WireError } from './protocol.ts';
 import { scaleoutNames, type ScaleoutNames, type Shard, type ShardMap } from './shard-map.ts';
 import { TaggedJournal } from './tagged-journal.ts';
@@ -248,7 +248,16 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
         case 'close_position':
           return [() => engine.closePosition(cmd.account, cmd.symbol, cmd.qty)];
         case 'close_all':
-          return [() => engine.closeAllPositions(cmd.account)];
+          // One step per owned symbol (a fixed list, so a rerun after a crash resumes at the same step), each one close.
+          return shard.symbols.map((symbol) => async (): Promise<CloseResult | undefined> => {
+            if (!engine.position(cmd.account, symbol)) return undefined;
+            try {
+              return { symbol, status: 200, body: await engine.closePosition(cmd.account, symbol) };
+            } catch (err) {
+              if (!(err instanceof ApiError) || err.status >= 500) throw err;
+              return { symbol, status: err.status, body: { code: err.code, message: err.message } };
+            }
+          });
         case 'add_instrument':
           return [() => engine.addInstrument(cmd.input, cmd.actor)];
         case 'update_instrument':
@@ -269,11 +278,27 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       return { status: 500, code: 'internal', message: `shard '${shard.name}' failed: ${(err as Error).message}` };
     };
 
+    /**
+     * The mark of `subject` if it vouches that command `seq` ran. Cancels and replaces are not skipped by
+     * marks: running one again changes nothing (the order is no longer open), and they look the order up
+     * (awaiting) before they run, so a GTD expiry appended meanwhile could carry their mark ahead of their
+     * own lines. An order with a client_order_id awaits the same way, so its mark counts only if the order is there.
+     */
+    const applied = async (subject: string, seq: number, cmd: ShardCommand) => {
+      const done = journal.mark(subject);
+      if (done === undefined || done.seq < seq || cmd.op === 'cancel' || cmd.op === 'replace') return undefined;
+      if (done.seq === seq && cmd.op === 'place' && cmd.req.client_order_id !== undefined) {
+        const [row] = await db.query('SELECT 1 FROM orders WHERE account_id = $1 AND client_order_id = $2', [cmd.account.id, cmd.req.client_order_id]);
+        if (!row) return undefined;
+      }
+      return done;
+    };
+
     /** Runs one stored command (never two at once: the engine is single-threaded per shard). */
     const execute = async (subject: string, seq: number, cmd: ShardCommand, replyTo: string | undefined, id: string): Promise<void> => {
-      const done = journal.mark(subject);
+      const done = await applied(subject, seq, cmd);
       const list = steps(cmd);
-      if (done && (done.seq > seq || (done.seq === seq && done.step >= list.length - 1))) {
+      if (done && (done.seq > seq || done.step >= list.length - 1)) {
         // Applied before a restart; whoever sent it has long stopped waiting.
         log.info({ subject, seq }, 'worker: skipping a redelivered command that was already applied');
         reply(replyTo, { id, ok: false, error: { status: 409, code: 'already_applied', message: `command ${seq} was applied before shard '${shard.name}' restarted` } });
@@ -281,14 +306,13 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       }
       const account = 'account' in cmd ? cmd.account.id : undefined;
       const symbol = cmd.op === 'place' ? cmd.req.symbol : cmd.op === 'close_position' ? cmd.symbol : undefined;
-      let result: unknown;
+      const results: unknown[] = [];
       try {
         for (let i = 0; i < list.length; i++) {
-          if (done && done.seq === seq && done.step >= i) continue;
+          if (done && done.step >= i) continue;
           journal.arm(subject, { seq, step: i });
           try {
-            const out = await list[i]();
-            if (i === 0 || cmd.op !== 'transfer_out') result = out;
+            results[i] = await list[i]();
           } finally {
             journal.disarm();
           }
@@ -302,6 +326,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
         if (error.status >= 500) throw err;
         return;
       }
+      // The outcome: the order, cash movement, …; for a close-all the closes made; for a transfer its debit.
+      const result = cmd.op === 'close_all' ? results.filter((r) => r !== undefined) : cmd.op === 'transfer_out' ? results[0] : results.at(-1);
       reply(replyTo, { id, ok: true, result: result ?? null, view: changes(account, symbol) });
     };
 
