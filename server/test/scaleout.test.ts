@@ -9,8 +9,15 @@
 // shard a answered throughout.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import { openFileJournal } from '../src/embedded/file-journal.ts';
+import { openPglite } from '../src/embedded/pglite.ts';
+import { TaggedJournal } from '../src/scaleout/tagged-journal.ts';
+import { migrate } from '../src/venue/migrate.ts';
 import { deleteStreams, jetStreamNames } from '../src/production/jetstream.ts';
 import { connectNats } from '../src/production/nats-bus.ts';
 import { parseShardMap, scaleoutNames, type ScaleoutNames } from '../src/scaleout/shard-map.ts';
@@ -19,20 +26,22 @@ import { eventually, LOCAL, scratchDatabase, token, type ScratchDatabase } from 
 
 const CLI = new URL('../bin/cift.mjs', import.meta.url).pathname;
 
-function launch(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+function launch(args: string[], env: Record<string, string>, stderr: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', stderr], env: { ...process.env, ...env } });
 }
 
-/** Starts the worker of `shard`; resolves once it consumes. */
+/** Starts the worker of `shard`; resolves once it consumes, rejects with its output if it exits first. */
 function startWorker(shard: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = launch(['worker', '--shard', shard], env);
+  const child = launch(['worker', '--shard', shard], env, 'pipe');
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => {
-      out += s;
-      if (/consuming/.test(out)) resolve(child);
-    });
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.setEncoding('utf8');
+      stream.on('data', (s: string) => {
+        out += s;
+        if (/consuming/.test(out)) resolve(child);
+      });
+    }
     child.once('exit', (code) => reject(new Error(`worker ${shard} exited (${code}) before consuming: ${out}`)));
   });
 }
@@ -84,6 +93,49 @@ test('the shard map: disjoint symbols, named shards, a home shard per account', 
   assert.throws(() => parseShardMap(''), /must name at least one shard/);
 });
 
+test('the tagged journal: lines carry the armed mark; marks survive release (in the database) and reopening (from held lines)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cift-tagged-journal-'));
+  const db = await openPglite();
+  try {
+    await migrate(db);
+    const line = (n: number) => `${JSON.stringify({ n, s: n, t: 1, r: [0] })}\n`;
+    let j = await TaggedJournal.open(openFileJournal(dir), db);
+    assert.equal(j.mark('x.cmd.AAPL'), undefined);
+    await j.append(1, line(1)); // unarmed: no mark
+    j.arm('x.cmd.AAPL', { seq: 7, step: 0 });
+    await j.append(2, line(2) + line(3));
+    j.disarm();
+    j.arm('x.cmd._shard_a', { seq: 9, step: 1 });
+    await j.append(4, line(4));
+    j.disarm();
+    assert.deepEqual(j.mark('x.cmd.AAPL'), { seq: 7, step: 0 });
+    await j.close();
+
+    // Reopened: the marks come back from the lines still held, which read back as the lines the service wrote.
+    j = await TaggedJournal.open(openFileJournal(dir), db);
+    assert.deepEqual(j.mark('x.cmd.AAPL'), { seq: 7, step: 0 });
+    assert.deepEqual(j.mark('x.cmd._shard_a'), { seq: 9, step: 1 });
+    const held = j.read();
+    assert.deepEqual(held.map((l) => l.n), [1, 2, 3, 4]);
+    assert.deepEqual((held[1] as { s: number }).s, 2);
+    // Released lines take their marks to the database first.
+    j.release(4);
+    await j.close();
+    const [row] = await db.query<{ value: string }>(`SELECT value FROM venue_meta WHERE key = 'scaleout_marks'`);
+    assert.deepEqual(JSON.parse(row.value), { 'x.cmd.AAPL': { seq: 7, step: 0 }, 'x.cmd._shard_a': { seq: 9, step: 1 } });
+    // With the lines gone (a journal may drop released lines), the database still has the marks.
+    rmSync(dir, { recursive: true, force: true });
+    j = await TaggedJournal.open(openFileJournal(dir), db);
+    assert.deepEqual(j.read(), []);
+    assert.deepEqual(j.mark('x.cmd.AAPL'), { seq: 7, step: 0 });
+    assert.deepEqual(j.mark('x.cmd._shard_a'), { seq: 9, step: 1 });
+    await j.close();
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 let scratch: ScratchDatabase;
 let names: ScaleoutNames;
 let env: Record<string, string>;
@@ -126,6 +178,7 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
   await db.connect();
   try {
     [workerA, workerB] = await Promise.all([startWorker('a', env), startWorker('b', env)]);
+    await assert.rejects(startWorker('a', env), /shard 'a' already has a running worker/);
     gateway = launch(['serve'], env);
     const url = await listeningUrl(gateway, 'the gateway');
     await eventually('the gateway to see both shards', async () => (await http(url, 'GET', '/ready')).status === 200);

@@ -30,6 +30,8 @@ export async function createShardViews(db: SqlDatabase, names: ScaleoutNames, ma
     ['risk_limits', `SELECT * FROM ${names.schema(map.shards[0].name)}.risk_limits`],
   ];
   await db.transaction(async (tx) => {
+    // Gateways starting together take turns (each would otherwise see the other's half-made views).
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${names.prefix}:shard-views`]);
     for (const [table, select] of views) {
       const [kind] = await tx.query<{ table_type: string }>(
         'SELECT table_type FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1',

@@ -122,6 +122,16 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     await db.close();
     throw err;
   }
+  // One worker per shard: a second would split the shard's commands with the first (its journal appends are refused anyway).
+  const other = await nc
+    .request(names.readSubject(shard.name), new TextEncoder().encode(JSON.stringify({ op: 'full_view' })), { timeout: 500 })
+    .then((m) => (JSON.parse(new TextDecoder().decode(m.data)) as ShardView).boot)
+    .catch(() => undefined);
+  if (other !== undefined) {
+    await nc.close();
+    await db.close();
+    throw new Error(`shard '${shard.name}' already has a running worker (boot ${other}); stop it first`);
+  }
   const sharedBus = natsBus(nc, { subjectPrefix: names.busPrefix, logger: log });
   // Which accounts and books changed since the last view: the service announces every order change and quote on the bus.
   const dirtyAccounts = new Set<string>();
