@@ -145,7 +145,7 @@ before(async () => {
   scratch = await scratchDatabase();
   names = scaleoutNames(`so${run}`);
   env = {
-    CIFT_SHARDS: 'a=AAPL;b=MSFT',
+    CIFT_SHARDS: 'a=AAPL,NVDA;b=MSFT',
     CIFT_SCALEOUT_PREFIX: names.prefix,
     DATABASE_URL: scratch.url,
     NATS_URL: LOCAL.nats,
@@ -217,6 +217,24 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     const unsharded = await http(url, 'POST', '/v1/orders', buyer, { symbol: 'BTC-USD', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '100' });
     assert.equal(unsharded.status, 422);
     assert.equal(unsharded.body.error.field, 'symbol');
+
+    // An admin lists an instrument on the shard that owns its symbol; a symbol no shard owns is refused.
+    const admin = { email: 'admin@scaleout.example', password: 'crash test password' };
+    assert.equal((await http(url, 'POST', '/v1/auth/register', {}, admin)).status, 201);
+    await db.query(`UPDATE users SET role = 'admin' WHERE email = $1`, [admin.email]);
+    const bearer = { authorization: `Bearer ${(await http(url, 'POST', '/v1/auth/login', {}, admin)).body.token}` };
+    const listing = { tick_size: '0.01', lot_size: '1', min_price: '0.01', max_price: '100000', min_qty: '1', max_qty: '1000000' };
+    const nobody = await http(url, 'POST', '/v1/instruments', bearer, { symbol: 'SPY', ...listing });
+    assert.equal(nobody.status, 422, JSON.stringify(nobody.body));
+    assert.equal(nobody.body.error.field, 'symbol');
+    assert.match(nobody.body.error.message, /owned by no shard/);
+    assert.equal((await http(url, 'POST', '/v1/instruments', bearer, { symbol: 'NVDA', ...listing })).status, 201);
+    assert.equal((await http(url, 'GET', '/v1/instruments/NVDA', buyer)).status, 200);
+    const nvda = await http(url, 'POST', '/v1/orders', buyer, { symbol: 'NVDA', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '2', limit_price: '10' });
+    assert.equal(nvda.status, 200, JSON.stringify(nvda.body));
+    const canceled = await http(url, 'DELETE', `/v1/orders/${nvda.body.id}`, buyer);
+    assert.equal(canceled.status, 200, JSON.stringify(canceled.body));
+    assert.equal(canceled.body.status, 'canceled');
 
     // The load: orders on both shards, each with its own client_order_id so every stored command can be found.
     const acked = new Map<string, string>(); // client_order_id → order id (answered 2xx)
