@@ -174,6 +174,7 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
   let workerA: ChildProcess | undefined;
   let workerB: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
+  let stray: ChildProcess | undefined;
   const db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
   try {
@@ -338,7 +339,17 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     const listed = [...(await allOrders(url2, buyer)), ...(await allOrders(url2, seller))] as (OrderOut & { symbol: string })[];
     assert.equal(listed.length, all.length + 1);
     assert.deepEqual(await depth(url2, seller, 'MSFT'), bookOf(listed, 'MSFT'));
+
+    // A gateway whose shard map disagrees with the workers' routes nothing to them and says so.
+    stray = launch(['serve'], { ...env, CIFT_SHARDS: 'a=AAPL;b=MSFT,NVDA' });
+    const url3 = await listeningUrl(stray, 'the gateway with another map');
+    await eventually('the stray gateway to see the workers', async () => /runs with symbols/.test(JSON.stringify((await http(url3, 'GET', '/ready')).body)));
+    const refused = await http(url3, 'POST', '/v1/orders', buyer, { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '50' });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error.code, 'shard_unavailable');
+    assert.match(refused.body.error.message, /shard 'a' runs with symbols AAPL,NVDA but this gateway's CIFT_SHARDS gives it AAPL/);
   } finally {
+    await stop(stray, 'SIGTERM');
     await stop(gateway, 'SIGTERM');
     await stop(workerA, 'SIGTERM');
     await stop(workerB, 'SIGTERM');

@@ -76,6 +76,8 @@ export interface ShardView {
   boot: string;
   version: number;
   full: boolean;
+  /** The symbols the worker owns by its shard map (a gateway with another map refuses to route to it). */
+  symbols: string[];
   status: EngineStatus;
   instruments: Instrument[];
   books: Record<string, BookView>;

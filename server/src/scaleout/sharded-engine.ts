@@ -69,6 +69,8 @@ interface Mirror {
   boot: string | undefined;
   seenAt: number;
   status: EngineStatus | undefined;
+  /** Set when the worker's shard map gives it other symbols than ours: nothing is routed to it then. */
+  mismatch: string | undefined;
   instruments: Map<string, Instrument>;
   books: Map<string, { version: number; view: BookView }>;
   accounts: Map<string, { version: number; view: AccountView }>;
@@ -108,7 +110,7 @@ export class ShardedEngineService implements EngineService {
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.staleMs = opts.staleMs ?? 3000;
     for (const shard of opts.map.shards) {
-      this.mirrors.set(shard.name, { shard, boot: undefined, seenAt: 0, status: undefined, instruments: new Map(), books: new Map(), accounts: new Map() });
+      this.mirrors.set(shard.name, { shard, boot: undefined, seenAt: 0, status: undefined, mismatch: undefined, instruments: new Map(), books: new Map(), accounts: new Map() });
     }
   }
 
@@ -161,6 +163,11 @@ export class ShardedEngineService implements EngineService {
     }
     m.seenAt = this.opts.clock.now();
     m.status = v.status;
+    const ours = [...m.shard.symbols].sort().join(',');
+    const theirs = [...v.symbols].sort().join(',');
+    const mismatch = ours === theirs ? undefined : `shard '${m.shard.name}' runs with symbols ${theirs} but this gateway's CIFT_SHARDS gives it ${ours}`;
+    if (mismatch !== undefined && m.mismatch === undefined) this.opts.logger.error({ shard: m.shard.name }, mismatch);
+    m.mismatch = mismatch;
     m.instruments = new Map(v.instruments.map((i) => [i.symbol, revive(i)]));
     for (const [sym, view] of Object.entries(v.books)) {
       const had = m.books.get(sym);
@@ -175,6 +182,8 @@ export class ShardedEngineService implements EngineService {
   /** Stores `cmd` on `subject` and waits for `shard`'s reply. */
   private async send<T>(shard: Shard, subject: string, cmd: ShardCommand): Promise<T> {
     if (this.closed) throw unavailable('the gateway is closing');
+    const mismatch = this.mirrors.get(shard.name)!.mismatch;
+    if (mismatch !== undefined) throw new ApiError(503, 'shard_unavailable', `${mismatch}; nothing is routed to it until the maps agree`);
     const id = randomUUID();
     const reply = new Promise<ShardReply>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -238,7 +247,8 @@ export class ShardedEngineService implements EngineService {
   }
 
   instruments(): Instrument[] {
-    return [...this.mirrors.values()].flatMap((m) => [...m.instruments.values()]);
+    // Only those our map places on the shard reporting them (a worker with another map may report more).
+    return [...this.mirrors.values()].flatMap((m) => [...m.instruments.values()].filter((i) => this.opts.map.shardOf(i.symbol) === m.shard));
   }
 
   instrument(symbol: string): Instrument | undefined {
@@ -376,6 +386,7 @@ export class ShardedEngineService implements EngineService {
     let pending = 0;
     for (const m of this.mirrors.values()) {
       if (m.status === undefined || now - m.seenAt > this.staleMs) down.push(`shard '${m.shard.name}' (${m.shard.symbols.join(', ')}) is not reporting`);
+      else if (m.mismatch !== undefined) down.push(m.mismatch);
       else if (!m.status.ok) down.push(`shard '${m.shard.name}': ${m.status.error ?? 'down'}`);
       seq += m.status?.seq ?? 0;
       live += m.status?.live_orders ?? 0;

@@ -179,6 +179,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
         boot,
         version: ++version,
         full,
+        symbols: shard.symbols,
         status: engine.status(),
         instruments: engine.instruments().filter((i) => opts.map.shardOf(i.symbol) === shard),
         books: {},
