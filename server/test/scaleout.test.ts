@@ -233,9 +233,15 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     assert.equal((await http(url, 'GET', '/v1/instruments/NVDA', buyer)).status, 200);
     const nvda = await http(url, 'POST', '/v1/orders', buyer, { symbol: 'NVDA', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '2', limit_price: '10' });
     assert.equal(nvda.status, 200, JSON.stringify(nvda.body));
-    const canceled = await http(url, 'DELETE', `/v1/orders/${nvda.body.id}`, buyer);
+    const deep = await http(url, 'POST', '/v1/orders', buyer, { symbol: 'NVDA', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '3', limit_price: '9' });
+    assert.equal(deep.status, 200, JSON.stringify(deep.body));
+    assert.deepEqual(await depth(url, seller, 'NVDA'), { bids: new Map([['10', 2], ['9', 3]]), asks: new Map() });
+    // Canceling below the top changes no quote; the gateway's mirror of the book follows anyway.
+    const canceled = await http(url, 'DELETE', `/v1/orders/${deep.body.id}`, buyer);
     assert.equal(canceled.status, 200, JSON.stringify(canceled.body));
     assert.equal(canceled.body.status, 'canceled');
+    assert.deepEqual(await depth(url, seller, 'NVDA'), { bids: new Map([['10', 2]]), asks: new Map() });
+    assert.equal((await http(url, 'DELETE', `/v1/orders/${nvda.body.id}`, buyer)).status, 200);
 
     // The load: orders on both shards, each with its own client_order_id so every stored command can be found.
     const acked = new Map<string, string>(); // client_order_id → order id (answered 2xx)

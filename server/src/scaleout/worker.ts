@@ -133,13 +133,15 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     throw new Error(`shard '${shard.name}' already has a running worker (boot ${other}); stop it first`);
   }
   const sharedBus = natsBus(nc, { subjectPrefix: names.busPrefix, logger: log });
-  // Which accounts and books changed since the last view: the service announces every order change and quote on the bus.
+  // Which accounts and books changed since the last view: the service announces every order change
+  // (trade_updates.<account>) and every change of a book level (book.<SYMBOL>) on the bus.
   const dirtyAccounts = new Set<string>();
   const dirtySymbols = new Set<string>();
   const bus: Bus = {
     kind: sharedBus.kind,
     publish(subject, message) {
       if (subject.startsWith('trade_updates.')) dirtyAccounts.add(subject.slice('trade_updates.'.length));
+      else if (subject.startsWith('book.')) dirtySymbols.add(subject.slice('book.'.length));
       else if (subject.startsWith('quotes.')) dirtySymbols.add(subject.slice('quotes.'.length));
       sharedBus.publish(subject, message);
     },
@@ -158,7 +160,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       bus,
       clock: opts.clock ?? systemClock,
       logger: log,
-      // Cash is credited by commands only (the opening cash on the account's home shard): see gateway.ts.
+      // Cash is credited by commands only (the opening cash on the account's home shard): see sharded-engine.ts.
       initialCash: '0',
       snapshotEvery: opts.snapshotEvery,
       journal,
