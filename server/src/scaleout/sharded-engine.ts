@@ -16,9 +16,9 @@
 // stores the matching credit command on the destination shard once the debit
 // is durable. The account's cash, buying power and equity are the sums.
 import { randomUUID } from 'node:crypto';
-import type { NatsConnection, Subscription } from 'nats';
+import { headers as natsHeaders, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import type { Clock } from '../deps.ts';
+import type { Clock, SqlDatabase } from '../deps.ts';
 import { ApiError, invalid, notFound, unavailable } from '../http/errors.ts';
 import { fromUnits, toUnits } from '../venue/decimal.ts';
 import {
@@ -41,10 +41,8 @@ import {
   type ReplaceRequest,
   type RiskLimits,
 } from '../venue/types.ts';
-import type { SqlDatabase } from '../deps.ts';
-import { COMMAND_ID_HEADER, REPLY_HEADER, type AccountView, type BookView, type ShardCommand, type ShardReply, type ShardView } from './protocol.ts';
+import { COMMAND_ID_HEADER, REPLY_HEADER, type AccountView, type BookView, type ShardCommand, type ShardRead, type ShardReply, type ShardView } from './protocol.ts';
 import type { ScaleoutNames, Shard, ShardMap } from './shard-map.ts';
-import { headers as natsHeaders } from 'nats';
 
 /** What the gateway's engine service is built from. */
 export interface ShardedEngineOptions {
@@ -144,7 +142,7 @@ export class ShardedEngineService implements EngineService {
   /** Asks a shard for its full view; a shard that does not answer is left to report itself. */
   private async refresh(shard: string): Promise<void> {
     try {
-      const m = await this.opts.nc.request(this.opts.names.readSubject(shard), enc.encode(JSON.stringify({ op: 'full_view' })), { timeout: 2000 });
+      const m = await this.opts.nc.request(this.opts.names.readSubject(shard), enc.encode(JSON.stringify({ op: 'full_view' } satisfies ShardRead)), { timeout: 2000 });
       this.apply(JSON.parse(new TextDecoder().decode(m.data)) as ShardView);
     } catch (err) {
       this.opts.logger.warn({ shard, err: (err as Error).message }, 'gateway: shard did not send its state (it is mirrored once it reports)');

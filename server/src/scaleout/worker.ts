@@ -11,7 +11,7 @@
 // that already ran is skipped. Restart = engine snapshot + the journal after
 // it (the service's own recovery) + the commands JetStream still holds unacked.
 import { randomUUID } from 'node:crypto';
-import { DiscardPolicy, RetentionPolicy, StorageType, headers as natsHeaders, nanos, type JetStreamManager, type NatsConnection } from 'nats';
+import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Bus, Clock } from '../deps.ts';
 import { systemClock } from '../deps.ts';
@@ -23,7 +23,7 @@ import { migratePostgres, openPostgres, type PostgresDatabase } from '../product
 import type { JournalLine } from '../venue/journal.ts';
 import { EmbeddedEngineService } from '../venue/service.ts';
 import type { AccountRef, CloseResult, InstrumentInput } from '../venue/types.ts';
-import { COMMAND_ID_HEADER, DEPTH_LEVELS, REPLY_HEADER, type ShardCommand, type ShardReply, type ShardView, type WireError } from './protocol.ts';
+import { COMMAND_ID_HEADER, DEPTH_LEVELS, REPLY_HEADER, type ShardCommand, type ShardRead, type ShardReply, type ShardView, type WireError } from './protocol.ts';
 import { scaleoutNames, type ScaleoutNames, type Shard, type ShardMap } from './shard-map.ts';
 import { TaggedJournal } from './tagged-journal.ts';
 
@@ -124,7 +124,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   }
   // One worker per shard: a second would split the shard's commands with the first (its journal appends are refused anyway).
   const other = await nc
-    .request(names.readSubject(shard.name), new TextEncoder().encode(JSON.stringify({ op: 'full_view' })), { timeout: 500 })
+    .request(names.readSubject(shard.name), new TextEncoder().encode(JSON.stringify({ op: 'full_view' } satisfies ShardRead)), { timeout: 500 })
     .then((m) => (JSON.parse(new TextDecoder().decode(m.data)) as ShardView).boot)
     .catch(() => undefined);
   if (other !== undefined) {
@@ -385,7 +385,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     const reads = nc.subscribe(names.readSubject(shard.name), {
       callback: (err, m) => {
         if (err) return;
-        m.respond(JSON.stringify(view(true, accounts.keys(), shard.symbols)));
+        const read = JSON.parse(new TextDecoder().decode(m.data)) as ShardRead;
+        if (read.op === 'full_view') m.respond(JSON.stringify(view(true, accounts.keys(), shard.symbols)));
       },
     });
     viewTimer = setInterval(() => nc.publish(names.viewSubject(shard.name), JSON.stringify(changes())), opts.viewEveryMs ?? 500);
@@ -413,13 +414,3 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     throw err;
   }
 }
-
-/** Headers of a stored command (the gateway sets them). */
-export function commandHeaders(replyTo: string, id: string): ReturnType<typeof natsHeaders> {
-  const h = natsHeaders();
-  h.set(REPLY_HEADER, replyTo);
-  h.set(COMMAND_ID_HEADER, id);
-  h.set('Nats-Msg-Id', id);
-  return h;
-}
-
