@@ -91,6 +91,13 @@ test('the shard map: disjoint symbols, named shards, a home shard per account', 
   assert.throws(() => parseShardMap('a='), /shard 'a' owns no symbols/);
   assert.throws(() => parseShardMap('a=aapl'), /'aapl' is not a symbol/);
   assert.throws(() => parseShardMap(''), /must name at least one shard/);
+  const n = scaleoutNames('cift');
+  assert.equal(n.commandStream, 'CIFT_COMMANDS');
+  assert.equal(n.symbolSubject('BRK.B'), 'cift.cmd.BRK_B');
+  assert.equal(n.shardSubject('a'), 'cift.cmd._shard_a');
+  assert.equal(n.durable('a', n.symbolSubject('EUR/USD')), 'cift_a_EUR~USD');
+  assert.equal(n.durable('b', n.shardSubject('b')), 'cift_b__shard_b');
+  assert.throws(() => scaleoutNames('Cift'), /scale-out prefix must match/);
 });
 
 test('the tagged journal: lines carry the armed mark; marks survive release (in the database) and reopening (from held lines)', async () => {
@@ -162,8 +169,7 @@ after(async () => {
   const nc = await connectNats(LOCAL.nats);
   try {
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.delete(names.commandStream).catch(() => undefined);
-    for (const s of ['a', 'b']) await deleteStreams(jsm, jetStreamNames(names.journalPrefix(s)));
+    for (const prefix of [names.prefix, names.journalPrefix('a'), names.journalPrefix('b')]) await deleteStreams(jsm, jetStreamNames(prefix));
   } finally {
     await nc.close();
   }

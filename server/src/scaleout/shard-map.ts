@@ -2,7 +2,7 @@
 // process of a scaled-out venue derives from one prefix (JetStream subjects
 // and durable consumers, PostgreSQL schemas). Read from CIFT_SHARDS, e.g.
 // "a=AAPL,MSFT;b=SPY,QQQ": shard "a" owns AAPL and MSFT, shard "b" SPY and QQQ.
-import { symbolToken } from '../production/jetstream.ts';
+import { commandSubject, jetStreamNames } from '../production/jetstream.ts';
 
 /** One shard: a name and the symbols its worker owns. */
 export interface Shard {
@@ -66,9 +66,11 @@ export function parseShardMap(text: string, variable = 'CIFT_SHARDS'): ShardMap 
 /** The names a scaled-out venue with prefix `prefix` uses. */
 export interface ScaleoutNames {
   prefix: string;
-  /** The stream holding every shard's commands (subjects `<prefix>.cmd.>`). */
+  /** The stream holding every shard's commands: the venue's command stream (subjects `<prefix>.cmd.>`, see jetStreamNames). */
   commandStream: string;
-  /** A symbol's command subject. */
+  /** The venue's event stream (created beside it). */
+  eventStream: string;
+  /** A symbol's command subject, `<prefix>.cmd.<SYMBOL>`. */
   symbolSubject(symbol: string): string;
   /** A shard's account-wide command subject ("_" never starts a symbol token, so it cannot clash with one). */
   shardSubject(shard: string): string;
@@ -91,16 +93,19 @@ export interface ScaleoutNames {
 /** Names for `prefix` (lower case, as JetStream prefixes; "cift" in production, random per test run). */
 export function scaleoutNames(prefix = 'cift'): ScaleoutNames {
   if (!/^[a-z][a-z0-9_]{0,19}$/.test(prefix)) throw new Error(`scale-out prefix must match [a-z][a-z0-9_]{0,19}, got '${prefix}'`);
-  const root = `${prefix}.so`;
+  const js = jetStreamNames(prefix);
+  const cmd = `${js.subjectRoot}.cmd.`;
   return {
     prefix,
-    commandStream: `${prefix.toUpperCase()}_SHARD_COMMANDS`,
-    symbolSubject: (symbol) => `${root}.cmd.${symbolToken(symbol)}`,
-    shardSubject: (shard) => `${root}.cmd._shard_${shard}`,
-    durable: (shard, subject) => `${prefix}_${shard}_${subject.slice(root.length + 5).replaceAll('.', '_')}`,
-    replySubject: (gateway) => `${root}.reply.${gateway}`,
-    readSubject: (shard) => `${root}.read.${shard}`,
-    viewSubject: (shard) => `${root}.view.${shard}`,
+    commandStream: js.commands,
+    eventStream: js.events,
+    symbolSubject: (symbol) => commandSubject(js, symbol),
+    shardSubject: (shard) => `${cmd}_shard_${shard}`,
+    // A durable name cannot hold '/', which symbols may ('.' is already '_' in the subject); '~' never occurs in a symbol.
+    durable: (shard, subject) => `${prefix}_${shard}_${subject.slice(cmd.length).replaceAll('/', '~')}`,
+    replySubject: (gateway) => `${prefix}.scaleout.reply.${gateway}`,
+    readSubject: (shard) => `${prefix}.scaleout.read.${shard}`,
+    viewSubject: (shard) => `${prefix}.scaleout.view.${shard}`,
     busPrefix: `${prefix}.bus.`,
     schema: (shard) => `${prefix}_shard_${shard}`,
     journalPrefix: (shard) => `${prefix}_s${shard}`,

@@ -11,12 +11,12 @@
 // that already ran is skipped. Restart = engine snapshot + the journal after
 // it (the service's own recovery) + the commands JetStream still holds unacked.
 import { randomUUID } from 'node:crypto';
-import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type NatsConnection } from 'nats';
+import { nanos, type JetStreamManager, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Bus, Clock } from '../deps.ts';
 import { systemClock } from '../deps.ts';
 import { ApiError, toApiError } from '../http/errors.ts';
-import { jetStreamNames, runDurableConsumer, type DurableConsumer } from '../production/jetstream.ts';
+import { ensureStreams, jetStreamNames, runDurableConsumer, type DurableConsumer } from '../production/jetstream.ts';
 import { openJetStreamCommandJournal } from '../production/jetstream-journal.ts';
 import { connectNats, natsBus } from '../production/nats-bus.ts';
 import { migratePostgres, openPostgres, type PostgresDatabase } from '../production/postgres.ts';
@@ -33,27 +33,20 @@ export const COMMAND_DEDUPE_WINDOW_MS = 60 * 60 * 1000;
 /** How long JetStream waits for a worker's ack before redelivering (ms): bounds how long a restarted worker waits for the command its predecessor held. */
 export const ACK_WAIT_MS = 5000;
 
-/** Creates the command stream if missing (every gateway and worker calls this; the first one wins). */
+/**
+ * Creates the venue's command and event streams if missing (every gateway and
+ * worker calls this), and widens the command stream's de-duplication window to
+ * COMMAND_DEDUPE_WINDOW_MS if it was created with a shorter one.
+ */
 export async function ensureCommandStream(jsm: JetStreamManager, names: ScaleoutNames): Promise<void> {
-  try {
-    await jsm.streams.info(names.commandStream);
-    return;
-  } catch (err) {
-    if (!/stream not found/i.test((err as Error).message)) throw err;
+  await ensureStreams(jsm, jetStreamNames(names.prefix), { duplicateWindowMs: COMMAND_DEDUPE_WINDOW_MS }).catch((err: unknown) => {
+    // Another process created them first.
+    if (!/already in use|name already/i.test((err as Error).message)) throw err;
+  });
+  const info = await jsm.streams.info(names.commandStream);
+  if (info.config.duplicate_window < nanos(COMMAND_DEDUPE_WINDOW_MS)) {
+    await jsm.streams.update(names.commandStream, { ...info.config, duplicate_window: nanos(COMMAND_DEDUPE_WINDOW_MS) });
   }
-  await jsm.streams
-    .add({
-      name: names.commandStream,
-      subjects: [`${names.prefix}.so.cmd.>`],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.New,
-      duplicate_window: nanos(COMMAND_DEDUPE_WINDOW_MS),
-    })
-    .catch(async (err: unknown) => {
-      // Another process created it first.
-      if (!/already in use|name already/i.test((err as Error).message)) throw err;
-    });
 }
 
 /** DATABASE_URL with its search_path set to `schema` (each shard's tables live in a schema of the venue's database). */
