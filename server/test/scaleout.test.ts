@@ -112,16 +112,19 @@ test('the tagged journal: lines carry the armed mark; marks survive release (in 
     j.arm('x.cmd.AAPL', { seq: 7, step: 0 });
     await j.append(2, line(2) + line(3));
     j.disarm();
-    j.arm('x.cmd._shard_a', { seq: 9, step: 1 });
+    j.arm('x.cmd._shard_a', { seq: 9, step: 1 }, 'transfer:t1');
     await j.append(4, line(4));
     j.disarm();
     assert.deepEqual(j.mark('x.cmd.AAPL'), { seq: 7, step: 0 });
+    assert.ok(j.has('transfer:t1'));
+    assert.ok(!j.has('transfer:t2'));
     await j.close();
 
     // Reopened: the marks come back from the lines still held, which read back as the lines the service wrote.
     j = await TaggedJournal.open(openFileJournal(dir), db);
     assert.deepEqual(j.mark('x.cmd.AAPL'), { seq: 7, step: 0 });
     assert.deepEqual(j.mark('x.cmd._shard_a'), { seq: 9, step: 1 });
+    assert.ok(j.has('transfer:t1'));
     const held = j.read();
     assert.deepEqual(held.map((l) => l.n), [1, 2, 3, 4]);
     assert.deepEqual((held[1] as { s: number }).s, 2);
@@ -130,12 +133,15 @@ test('the tagged journal: lines carry the armed mark; marks survive release (in 
     await j.close();
     const [row] = await db.query<{ value: string }>(`SELECT value FROM venue_meta WHERE key = 'scaleout_marks'`);
     assert.deepEqual(JSON.parse(row.value), { 'x.cmd.AAPL': { seq: 7, step: 0 }, 'x.cmd._shard_a': { seq: 9, step: 1 } });
+    const [keys] = await db.query<{ value: string }>(`SELECT value FROM venue_meta WHERE key = 'scaleout_keys'`);
+    assert.deepEqual(JSON.parse(keys.value), ['transfer:t1']);
     // With the lines gone (a journal may drop released lines), the database still has the marks.
     rmSync(dir, { recursive: true, force: true });
     j = await TaggedJournal.open(openFileJournal(dir), db);
     assert.deepEqual(j.read(), []);
     assert.deepEqual(j.mark('x.cmd.AAPL'), { seq: 7, step: 0 });
     assert.deepEqual(j.mark('x.cmd._shard_a'), { seq: 9, step: 1 });
+    assert.ok(j.has('transfer:t1'));
     await j.close();
   } finally {
     await db.close();
@@ -183,6 +189,8 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
   let stray: ChildProcess | undefined;
   const db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
+  const nc = await connectNats(LOCAL.nats);
+  const jsm = await nc.jetstreamManager();
   try {
     [workerA, workerB] = await Promise.all([startWorker('a', env), startWorker('b', env)]);
     await assert.rejects(startWorker('a', env), /shard 'a' already has a running worker/);
@@ -214,6 +222,15 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
       await eventually('the transfer to be credited', async () => Number((await shards(key)).find((s) => !s.home)!.cash) === 500_000);
       assert.equal(Number((await shards(key)).find((s) => s.home)!.cash), 500_000);
       assert.equal(Number((await http(url, 'GET', '/v1/account', key)).body.cash), 1_000_000);
+      // The same credit stored again under another message id (as after a restart past the de-duplication window) credits
+      // nothing: a transfer back, which the other shard runs after it, leaves exactly the amounts moved.
+      const credit = await jsm.streams.getMessage(names.commandStream, { last_by_subj: names.shardSubject(other.shard) });
+      assert.equal(credit.json<{ op: string }>().op, 'transfer_in');
+      await nc.jetstream().publish(names.shardSubject(other.shard), credit.data, { msgID: `again-${credit.seq}` });
+      const back = await http(url, 'POST', '/v1/account/transfers', key, { from: other.shard, to: home.shard, amount: '1' });
+      assert.equal(back.status, 201, JSON.stringify(back.body));
+      assert.equal(Number(back.body.cash_after), 499_999);
+      await eventually('the transfer back to be credited', async () => Number((await shards(key)).find((s) => s.home)!.cash) === 500_001);
       // Withdrawals debit the home shard alone: more than it holds is refused, though the sum would cover it.
       const tooMuch = await http(url, 'POST', '/v1/account/withdrawals', key, { amount: '600000' });
       assert.equal(tooMuch.status, 403, JSON.stringify(tooMuch.body));
@@ -366,5 +383,6 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     await stop(workerA, 'SIGTERM');
     await stop(workerB, 'SIGTERM');
     await db.end();
+    await nc.close();
   }
 });

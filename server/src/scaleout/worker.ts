@@ -304,7 +304,9 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     const execute = async (subject: string, seq: number, cmd: ShardCommand, replyTo: string | undefined, id: string): Promise<void> => {
       const done = await applied(subject, seq, cmd);
       const list = steps(cmd);
-      if (done && (done.seq > seq || done.step >= list.length - 1)) {
+      // A transfer's credit is known by its id, so one stored twice (outside the de-duplication window) is credited once.
+      const key = cmd.op === 'transfer_in' ? `transfer:${cmd.transfer_id}` : undefined;
+      if ((key !== undefined && journal.has(key)) || (done && (done.seq > seq || done.step >= list.length - 1))) {
         // Applied before a restart; whoever sent it has long stopped waiting.
         log.info({ subject, seq }, 'worker: skipping a redelivered command that was already applied');
         reply(replyTo, { id, ok: false, error: { status: 409, code: 'already_applied', message: `command ${seq} was applied before shard '${shard.name}' restarted` } });
@@ -316,7 +318,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       try {
         for (let i = 0; i < list.length; i++) {
           if (done && done.step >= i) continue;
-          journal.arm(subject, { seq, step: i });
+          journal.arm(subject, { seq, step: i }, key);
           try {
             results[i] = await list[i]();
           } finally {
