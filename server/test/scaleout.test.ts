@@ -18,7 +18,7 @@ import { openFileJournal } from '../src/embedded/file-journal.ts';
 import { openPglite } from '../src/embedded/pglite.ts';
 import { TaggedJournal } from '../src/scaleout/tagged-journal.ts';
 import { migrate } from '../src/venue/migrate.ts';
-import { deleteStreams, jetStreamNames } from '../src/production/jetstream.ts';
+import { deleteStreams, jetStreamNames, SnapshotStore } from '../src/production/jetstream.ts';
 import { connectNats } from '../src/production/nats-bus.ts';
 import { parseShardMap, scaleoutNames, type ScaleoutNames } from '../src/scaleout/shard-map.ts';
 import { allOrders, apiKeyUser, http, listeningUrl, type OrderOut } from './process-helpers.ts';
@@ -354,8 +354,8 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     }
     const rows = await db.query<{ n: string; d: string }>(`SELECT count(*)::text AS n, count(DISTINCT client_order_id)::text AS d FROM ${names.schema('b')}.orders`);
     assert.equal(rows.rows[0].n, rows.rows[0].d, "shard b's table holds each client_order_id once");
-    const snaps = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${names.schema('b')}.engine_snapshots`);
-    assert.ok(Number(snaps.rows[0].n) > 0, 'shard b was snapshotted (its rebuild started from a snapshot)');
+    const snapshot = await (await SnapshotStore.open(nc, jetStreamNames(names.journalPrefix('b')).snapshots)).latest();
+    assert.ok(snapshot !== undefined && snapshot.seq > 0, "shard b's engine was snapshotted in JetStream (its rebuild started from a snapshot)");
 
     // The restarted shard trades again, and a restarted gateway reads the same state.
     const again = await http(url, 'POST', '/v1/orders', buyer, { symbol: 'MSFT', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '50' });

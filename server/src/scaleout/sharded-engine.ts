@@ -153,10 +153,11 @@ export class ShardedEngineService implements EngineService {
     const m = this.mirrors.get(v.shard);
     if (!m) return;
     if (m.boot !== v.boot) {
-      // A worker (re)started: versions start again, and what it holds is re-read in full.
+      // A worker (re)started: its versions start again (what we hold stays until its views replace it),
+      // and what it holds is re-read in full.
       m.boot = v.boot;
-      m.books.clear();
-      m.accounts.clear();
+      for (const b of m.books.values()) b.version = 0;
+      for (const a of m.accounts.values()) a.version = 0;
       if (!v.full) void this.refresh(v.shard);
     }
     m.seenAt = this.opts.clock.now();
@@ -356,9 +357,16 @@ export class ShardedEngineService implements EngineService {
 
   private book(symbol: string): BookView {
     const shard = this.opts.map.shardOf(symbol);
-    const book = shard ? this.mirror(shard).books.get(symbol) : undefined;
-    if (!book) throw notFound(`unknown symbol '${symbol}'`);
-    return book.view;
+    const inst = shard ? this.mirror(shard).instruments.get(symbol) : undefined;
+    if (!shard || !inst) throw notFound(`unknown symbol '${symbol}'`);
+    const book = this.mirror(shard).books.get(symbol);
+    if (book) return book.view;
+    // Listed, and no view of its book yet: it has had no order since the listing.
+    const timestamp = new Date(this.opts.clock.now()).toISOString();
+    return {
+      quote: { symbol, bid_price: null, bid_size: '0', ask_price: null, ask_size: '0', last_price: null, timestamp },
+      depth: { symbol, bids: [], asks: [], timestamp },
+    };
   }
 
   quote(symbol: string): Quote {

@@ -11,7 +11,7 @@
 // A mark may also carry a key (a transfer's id): a command stored twice under
 // two stream sequences is recognised by it.
 import type { SqlDatabase } from '../deps.ts';
-import type { CommandJournal, JournalLine } from '../venue/journal.ts';
+import type { CommandJournal, JournalFollower, JournalLine } from '../venue/journal.ts';
 
 /** How far one command subject has been applied: its stream sequence and the last step of that command. */
 export interface Mark {
@@ -46,11 +46,15 @@ export class TaggedJournal implements CommandJournal {
   private saving: Promise<void> = Promise.resolve();
   private held: JournalLine[] = [];
 
+  /** The inner journal's follower, when it has one (JetStream: the projecting durable consumer). */
+  readonly follow?: (delivered: (line: number) => void) => Promise<JournalFollower>;
+
   private constructor(
     private readonly inner: CommandJournal,
     private readonly db: SqlDatabase,
   ) {
     this.kind = `${inner.kind}+marks`;
+    if (inner.follow) this.follow = (delivered) => inner.follow!(delivered);
   }
 
   /** Wraps `inner`, reading the marks and keys the database and the held lines record. */

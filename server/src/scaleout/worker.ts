@@ -11,7 +11,7 @@
 // that already ran is skipped. Restart = engine snapshot + the journal after
 // it (the service's own recovery) + the commands JetStream still holds unacked.
 import { randomUUID } from 'node:crypto';
-import { nanos, type JetStreamManager, type NatsConnection } from 'nats';
+import { nanos, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import type { Bus, Clock } from '../deps.ts';
 import { systemClock } from '../deps.ts';
@@ -20,6 +20,7 @@ import { ensureStreams, jetStreamNames, runDurableConsumer, type DurableConsumer
 import { openJetStreamCommandJournal } from '../production/jetstream-journal.ts';
 import { connectNats, natsBus } from '../production/nats-bus.ts';
 import { migratePostgres, openPostgres, type PostgresDatabase } from '../production/postgres.ts';
+import { openStreamStores } from '../production/services.ts';
 import type { JournalLine } from '../venue/journal.ts';
 import { EmbeddedEngineService } from '../venue/service.ts';
 import type { AccountRef, CloseResult, InstrumentInput } from '../venue/types.ts';
@@ -145,9 +146,12 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const consumers: DurableConsumer[] = [];
   let service: EmbeddedEngineService | undefined;
   let viewTimer: ReturnType<typeof setInterval> | undefined;
+  let reads: Subscription | undefined;
   try {
     const inner = await openJetStreamCommandJournal<JournalLine>(nc, jetStreamNames(names.journalPrefix(shard.name)), { logger: log });
     const journal = await TaggedJournal.open(inner, db);
+    // The shard's market events (per symbol, de-duplicated by engine sequence) and engine snapshots, on JetStream.
+    const streams = await openStreamStores({ services: { streamPrefix: names.journalPrefix(shard.name) }, db, bus: sharedBus, dataDir: undefined, logger: log });
     const engine = await EmbeddedEngineService.open({
       db,
       bus,
@@ -157,6 +161,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       initialCash: '0',
       snapshotEvery: opts.snapshotEvery,
       journal,
+      events: streams?.events,
+      snapshots: streams?.snapshots,
     });
     service = engine;
     for (const inst of opts.instruments) {
@@ -313,7 +319,14 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
         return;
       }
       const account = 'account' in cmd ? cmd.account.id : undefined;
-      const symbol = cmd.op === 'place' ? cmd.req.symbol : cmd.op === 'close_position' ? cmd.symbol : undefined;
+      const symbol =
+        cmd.op === 'place'
+          ? cmd.req.symbol
+          : cmd.op === 'close_position' || cmd.op === 'update_instrument'
+            ? cmd.symbol
+            : cmd.op === 'add_instrument'
+              ? cmd.input.symbol
+              : undefined;
       const results: unknown[] = [];
       try {
         for (let i = 0; i < list.length; i++) {
@@ -346,6 +359,17 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       return run;
     };
 
+    // Gateways get the recovered state in full before any reply from this process.
+    reads = nc.subscribe(names.readSubject(shard.name), {
+      callback: (err, m) => {
+        if (err) return;
+        const read = JSON.parse(new TextDecoder().decode(m.data)) as ShardRead;
+        if (read.op === 'full_view') m.respond(JSON.stringify(view(true, accounts.keys(), shard.symbols)));
+      },
+    });
+    nc.publish(names.viewSubject(shard.name), JSON.stringify(view(true, accounts.keys(), shard.symbols)));
+    viewTimer = setInterval(() => nc.publish(names.viewSubject(shard.name), JSON.stringify(changes())), opts.viewEveryMs ?? 500);
+
     const jsm = await nc.jetstreamManager();
     await ensureCommandStream(jsm, names);
     const consume = async (subject: string): Promise<void> => {
@@ -377,22 +401,13 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     await queue;
     for (const sym of shard.symbols) await consume(names.symbolSubject(sym));
 
-    const reads = nc.subscribe(names.readSubject(shard.name), {
-      callback: (err, m) => {
-        if (err) return;
-        const read = JSON.parse(new TextDecoder().decode(m.data)) as ShardRead;
-        if (read.op === 'full_view') m.respond(JSON.stringify(view(true, accounts.keys(), shard.symbols)));
-      },
-    });
-    viewTimer = setInterval(() => nc.publish(names.viewSubject(shard.name), JSON.stringify(changes())), opts.viewEveryMs ?? 500);
-    nc.publish(names.viewSubject(shard.name), JSON.stringify(view(true, accounts.keys(), shard.symbols)));
     log.info({ symbols: shard.symbols }, 'worker: consuming');
 
     return {
       shard,
       async close() {
         clearInterval(viewTimer);
-        reads.unsubscribe();
+        reads?.unsubscribe();
         for (const c of consumers) await c.stop();
         await queue;
         await engine.close();
@@ -402,6 +417,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     };
   } catch (err) {
     clearInterval(viewTimer);
+    reads?.unsubscribe();
     for (const c of consumers) await c.stop().catch(() => undefined);
     await service?.close().catch(() => undefined);
     await sharedBus.close().catch(() => undefined);
