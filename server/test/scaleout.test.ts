@@ -326,7 +326,7 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
       const cids = new Set((await orders()).map((o) => o.client_order_id));
       return [...unanswered].every((c) => cids.has(c));
     }, 600);
-    const all = await orders();
+    let all = await orders();
     const byCid = new Map<string, number>();
     const ids = new Set<string>();
     for (const o of all) {
@@ -356,6 +356,19 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     assert.equal(rows.rows[0].n, rows.rows[0].d, "shard b's table holds each client_order_id once");
     const snapshot = await (await SnapshotStore.open(nc, jetStreamNames(names.journalPrefix('b')).snapshots)).latest();
     assert.ok(snapshot !== undefined && snapshot.seq > 0, "shard b's engine was snapshotted in JetStream (its rebuild started from a snapshot)");
+
+    // Disabling an account sets its kill switch on every shard: its open orders on both are canceled.
+    const buyerId = (await http(url, 'GET', '/v1/account', buyer)).body.id as string;
+    for (const symbol of ['AAPL', 'MSFT']) {
+      const resting = await http(url, 'POST', '/v1/orders', buyer, { symbol, side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '50' });
+      assert.equal(resting.status, 200, JSON.stringify(resting.body));
+    }
+    const openBefore = (await allOrders(url, buyer)).filter((o) => o.status === 'new' || o.status === 'partially_filled').map((o) => o.id);
+    const disabled = await http(url, 'PATCH', `/v1/admin/accounts/${buyerId}`, bearer, { status: 'DISABLED' });
+    assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+    assert.deepEqual([...disabled.body.canceled_orders].sort(), [...openBefore].sort());
+    assert.equal((await http(url, 'PATCH', `/v1/admin/accounts/${buyerId}`, bearer, { status: 'ACTIVE' })).status, 200);
+    all = await orders();
 
     // The restarted shard trades again, and a restarted gateway reads the same state.
     const again = await http(url, 'POST', '/v1/orders', buyer, { symbol: 'MSFT', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '50' });

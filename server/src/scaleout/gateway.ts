@@ -4,7 +4,7 @@
 // position and cash rows through views over their schemas, so the order and
 // activity routes work unchanged.
 import type { Logger } from 'pino';
-import { DEFAULTS, jwtSecret } from '../boot.ts';
+import { DEFAULT_SESSION_CLOSE, DEFAULTS, jwtSecret } from '../boot.ts';
 import type { AppConfig, AppDeps, Clock, SqlDatabase } from '../deps.ts';
 import { systemClock } from '../deps.ts';
 import { openMarket, type MarketOptions } from '../market/index.ts';
@@ -12,6 +12,7 @@ import { createVenueMetrics, instrumentEngine } from '../market/metrics.ts';
 import type { NatsBus } from '../production/nats-bus.ts';
 import { openPostgres } from '../production/postgres.ts';
 import { migrateDatabase, openMessaging } from '../production/services.ts';
+import { parseSessionClose, SessionClose } from '../venue/session-close.ts';
 import { ShardedEngineService } from './sharded-engine.ts';
 import { scaleoutNames, type ScaleoutNames, type ShardMap } from './shard-map.ts';
 import { ensureCommandStream, openShardDatabase } from './worker.ts';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** How long a command waits for its shard (ms). */
   timeoutMs?: number;
+  /** The daily session close, "HH:MM" UTC (default "20:00"; "off": none); the gateway ends the session on every shard. */
+  sessionClose?: string;
   market?: Omit<MarketOptions, 'dataDir'>;
 }
 
@@ -74,6 +77,7 @@ export async function openGateway(opts: GatewayOptions): Promise<Gateway> {
   const { map, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const names = scaleoutNames(opts.prefix);
+  const closeMinutes = parseSessionClose(opts.sessionClose ?? DEFAULT_SESSION_CLOSE, 'sessionClose');
   // The shard schemas must exist (migrated) before views can read them; a worker may not have started yet.
   for (const s of map.shards) await (await openShardDatabase(opts.databaseUrl, names.schema(s.name), logger)).close();
   const db = await openPostgres(opts.databaseUrl, { logger });
@@ -98,6 +102,9 @@ export async function openGateway(opts: GatewayOptions): Promise<Gateway> {
     const engine = instrumentEngine(sharded, metrics);
     const market = await openMarket({ bus: messaging.bus, engine, clock, logger, metrics }, { dataDir: null, ...opts.market });
     closers.push(() => market.close());
+    // A close while a shard is down is retried until it answers (its end-of-session command is stored meanwhile).
+    const session = closeMinutes === null ? undefined : await SessionClose.start({ db, engine, clock, logger }, closeMinutes);
+    if (session) closers.push(() => session.stop());
     return {
       deps: { db, bus: messaging.bus, cache: messaging.cache, clock, engine, logger, config, market, metrics },
       sharded,

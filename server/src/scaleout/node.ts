@@ -8,6 +8,7 @@ import { configFromEnv, createLogger, DEFAULT_INSTRUMENTS_FILE, readInstrumentsF
 import { nodeWebSocket } from '../market/node-websocket.ts';
 import { serviceOptionsFromEnv } from '../production/services.ts';
 import { parsePort } from '../serve-options.ts';
+import { parseSessionClose } from '../venue/session-close.ts';
 import { openGateway, type GatewayOptions } from './gateway.ts';
 import { parseShardMap, scaleoutNames } from './shard-map.ts';
 import { registerShardRoutes } from './routes.ts';
@@ -26,7 +27,8 @@ export interface ScaleoutSettings {
  * REDIS_URL and CIFT_CACHE_PREFIX (optional, the gateway's cache),
  * CIFT_SCALEOUT_PREFIX (default "cift"), CIFT_SHARD_TIMEOUT_MS (how long the
  * gateway waits for a worker, default 5000), CIFT_SNAPSHOT_EVERY (worker
- * engine snapshots, in commands), CIFT_INSTRUMENTS, PORT and the CIFT_*
+ * engine snapshots, in commands), CIFT_SESSION_CLOSE (the gateway's daily
+ * close, ended on every shard), CIFT_INSTRUMENTS, PORT and the CIFT_*
  * settings of configFromEnv(). Throws naming a missing or malformed variable.
  */
 export function scaleoutSettingsFromEnv(env: Record<string, string | undefined>): ScaleoutSettings {
@@ -47,6 +49,7 @@ export function scaleoutSettingsFromEnv(env: Record<string, string | undefined>)
     if (!/^[1-9]\d*$/.test(v)) throw new Error(`${name} must be a positive integer, got '${v}'`);
     return Number(v);
   };
+  if (env.CIFT_SESSION_CLOSE) parseSessionClose(env.CIFT_SESSION_CLOSE);
   const inst = env.CIFT_INSTRUMENTS;
   const instrumentsFile = inst === 'none' ? null : inst === undefined || inst === '' ? DEFAULT_INSTRUMENTS_FILE : inst;
   return {
@@ -60,6 +63,7 @@ export function scaleoutSettingsFromEnv(env: Record<string, string | undefined>)
       cachePrefix: services.cachePrefix,
       config: configFromEnv(env),
       timeoutMs: int('CIFT_SHARD_TIMEOUT_MS'),
+      sessionClose: env.CIFT_SESSION_CLOSE || undefined,
       market: env.CLICKHOUSE_URL ? { clickhouseUrl: env.CLICKHOUSE_URL, clickhouseDatabase: env.CLICKHOUSE_DATABASE } : undefined,
     },
     worker: {

@@ -27,6 +27,8 @@ export type ShardCommand =
   /** Credits this shard (stored by the source worker after its debit was durable). */
   | { op: 'transfer_in'; account: AccountRef; amount: string; from: string; transfer_id: string }
   | { op: 'limits'; account: AccountRef; limits: RiskLimits; actor: string }
+  /** The account's kill switch on this shard (its open orders here canceled when set). */
+  | { op: 'trading_blocked'; account: AccountRef; blocked: boolean }
   | { op: 'place'; account: AccountRef; req: OrderRequest }
   | { op: 'replace'; account: AccountRef; order_id: string; req: ReplaceRequest }
   | { op: 'cancel'; account: AccountRef; order_id: string }

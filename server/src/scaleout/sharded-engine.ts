@@ -297,6 +297,11 @@ export class ShardedEngineService implements EngineService {
     return first;
   }
 
+  /** Sets the account's kill switch on every shard; resolves with the orders canceled on all of them. */
+  async setTradingBlocked(account: AccountRef, blocked: boolean): Promise<string[]> {
+    return (await this.toAll<string[]>(() => ({ op: 'trading_blocked', account, blocked }))).flat();
+  }
+
   placeOrder(account: AccountRef, req: OrderRequest): Promise<Order> {
     return this.toSymbol(req.symbol, { op: 'place', account, req });
   }

@@ -249,6 +249,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
         }
         case 'limits':
           return [() => engine.setLimits(cmd.account, cmd.limits, cmd.actor)];
+        case 'trading_blocked':
+          return [() => engine.setTradingBlocked(cmd.account, cmd.blocked)];
         case 'place':
           return [() => engine.placeOrder(cmd.account, cmd.req)];
         case 'replace':
