@@ -289,7 +289,9 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     const wireError = (err: unknown): WireError => {
       const api = toApiError(err);
       if (api) return { status: api.status, code: api.code, message: api.message, field: api.field };
-      return { status: 500, code: 'internal', message: `shard '${shard.name}' failed: ${(err as Error).message}` };
+      // The details stay in the worker's log, not in an answer to a client.
+      log.error({ err }, 'worker: command failed');
+      return { status: 500, code: 'internal', message: `shard '${shard.name}' failed to run the command (see its log); it is retried` };
     };
 
     /**
