@@ -11,7 +11,11 @@ Commands:
   serve [--port N] [--no-demo]
                      Run the HTTP server on Node (port: --port, else $PORT, else 8000;
                      data: $CIFT_DATA_DIR, else ./.cift-data; the demo market runs
-                     unless --no-demo or CIFT_DEMO=0)
+                     unless --no-demo or CIFT_DEMO=0). With CIFT_SHARDS set: the
+                     gateway of a scaled-out venue (routes commands to workers)
+  worker --shard NAME
+                     Run the engine worker of one shard of CIFT_SHARDS (scale-out;
+                     needs DATABASE_URL and NATS_URL)
   bench [--url URL] [--duration S]
                      Load-test the HTTP API (quote reads, order placement) against a
                      running server or a temporary one ('cift bench --help')
@@ -52,6 +56,24 @@ async function serve(args) {
   }
   const { register } = await import('tsx/esm/api');
   register();
+  if (process.env.CIFT_SHARDS) {
+    const { runGateway, scaleoutSettingsFromEnv } = await import('../src/scaleout/node.ts');
+    const { parsePort } = await import('../src/serve-options.ts');
+    let settings;
+    try {
+      settings = scaleoutSettingsFromEnv(process.env);
+      if (portArg !== undefined) settings.port = parsePort(portArg, '--port');
+    } catch (err) {
+      usageError(err.message);
+    }
+    try {
+      await runGateway(settings.port, settings);
+    } catch (err) {
+      console.error(`cift: ${err.message}`);
+      process.exit(1);
+    }
+    return;
+  }
   const { parsePort, runNode } = await import('../src/node.ts');
   const { serveOptionsFromEnv } = await import('../src/serve-options.ts');
   let opts;
@@ -64,6 +86,44 @@ async function serve(args) {
   }
   try {
     await runNode(opts.port, opts.venue);
+  } catch (err) {
+    console.error(`cift: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+async function worker(args) {
+  let shard;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-h' || arg === '--help') {
+      console.log(
+        'Usage: cift worker --shard NAME\n\nRuns the engine worker of shard NAME of CIFT_SHARDS (e.g. "a=AAPL,MSFT;b=SPY"):\n' +
+          "it consumes its symbols' commands from JetStream (NATS_URL) and keeps its tables in\nPostgreSQL (DATABASE_URL, schema <prefix>_shard_NAME).",
+      );
+      return;
+    } else if (arg === '--shard') {
+      shard = args[++i];
+      if (shard === undefined) usageError('--shard needs a value');
+    } else if (arg.startsWith('--shard=')) {
+      shard = arg.slice('--shard='.length);
+    } else {
+      usageError(`unknown option for worker: '${arg}'`);
+    }
+  }
+  if (!shard) usageError('worker needs --shard NAME (a shard of CIFT_SHARDS)');
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runWorker, scaleoutSettingsFromEnv } = await import('../src/scaleout/node.ts');
+  let settings;
+  try {
+    settings = scaleoutSettingsFromEnv(process.env);
+    if (!settings.worker.map.shard(shard)) throw new Error(`--shard: '${shard}' is not in CIFT_SHARDS (shards: ${settings.worker.map.shards.map((s) => s.name).join(', ')})`);
+  } catch (err) {
+    usageError(err.message);
+  }
+  try {
+    await runWorker(shard, settings);
   } catch (err) {
     console.error(`cift: ${err.message}`);
     process.exit(1);
@@ -126,6 +186,9 @@ switch (command) {
     break;
   case 'serve':
     await serve(args);
+    break;
+  case 'worker':
+    await worker(args);
     break;
   case 'help':
   case '-h':

@@ -105,7 +105,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
   return out;
 }
 
-const DEFAULTS: Omit<AppConfig, 'jwtSecret'> = {
+/** Settings a venue runs with unless configured otherwise. */
+export const DEFAULTS: Omit<AppConfig, 'jwtSecret'> = {
   tokenTtlSeconds: 900,
   rateLimit: 6000,
   rateWindowMs: 60_000,
@@ -246,7 +247,7 @@ function lockDataDir(dir: string): () => void {
 }
 
 /** The signing key for bearer tokens: generated once and kept in the store, so tokens survive restarts. */
-async function jwtSecret(db: AppDeps['db']): Promise<Uint8Array> {
+export async function jwtSecret(db: AppDeps['db']): Promise<Uint8Array> {
   await db.query(`INSERT INTO venue_meta (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`, [
     randomBytes(32).toString('base64url'),
   ]);
