@@ -130,6 +130,16 @@ impl Engine {
         sum
     }
 
+    /// Whether Σ|position| × the highest trade price, a bound of [`Engine::position_exposure`], is at most
+    /// `room`: every position's mark is its book's last trade (a position exists only after a trade there), at
+    /// most `top_trade`, so far from the limit the exact sum is not needed.
+    #[inline(always)]
+    fn exposure_bound_within(&self, acct: &Account, room: i128) -> bool {
+        // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
+        let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));
+        room >= 0 && bound.is_ok_and(|b| b <= room as u128)
+    }
+
     /// A holding's exposure in a book without trades: at the mid or the host's reference, else |basis|.
     #[cold]
     fn unmarked_exposure(&self, b: usize, h: &Holding) -> i128 {
@@ -256,14 +266,9 @@ impl Engine {
             }
         };
         if acct.caps.max_gross > 0 {
-            // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
             let orders = acct.open_notional - own.notional + notional;
             let limit = i128::from(acct.caps.max_gross);
-            // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
-            let room = limit - orders;
-            let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));
-            let near = room < 0 || bound.is_err() || bound.is_ok_and(|b| b > room as u128);
-            if near && self.position_exposure(acct) + orders > limit {
+            if !self.exposure_bound_within(acct, limit - orders) && self.position_exposure(acct) + orders > limit {
                 return None;
             }
         }
@@ -419,9 +424,14 @@ impl Engine {
             }
         }
         if al.max_gross_exposure > 0 {
-            let gross = self.position_exposure(acct) + acct.open_notional - own.notional + notional;
-            if gross > i128::from(al.max_gross_exposure) {
-                return Err(Rejection::new(R::MaxGrossExposure, al.max_gross_exposure.into(), gross));
+            let orders = acct.open_notional - own.notional + notional;
+            let limit = i128::from(al.max_gross_exposure);
+            // Summed exactly only when the bound comes near the limit (a rejection names the exact figure).
+            if !self.exposure_bound_within(acct, limit - orders) {
+                let gross = self.position_exposure(acct) + orders;
+                if gross > limit {
+                    return Err(Rejection::new(R::MaxGrossExposure, limit, gross));
+                }
             }
         }
         if ask.side == Side::Sell && covered < qty && al.forbid_short {

@@ -128,13 +128,14 @@ impl Engine {
             return;
         }
         let side = o.side;
-        let r = std::mem::take(&mut self.order_risk[idx as usize]);
+        // The record stays as it is: only a managed order's is read, and `track` rewrites it whole.
+        let r = self.order_risk[idx as usize];
         let res = r.res();
         let acct = &mut self.accounts[r.acct as usize];
         acct.open_orders -= 1;
         acct.reserved -= res.cash;
         acct.open_notional -= res.notional;
-        let h = acct.holding_mut(r.book as usize);
+        let h = acct.tracked_mut(r.book as usize);
         let leaves = i128::from(res.leaves);
         match side {
             Side::Buy => {
@@ -168,7 +169,7 @@ impl Engine {
         let acct = &mut self.accounts[a];
         acct.reserved += new.cash - old.cash;
         acct.open_notional += new.notional - old.notional;
-        let h = acct.holding_mut(b);
+        let h = acct.tracked_mut(b);
         let leaves = i128::from(new.leaves - old.leaves);
         match side {
             Side::Buy => {
@@ -214,11 +215,11 @@ impl Engine {
         let r = &mut self.order_risk[idx as usize];
         let a = r.acct as usize;
         let acct = &mut self.accounts[a];
-        let h = acct.holding_mut(b);
-        let (short_before, abs_before) = (h.short_requirement(), h.pos.qty.unsigned_abs());
+        let h = acct.tracked_mut(b);
+        let (short_before, abs_before) = (h.pos.short_requirement(), h.pos.qty.unsigned_abs());
         let realized = h.pos.apply_fill(side, price.0, qty.0);
         let position = h.pos.qty;
-        let short_change = h.short_requirement() - short_before;
+        let short_change = h.pos.short_requirement() - short_before;
         // A sell delivers its covered quantity first.
         let held = r.covered;
         // Left covered-sell index: (place, order moved into it).

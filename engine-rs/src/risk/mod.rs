@@ -327,7 +327,9 @@ const _: () = assert!(std::mem::offset_of!(Account, bucket) == 128);
 /// market or triggered stop-market order), `covered` its covered quantity.
 #[inline(always)]
 pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
-    let covered = if side == Side::Sell { covered.clamp(0, leaves) } else { 0 };
+    debug_assert!(leaves >= 0);
+    // `clamp(0, leaves)` without its out-of-line call (leaves is never negative).
+    let covered = if side == Side::Sell { covered.max(0).min(leaves) } else { 0 };
     let units = leaves - covered;
     let notional = i128::from(price.0) * i128::from(leaves);
     let cash = if units == 0 || price.0 == 0 {
@@ -499,11 +501,7 @@ impl Holding {
 
     /// 2 × |basis| while short (sale proceeds plus equal collateral), else 0.
     pub fn short_requirement(&self) -> i128 {
-        if self.pos.qty < 0 {
-            2 * self.pos.basis.abs()
-        } else {
-            0
-        }
+        self.pos.short_requirement()
     }
 }
 
@@ -590,6 +588,12 @@ impl Account {
     #[inline]
     pub fn holding(&self, b: usize) -> Option<&Holding> {
         self.holdings.get(b).and_then(Option::as_ref)
+    }
+
+    /// The holding in book `b` of an account with an order there (tracking created it): one lookup.
+    #[inline]
+    pub fn tracked_mut(&mut self, b: usize) -> &mut Holding {
+        self.holdings[b].as_mut().expect("a tracked order's holding")
     }
 
     /// The holding in book `b`, created empty on first use.

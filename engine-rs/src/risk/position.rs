@@ -88,6 +88,16 @@ impl Position {
         realized
     }
 
+    /// 2 × |basis| while short (sale proceeds plus equal collateral), else 0.
+    #[inline]
+    pub fn short_requirement(&self) -> i128 {
+        if self.qty < 0 {
+            2 * self.basis.abs()
+        } else {
+            0
+        }
+    }
+
     /// Unrealized P&L marked at `mark`.
     pub fn unrealized(&self, mark: i64) -> i128 {
         i128::from(self.qty) * i128::from(mark) - self.basis
