@@ -317,8 +317,9 @@ impl OrderRisk {
 const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
 // A buy's check reads the first two lines of its holding, a sell's the third too.
 const _: () = assert!(std::mem::offset_of!(Holding, covered_sells) + 24 <= 64);
-const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open_buy) + 16 <= 128);
-const _: () = assert!(std::mem::offset_of!(Holding, covered) + 16 <= 192);
+const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open) + 16 <= 128);
+const _: () =
+    assert!(std::mem::offset_of!(Holding, covered) + 16 <= 192 && std::mem::offset_of!(Holding, open) + 32 <= 192);
 // The account's money every check and fill touches stays in its first line, the rate bucket in its third.
 const _: () = assert!(std::mem::offset_of!(Account, open_notional) + 16 <= 64);
 const _: () = assert!(std::mem::offset_of!(Account, bucket) == 128);
@@ -353,14 +354,12 @@ pub(crate) struct Holding {
     /// The open sells with covered quantity.
     pub covered_sells: CoveredSells,
     pub pos: Position,
-    /// Σ leaves of open buys / sells.
-    pub open_buy: i128,
-    pub open_sell: i128,
+    /// Σ leaves of open buys and of open sells, by [`Side::index`].
+    pub open: [i128; 2],
     /// Σ covered quantity of open sells (never above the long position).
     pub covered: i128,
-    /// Σ leaves of open reduce-only buys / sells.
-    pub ro_buy: i128,
-    pub ro_sell: i128,
+    /// Σ leaves of open reduce-only buys and sells, by [`Side::index`].
+    pub ro: [i128; 2],
     pub limits: InstrumentLimits,
 }
 
@@ -485,10 +484,8 @@ impl Holding {
             collar_bps: 0,
             collar_ref: CollarRef::Off,
         },
-        open_buy: 0,
-        open_sell: 0,
-        ro_buy: 0,
-        ro_sell: 0,
+        open: [0; 2],
+        ro: [0; 2],
         covered: 0,
         covered_sells: CoveredSells(Vec::new()),
         gate: Gate::OPEN,
