@@ -254,8 +254,9 @@ impl Engine {
         if toward + h.open[ask.side.index()] - own_leaves + qty_w > i128::from(cap) {
             return None;
         }
-        let covered = if buy { 0 } else { (h.free_long() + i128::from(own.covered)).min(qty_w) as i64 };
-        if acct.caps.forbid_short && !buy && covered < qty {
+        // A sell's covered quantity, computed for either side and masked to 0 for a buy (no branch on the side).
+        let covered = (h.free_long() + i128::from(own.covered)).min(qty_w) as i64 & -i64::from(!buy);
+        if acct.caps.forbid_short & !buy & (covered < qty) {
             return None;
         }
         if acct.caps.max_gross > 0 {
