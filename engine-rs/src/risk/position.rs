@@ -90,7 +90,7 @@ impl Position {
     #[inline]
     pub fn short_requirement(&self) -> i128 {
         // Masked rather than branched on: whether a fill leaves a short is a coin toss in a mixed flow.
-        2 * self.basis.abs() & -i128::from(self.qty < 0)
+        (2 * self.basis.abs()) & -i128::from(self.qty < 0)
     }
 
     /// Unrealized P&L marked at `mark`.
