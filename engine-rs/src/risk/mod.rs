@@ -36,6 +36,10 @@
 //! rejection, a market or reduce-only order, a first order in an instrument)
 //! runs the full check, which names the reason and its numbers; debug builds
 //! run both on every order and assert they agree.
+//! What the order flow decides at random (the side, whether a fee or a
+//! pro-rata release rounds away) is not branched on where a select or a mask
+//! does: per-side totals are indexed by `Side::index`, a sell's covered
+//! quantity and the short requirement are masked, the rounding is branch-free.
 //!
 //! Rules worth knowing:
 //! - A replace is checked against buying power plus the order's current
