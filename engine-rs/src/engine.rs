@@ -772,13 +772,13 @@ impl Engine {
             let r = Rejection::new(RejectReason::Halted, 0, i128::from(new_qty.0));
             return self.reject_with(id, account, o.symbol, r);
         }
-        let covered = if o.managed {
+        let checked = if o.managed {
             match self.check_replace(b, idx, price, new_qty.0) {
-                Ok(c) => c,
+                Ok(res) => Some(res),
                 Err(r) => return self.reject_with(id, account, o.symbol, r),
             }
         } else {
-            0
+            None
         };
         let replaced = |priority_kept| EventKind::Replaced {
             order_id: id,
@@ -796,7 +796,7 @@ impl Engine {
             let m = self.orders.get_mut(idx);
             m.price = price;
             m.leaves = new_qty;
-            self.sync_covered(idx, covered);
+            self.sync_replaced(idx, checked);
             return self.emit(replaced(true));
         }
         if price == o.price && new_qty <= o.leaves {
@@ -810,7 +810,7 @@ impl Engine {
             };
             self.books[b].ladder_mut(o.side).level_mut(lvl).qty -= i128::from(shrink);
             self.touch(b, o.side, o.price);
-            self.sync_covered(idx, covered);
+            self.sync_replaced(idx, checked);
             return self.emit(replaced(true));
         }
         if o.post_only {
@@ -829,7 +829,7 @@ impl Engine {
             m.leaves = new_qty;
             m.visible = Qty(0);
         }
-        self.sync_covered(idx, covered);
+        self.sync_replaced(idx, checked);
         self.emit(replaced(false));
         self.enter(b, idx);
         self.run_triggers(b);

@@ -206,10 +206,10 @@ impl Engine {
                             let state = HoldingState {
                                 pos: h.pos,
                                 limits: h.limits,
-                                open_buy: h.open_buy,
-                                open_sell: h.open_sell,
-                                ro_buy: h.ro_buy,
-                                ro_sell: h.ro_sell,
+                                open_buy: h.open[0],
+                                open_sell: h.open[1],
+                                ro_buy: h.ro[0],
+                                ro_sell: h.ro[1],
                                 covered: h.covered,
                                 covered_sells,
                             };
@@ -293,10 +293,8 @@ impl Engine {
                 *account.holding_mut(b) = Holding {
                     pos: h.pos,
                     limits: h.limits,
-                    open_buy: h.open_buy,
-                    open_sell: h.open_sell,
-                    ro_buy: h.ro_buy,
-                    ro_sell: h.ro_sell,
+                    open: [h.open_buy, h.open_sell],
+                    ro: [h.ro_buy, h.ro_sell],
                     covered: h.covered,
                     covered_sells: CoveredSells::default(),
                     gate: Gate::new(&s.limits, &h.limits),

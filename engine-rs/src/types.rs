@@ -50,6 +50,13 @@ coded_enum!(
 );
 
 impl Side {
+    /// 0 for a buy, 1 for a sell: where a side's entry is in a per-side pair, so totals kept per side are
+    /// updated without a branch on the side.
+    #[inline(always)]
+    pub(crate) fn index(self) -> usize {
+        self as usize - 1
+    }
+
     /// The other side.
     pub fn opposite(self) -> Side {
         match self {

@@ -130,6 +130,16 @@ impl Engine {
         sum
     }
 
+    /// Whether Σ|position| × the highest trade price, a bound of [`Engine::position_exposure`], is at most
+    /// `room`: every position's mark is its book's last trade (a position exists only after a trade there), at
+    /// most `top_trade`, so far from the limit the exact sum is not needed.
+    #[inline(always)]
+    fn exposure_bound_within(&self, acct: &Account, room: i128) -> bool {
+        // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
+        let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));
+        room >= 0 && bound.is_ok_and(|b| b <= room as u128)
+    }
+
     /// A holding's exposure in a book without trades: at the mid or the host's reference, else |basis|.
     #[cold]
     fn unmarked_exposure(&self, b: usize, h: &Holding) -> i128 {
@@ -176,10 +186,10 @@ impl Engine {
     }
 
     /// The common case of [`Engine::check_replace`], as [`Engine::passes_new`]
-    /// is of a new order's: `Some` with the new covered quantity when every
-    /// check passes, `None` for the full check to decide.
+    /// is of a new order's: `Some` with the reservation the replaced order
+    /// needs when every check passes, `None` for the full check to decide.
     #[inline]
-    fn passes_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Option<i64> {
+    fn passes_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Option<Reservation> {
         let o = self.orders.get(idx);
         let r = &self.order_risk[idx as usize];
         let (reserve_price, collared) = match (o.order_type, o.status) {
@@ -200,7 +210,7 @@ impl Engine {
             reduce_only: false,
         };
         let ask = Short { side: o.side, price: reserve_price, collared, qty };
-        self.passes(&self.accounts[r.acct as usize], b, &ask, &own).map(|res| res.covered)
+        self.passes(&self.accounts[r.acct as usize], b, &ask, &own)
     }
 
     /// The checks every order shares, against the folded limits, less what
@@ -237,33 +247,22 @@ impl Engine {
             }
         }
         let (pos, qty_w, own_leaves) = (i128::from(h.pos.qty), i128::from(qty), i128::from(own.leaves));
-        let covered = match ask.side {
-            Side::Buy => {
-                if pos + h.open_buy - own_leaves + qty_w > i128::from(g.max_long) {
-                    return None;
-                }
-                0
-            }
-            Side::Sell => {
-                if h.open_sell - own_leaves + qty_w - pos > i128::from(g.max_short) {
-                    return None;
-                }
-                let covered = (h.free_long() + i128::from(own.covered)).min(qty_w) as i64;
-                if covered < qty && acct.caps.forbid_short {
-                    return None;
-                }
-                covered
-            }
-        };
+        // Worst case, every open order of the side filled: long `pos + buys` against the long cap, short
+        // `sells − pos` against the short one (selected, not branched on: the side is a coin toss).
+        let buy = ask.side == Side::Buy;
+        let (toward, cap) = if buy { (pos, g.max_long) } else { (-pos, g.max_short) };
+        if toward + h.open[ask.side.index()] - own_leaves + qty_w > i128::from(cap) {
+            return None;
+        }
+        // A sell's covered quantity, computed for either side and masked to 0 for a buy (no branch on the side).
+        let covered = (h.free_long() + i128::from(own.covered)).min(qty_w) as i64 & -i64::from(!buy);
+        if acct.caps.forbid_short & !buy & (covered < qty) {
+            return None;
+        }
         if acct.caps.max_gross > 0 {
-            // Every position's mark is its book's last trade, at most `top_trade`: the bound passes far from the limit.
             let orders = acct.open_notional - own.notional + notional;
             let limit = i128::from(acct.caps.max_gross);
-            // Σ|position| < 2^64 and the top price < 2^63, so the bound fits a u128 (top_trade is never negative).
-            let room = limit - orders;
-            let bound = u64::try_from(acct.abs_qty).map(|q| u128::from(q) * u128::from(self.top_trade as u64));
-            let near = room < 0 || bound.is_err() || bound.is_ok_and(|b| b > room as u128);
-            if near && self.position_exposure(acct) + orders > limit {
+            if !self.exposure_bound_within(acct, limit - orders) && self.position_exposure(acct) + orders > limit {
                 return None;
             }
         }
@@ -291,18 +290,19 @@ impl Engine {
         self.check(a, b, &ask, None)
     }
 
-    /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns its new covered quantity.
+    /// Checks a replace of the managed order at `idx` to `price` / `qty`; returns the reservation the order needs
+    /// once replaced (with its new covered quantity).
     #[inline]
-    pub(crate) fn check_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
-        if let Some(covered) = self.passes_replace(b, idx, price, qty) {
-            debug_assert_eq!(Ok(covered), self.check_replace_in_full(b, idx, price, qty), "the short check agrees");
-            return Ok(covered);
+    pub(crate) fn check_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<Reservation, Rejection> {
+        if let Some(res) = self.passes_replace(b, idx, price, qty) {
+            debug_assert_eq!(Ok(res), self.check_replace_in_full(b, idx, price, qty), "the short check agrees");
+            return Ok(res);
         }
         self.check_replace_in_full(b, idx, price, qty)
     }
 
     /// Every check of a replace, in order, with the rejection of the first that fails.
-    fn check_replace_in_full(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<i64, Rejection> {
+    fn check_replace_in_full(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<Reservation, Rejection> {
         let o = self.orders.get(idx);
         let r = &self.order_risk[idx as usize];
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
@@ -329,7 +329,7 @@ impl Engine {
             cash: res.cash,
             reduce_only: r.reduce_only,
         };
-        self.check(r.acct as usize, b, &ask, Some(own)).map(|res| res.covered)
+        self.check(r.acct as usize, b, &ask, Some(own))
     }
 
     /// Runs the checks; returns the reservation the order needs if it passes (at its reserving price for `qty`,
@@ -384,8 +384,8 @@ impl Engine {
         let pos = i128::from(h.pos.qty);
         if ask.reduce_only {
             let (reducible, others) = match ask.side {
-                Side::Buy => ((-pos).max(0), h.ro_buy),
-                Side::Sell => (pos.max(0), h.ro_sell),
+                Side::Buy => ((-pos).max(0), h.ro[0]),
+                Side::Sell => (pos.max(0), h.ro[1]),
             };
             let others = others - if own.reduce_only { i128::from(own.leaves) } else { 0 };
             let room = (reducible - others).max(0);
@@ -400,7 +400,7 @@ impl Engine {
         let own_leaves = i128::from(own.leaves);
         match ask.side {
             Side::Buy => {
-                let worst = pos + h.open_buy - own_leaves + qty;
+                let worst = pos + h.open[0] - own_leaves + qty;
                 if il.max_long > 0 && worst > i128::from(il.max_long) {
                     return Err(Rejection::new(R::MaxLongPosition, il.max_long.into(), worst));
                 }
@@ -409,7 +409,7 @@ impl Engine {
                 }
             }
             Side::Sell => {
-                let worst = h.open_sell - own_leaves + qty - pos;
+                let worst = h.open[1] - own_leaves + qty - pos;
                 if il.max_short > 0 && worst > i128::from(il.max_short) {
                     return Err(Rejection::new(R::MaxShortPosition, il.max_short.into(), worst));
                 }
@@ -419,9 +419,14 @@ impl Engine {
             }
         }
         if al.max_gross_exposure > 0 {
-            let gross = self.position_exposure(acct) + acct.open_notional - own.notional + notional;
-            if gross > i128::from(al.max_gross_exposure) {
-                return Err(Rejection::new(R::MaxGrossExposure, al.max_gross_exposure.into(), gross));
+            let orders = acct.open_notional - own.notional + notional;
+            let limit = i128::from(al.max_gross_exposure);
+            // Summed exactly only when the bound comes near the limit (a rejection names the exact figure).
+            if !self.exposure_bound_within(acct, limit - orders) {
+                let gross = self.position_exposure(acct) + orders;
+                if gross > limit {
+                    return Err(Rejection::new(R::MaxGrossExposure, limit, gross));
+                }
             }
         }
         if ask.side == Side::Sell && covered < qty && al.forbid_short {

@@ -65,11 +65,18 @@ impl Engine {
         }
     }
 
-    /// [`Engine::sync`] with a new covered quantity (a replace's; unmanaged orders have none).
+    /// After a replace changed the order at `idx`: applies the reservation its check computed (`None` for an
+    /// unmanaged order), which is what [`Engine::sync`] would compute with the replace's covered quantity.
     #[inline]
-    pub(crate) fn sync_covered(&mut self, idx: u32, covered: i64) {
-        if self.orders.get(idx).managed {
-            self.sync_managed(idx, covered);
+    pub(crate) fn sync_replaced(&mut self, idx: u32, checked: Option<Reservation>) {
+        if let Some(res) = checked {
+            let o = self.orders.get(idx);
+            debug_assert_eq!(
+                res,
+                self.needs(o, self.order_risk[idx as usize].book as usize, res.covered),
+                "the check reserved what the replaced order needs"
+            );
+            self.apply(o.side, idx, res);
         }
     }
 
@@ -94,23 +101,15 @@ impl Engine {
         acct.open_notional += res.notional;
         let h = acct.holding_mut(b as usize);
         let leaves = i128::from(res.leaves);
-        match side {
-            Side::Buy => {
-                h.open_buy += leaves;
-                if reduce_only {
-                    h.ro_buy += leaves;
-                }
-            }
-            Side::Sell => {
-                h.open_sell += leaves;
-                if reduce_only {
-                    h.ro_sell += leaves;
-                }
-                h.covered += i128::from(res.covered);
-                if res.covered > 0 {
-                    r.cover_slot = h.covered_sells.join(arrival, idx);
-                }
-            }
+        // Per-side totals by index, not by a branch on the side (a coin toss in a mixed flow); only sells cover.
+        h.open[side.index()] += leaves;
+        if reduce_only {
+            h.ro[side.index()] += leaves;
+        }
+        debug_assert!(side == Side::Sell || res.covered == 0);
+        h.covered += i128::from(res.covered);
+        if res.covered > 0 {
+            r.cover_slot = h.covered_sells.join(arrival, idx);
         }
         *self.risk_slot(idx) = r;
         debug_assert_eq!(
@@ -128,32 +127,23 @@ impl Engine {
             return;
         }
         let side = o.side;
-        let r = std::mem::take(&mut self.order_risk[idx as usize]);
+        // The record stays as it is: only a managed order's is read, and `track` rewrites it whole.
+        let r = self.order_risk[idx as usize];
         let res = r.res();
         let acct = &mut self.accounts[r.acct as usize];
         acct.open_orders -= 1;
         acct.reserved -= res.cash;
         acct.open_notional -= res.notional;
-        let h = acct.holding_mut(r.book as usize);
+        let h = acct.tracked_mut(r.book as usize);
         let leaves = i128::from(res.leaves);
-        match side {
-            Side::Buy => {
-                h.open_buy -= leaves;
-                if r.reduce_only {
-                    h.ro_buy -= leaves;
-                }
-            }
-            Side::Sell => {
-                h.open_sell -= leaves;
-                if r.reduce_only {
-                    h.ro_sell -= leaves;
-                }
-                h.covered -= i128::from(res.covered);
-                if res.covered > 0 {
-                    if let Some(moved) = h.covered_sells.leave(r.cover_slot, idx) {
-                        self.order_risk[moved as usize].cover_slot = r.cover_slot;
-                    }
-                }
+        h.open[side.index()] -= leaves;
+        if r.reduce_only {
+            h.ro[side.index()] -= leaves;
+        }
+        h.covered -= i128::from(res.covered);
+        if res.covered > 0 {
+            if let Some(moved) = h.covered_sells.leave(r.cover_slot, idx) {
+                self.order_risk[moved as usize].cover_slot = r.cover_slot;
             }
         }
     }
@@ -168,35 +158,26 @@ impl Engine {
         let acct = &mut self.accounts[a];
         acct.reserved += new.cash - old.cash;
         acct.open_notional += new.notional - old.notional;
-        let h = acct.holding_mut(b);
+        let h = acct.tracked_mut(b);
         let leaves = i128::from(new.leaves - old.leaves);
-        match side {
-            Side::Buy => {
-                h.open_buy += leaves;
-                if reduce_only {
-                    h.ro_buy += leaves;
+        h.open[side.index()] += leaves;
+        if reduce_only {
+            h.ro[side.index()] += leaves;
+        }
+        // Only sells cover (a buy's covered quantity is always 0).
+        h.covered += i128::from(new.covered - old.covered);
+        match (old.covered > 0, new.covered > 0) {
+            (false, true) => {
+                let slot = h.covered_sells.join(self.orders.get(idx).arrival, idx);
+                self.order_risk[idx as usize].cover_slot = slot;
+            }
+            (true, false) => {
+                let slot = self.order_risk[idx as usize].cover_slot;
+                if let Some(moved) = h.covered_sells.leave(slot, idx) {
+                    self.order_risk[moved as usize].cover_slot = slot;
                 }
             }
-            Side::Sell => {
-                h.open_sell += leaves;
-                if reduce_only {
-                    h.ro_sell += leaves;
-                }
-                h.covered += i128::from(new.covered - old.covered);
-                match (old.covered > 0, new.covered > 0) {
-                    (false, true) => {
-                        let slot = h.covered_sells.join(self.orders.get(idx).arrival, idx);
-                        self.order_risk[idx as usize].cover_slot = slot;
-                    }
-                    (true, false) => {
-                        let slot = self.order_risk[idx as usize].cover_slot;
-                        if let Some(moved) = h.covered_sells.leave(slot, idx) {
-                            self.order_risk[moved as usize].cover_slot = slot;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            _ => {}
         }
     }
 
@@ -214,11 +195,11 @@ impl Engine {
         let r = &mut self.order_risk[idx as usize];
         let a = r.acct as usize;
         let acct = &mut self.accounts[a];
-        let h = acct.holding_mut(b);
-        let (short_before, abs_before) = (h.short_requirement(), h.pos.qty.unsigned_abs());
+        let h = acct.tracked_mut(b);
+        let (short_before, abs_before) = (h.pos.short_requirement(), h.pos.qty.unsigned_abs());
         let realized = h.pos.apply_fill(side, price.0, qty.0);
         let position = h.pos.qty;
-        let short_change = h.short_requirement() - short_before;
+        let short_change = h.pos.short_requirement() - short_before;
         // A sell delivers its covered quantity first.
         let held = r.covered;
         // Left covered-sell index: (place, order moved into it).
@@ -229,24 +210,14 @@ impl Engine {
             r.set_res(new);
             (reserved_change, notional_change) = (new.cash - old.cash, new.notional - old.notional);
             let change = i128::from(new.leaves - old.leaves);
-            match side {
-                Side::Buy => {
-                    h.open_buy += change;
-                    if r.reduce_only {
-                        h.ro_buy += change;
-                    }
-                }
-                Side::Sell => {
-                    h.open_sell += change;
-                    if r.reduce_only {
-                        h.ro_sell += change;
-                    }
-                    h.covered += i128::from(new.covered - old.covered);
-                    // A fill only lowers coverage: an order can leave the index, never join it.
-                    if old.covered > 0 && new.covered == 0 {
-                        left = Some((r.cover_slot, h.covered_sells.leave(r.cover_slot, idx)));
-                    }
-                }
+            h.open[side.index()] += change;
+            if r.reduce_only {
+                h.ro[side.index()] += change;
+            }
+            // Only sells cover. A fill only lowers coverage: an order can leave the index, never join it.
+            h.covered += i128::from(new.covered - old.covered);
+            if old.covered > 0 && new.covered == 0 {
+                left = Some((r.cover_slot, h.covered_sells.leave(r.cover_slot, idx)));
             }
         }
         // Else the order is filled and leaves the book within this command (`free` releases what it holds): the
@@ -537,18 +508,12 @@ impl Engine {
             a.open_orders += 1;
             let h = a.holding_mut(r.book as usize);
             let leaves = i128::from(need.leaves);
-            match o.side {
-                Side::Buy => {
-                    h.open_buy += leaves;
-                    h.ro_buy += if r.reduce_only { leaves } else { 0 };
-                }
-                Side::Sell => {
-                    h.open_sell += leaves;
-                    h.ro_sell += if r.reduce_only { leaves } else { 0 };
-                    h.covered += i128::from(need.covered);
-                    if need.covered > 0 {
-                        h.covered_sells.join(o.arrival, idx);
-                    }
+            h.open[o.side.index()] += leaves;
+            h.ro[o.side.index()] += if r.reduce_only { leaves } else { 0 };
+            if o.side == Side::Sell {
+                h.covered += i128::from(need.covered);
+                if need.covered > 0 {
+                    h.covered_sells.join(o.arrival, idx);
                 }
             }
         }
@@ -564,8 +529,8 @@ impl Engine {
             for (b, h) in a.held() {
                 let sym = self.books[b].spec.symbol;
                 let d = f.holding(b).cloned().unwrap_or_default();
-                let kept = (h.open_buy, h.open_sell, h.ro_buy, h.ro_sell, h.covered);
-                let need = (d.open_buy, d.open_sell, d.ro_buy, d.ro_sell, d.covered);
+                let kept = (h.open, h.ro, h.covered);
+                let need = (d.open, d.ro, d.covered);
                 if kept != need {
                     return Err(format!("{at} symbol {}: keeps open totals {kept:?} but orders give {need:?}", sym.0));
                 }

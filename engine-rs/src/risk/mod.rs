@@ -36,6 +36,10 @@
 //! rejection, a market or reduce-only order, a first order in an instrument)
 //! runs the full check, which names the reason and its numbers; debug builds
 //! run both on every order and assert they agree.
+//! What the order flow decides at random (the side, whether a fee or a
+//! pro-rata release rounds away) is not branched on where a select or a mask
+//! does: per-side totals are indexed by `Side::index`, a sell's covered
+//! quantity and the short requirement are masked, the rounding is branch-free.
 //!
 //! Rules worth knowing:
 //! - A replace is checked against buying power plus the order's current
@@ -225,11 +229,9 @@ fn fee_wide(ppm: i64, notional: i128) -> i128 {
 #[inline]
 fn div_round_i64(n: i64, d: i64) -> i64 {
     let (q, r) = (n / d, n % d);
-    if 2 * r.abs() >= d {
-        q + n.signum()
-    } else {
-        q
-    }
+    // Branch-free: whether a fee rounds away is a coin toss per order, so a branch here mispredicts half the time.
+    let away = -i64::from(2 * r.abs() >= d);
+    q + (n.signum() & away)
 }
 
 /// What one open order of a managed account contributes to its account's
@@ -317,8 +319,9 @@ impl OrderRisk {
 const _: () = assert!(std::mem::size_of::<OrderRisk>() == 64);
 // A buy's check reads the first two lines of its holding, a sell's the third too.
 const _: () = assert!(std::mem::offset_of!(Holding, covered_sells) + 24 <= 64);
-const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open_buy) + 16 <= 128);
-const _: () = assert!(std::mem::offset_of!(Holding, covered) + 16 <= 192);
+const _: () = assert!(std::mem::offset_of!(Holding, pos) == 64 && std::mem::offset_of!(Holding, open) + 16 <= 128);
+const _: () =
+    assert!(std::mem::offset_of!(Holding, covered) + 16 <= 192 && std::mem::offset_of!(Holding, open) + 32 <= 192);
 // The account's money every check and fill touches stays in its first line, the rate bucket in its third.
 const _: () = assert!(std::mem::offset_of!(Account, open_notional) + 16 <= 64);
 const _: () = assert!(std::mem::offset_of!(Account, bucket) == 128);
@@ -327,7 +330,10 @@ const _: () = assert!(std::mem::offset_of!(Account, bucket) == 128);
 /// market or triggered stop-market order), `covered` its covered quantity.
 #[inline(always)]
 pub(crate) fn reservation(side: Side, price: Price, leaves: i64, covered: i64, fees: &Fees) -> Reservation {
-    let covered = if side == Side::Sell { covered.clamp(0, leaves) } else { 0 };
+    debug_assert!(leaves >= 0);
+    // `clamp(0, leaves)` without its out-of-line call (leaves is never negative), masked to 0 for a buy
+    // rather than branched on (the side is a coin toss).
+    let covered = covered.max(0).min(leaves) & -i64::from(side == Side::Sell);
     let units = leaves - covered;
     let notional = i128::from(price.0) * i128::from(leaves);
     let cash = if units == 0 || price.0 == 0 {
@@ -351,14 +357,12 @@ pub(crate) struct Holding {
     /// The open sells with covered quantity.
     pub covered_sells: CoveredSells,
     pub pos: Position,
-    /// Σ leaves of open buys / sells.
-    pub open_buy: i128,
-    pub open_sell: i128,
+    /// Σ leaves of open buys and of open sells, by [`Side::index`].
+    pub open: [i128; 2],
     /// Σ covered quantity of open sells (never above the long position).
     pub covered: i128,
-    /// Σ leaves of open reduce-only buys / sells.
-    pub ro_buy: i128,
-    pub ro_sell: i128,
+    /// Σ leaves of open reduce-only buys and sells, by [`Side::index`].
+    pub ro: [i128; 2],
     pub limits: InstrumentLimits,
 }
 
@@ -483,10 +487,8 @@ impl Holding {
             collar_bps: 0,
             collar_ref: CollarRef::Off,
         },
-        open_buy: 0,
-        open_sell: 0,
-        ro_buy: 0,
-        ro_sell: 0,
+        open: [0; 2],
+        ro: [0; 2],
         covered: 0,
         covered_sells: CoveredSells(Vec::new()),
         gate: Gate::OPEN,
@@ -499,11 +501,7 @@ impl Holding {
 
     /// 2 × |basis| while short (sale proceeds plus equal collateral), else 0.
     pub fn short_requirement(&self) -> i128 {
-        if self.pos.qty < 0 {
-            2 * self.pos.basis.abs()
-        } else {
-            0
-        }
+        self.pos.short_requirement()
     }
 }
 
@@ -590,6 +588,12 @@ impl Account {
     #[inline]
     pub fn holding(&self, b: usize) -> Option<&Holding> {
         self.holdings.get(b).and_then(Option::as_ref)
+    }
+
+    /// The holding in book `b` of an account with an order there (tracking created it): one lookup.
+    #[inline]
+    pub fn tracked_mut(&mut self, b: usize) -> &mut Holding {
+        self.holdings[b].as_mut().expect("a tracked order's holding")
     }
 
     /// The holding in book `b`, created empty on first use.

@@ -42,12 +42,11 @@ pub(crate) fn div_round(n: i128, d: i128) -> i128 {
 
 fn div_round_i64(n: i64, d: i64) -> i64 {
     let (q, r) = (n / d, n % d);
-    // |r| < |d| ≤ 2^63 − 1, so 2|r| fits in a u64.
-    if 2 * r.unsigned_abs() >= d.unsigned_abs() {
-        q + if (n < 0) == (d < 0) { 1 } else { -1 }
-    } else {
-        q
-    }
+    // |r| < |d| ≤ 2^63 − 1, so 2|r| fits in a u64. Branch-free, like the fee's rounding: which way a
+    // partial close rounds is a coin toss.
+    let away = -i64::from(2 * r.unsigned_abs() >= d.unsigned_abs());
+    let toward = if (n < 0) == (d < 0) { 1 } else { -1 };
+    q + (toward & away)
 }
 
 impl Position {
@@ -79,13 +78,19 @@ impl Position {
         self.realized += realized;
         // Opposite signs: no overflow.
         self.qty = held + signed;
+        // A flip (the whole position closed, its basis released to 0) opens the remainder at the fill price;
+        // without one the remainder is 0 and this adds nothing.
         let rest = qty - closing as i64;
-        if rest > 0 {
-            // The flip opens the remainder at the fill price.
-            debug_assert_eq!(self.basis, 0);
-            self.basis = i128::from(price) * i128::from(if buy { rest } else { -rest });
-        }
+        debug_assert!(rest == 0 || self.basis == 0);
+        self.basis += i128::from(price) * i128::from(if buy { rest } else { -rest });
         realized
+    }
+
+    /// 2 × |basis| while short (sale proceeds plus equal collateral), else 0.
+    #[inline]
+    pub fn short_requirement(&self) -> i128 {
+        // Masked rather than branched on: whether a fill leaves a short is a coin toss in a mixed flow.
+        (2 * self.basis.abs()) & -i128::from(self.qty < 0)
     }
 
     /// Unrealized P&L marked at `mark`.
