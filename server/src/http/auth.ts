@@ -6,12 +6,12 @@
 //   secret (a slow hash buys nothing for a random secret and would cost every
 //   request), scoped read and/or trade, revocable.
 // Passwords are hashed with argon2id (hash-wasm: pure WASM, same on Node, Deno, Bun).
-import * as nodeCrypto from 'node:crypto';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { argon2id, argon2Verify } from 'hash-wasm';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
+import { sha256 } from '../sha256.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
 import { responseHeader } from './frame.ts';
 
@@ -65,12 +65,6 @@ export function newApiKey(): { id: string; secret: string; secretHash: string } 
   return { id, secret, secretHash: sha256(secret) };
 }
 
-/** node:crypto's one-shot hash (Node ≥ 20.12), where the runtime has it: no Hash object per call. */
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-export function sha256(text: string): string {
-  return oneShotHash !== undefined ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
-}
 
 function sameHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));

@@ -27,11 +27,12 @@
 // fills, positions and cash) and projected, so a restart, or a crash, restores
 // everything that was acknowledged. If an append fails, the in-memory state
 // (which ran ahead of it) is thrown away and rebuilt the same way.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Engine } from 'cift-engine';
 import type { Bus, Clock, SqlClient, SqlDatabase } from '../deps.ts';
 import { loadEngineModule } from '../engine.ts';
+import { sha256 } from '../sha256.ts';
 import { ApiError, conflict, forbidden, invalid, notFound, unavailable } from '../http/errors.ts';
 import { DecimalError, fromUnits, toUnits } from './decimal.ts';
 import { normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
@@ -202,12 +203,11 @@ function rejection(reason: string, limit: number, requested: number): ApiError {
 
 /** Canonical JSON (sorted keys) of a request, hashed: same body, same hash. */
 function hashRequest(body: object): string {
-  const sorted = Object.fromEntries(
-    Object.entries(body)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+  const fields = body as Record<string, unknown>;
+  const sorted: Record<string, unknown> = {};
+  // Keys are distinct, so the default (UTF-16 code unit) order is the `<` order.
+  for (const k of Object.keys(fields).sort()) if (fields[k] !== undefined) sorted[k] = fields[k];
+  return sha256(JSON.stringify(sorted));
 }
 
 const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
