@@ -561,8 +561,14 @@ export class EmbeddedEngineService implements EngineService {
       if (p.lastLine > 0) this.enqueue({ ...p, publish: [], waiters: [] });
       // Backpressure: acknowledgements wait while the projection is too far behind.
       if (p.lastLine - this.projectedLine > MAX_PROJECTION_LAG) await this.projectedTo(p.lastLine - MAX_PROJECTION_LAG).catch(() => {});
+      // The commands that ran during this append start theirs before this group's callers are
+      // answered, so the next write is on its way to the disk while the answers are written.
+      // Appends stay one at a time and in order: this one is done.
+      if (this.batch.waiters.length > 0 || this.batch.lastLine > 0) void this.flush();
+      else this.flushing = false;
       for (const [subject, message] of publish) this.opts.bus.publish(subject, message);
       for (const w of waiters) w.resolve();
+      return;
     }
     if (this.batch.waiters.length > 0 || this.batch.lastLine > 0) defer(() => void this.flush());
     else this.flushing = false;
