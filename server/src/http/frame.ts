@@ -6,7 +6,8 @@
 // Headers that do not depend on the route's answer (these, and the rate-limit
 // headers auth sets through responseHeader()) go, on @hono/node-server,
 // straight onto Node's ServerResponse (`c.env.outgoing`), which merges them
-// with the Response's own. Setting them on the fetch Response instead turns
+// with the Response's own (a route that sets one of them itself keeps its
+// value there; none does). Setting them on the fetch Response instead turns
 // the adapter's plain header object into a WHATWG Headers whose every set is
 // validated and copied, which cost more than the rest of a cheap route. On
 // other runtimes (and in app.request() tests) they go on the Response as hono's
