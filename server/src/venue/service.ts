@@ -210,6 +210,9 @@ function hashRequest(body: object): string {
   return sha256(JSON.stringify(sorted));
 }
 
+/** A price from the engine (NaN: none) as a decimal string, or null. */
+const priceOrNull = (units: number, scale: number): string | null => (Number.isNaN(units) ? null : fromUnits(BigInt(units), scale));
+
 const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
 /** The lifecycle fields of an order not yet acknowledged: nothing filled, no terminal time. */
@@ -1545,14 +1548,13 @@ export class EmbeddedEngineService implements EngineService {
     const bid = e.bestBid(sym);
     const ask = e.bestAsk(sym);
     const last = e.lastPrice(sym);
-    const p = (v: number): string | null => (Number.isNaN(v) ? null : fromUnits(BigInt(v), sc.price_scale));
     return {
       symbol: inst.row.symbol,
-      bid_price: p(bid),
+      bid_price: priceOrNull(bid, sc.price_scale),
       bid_size: Number.isNaN(bid) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.buy, bid)), sc.qty_scale),
-      ask_price: p(ask),
+      ask_price: priceOrNull(ask, sc.price_scale),
       ask_size: Number.isNaN(ask) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.sell, ask)), sc.qty_scale),
-      last_price: p(last),
+      last_price: priceOrNull(last, sc.price_scale),
       timestamp: isoFromMicros(Math.max(this.ts, this.opts.clock.now() * 1000)),
     };
   }
