@@ -6,12 +6,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import serverPackage from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './http/auth.ts';
 import { ApiError, errorBody, sendError, toApiError, validationError } from './http/errors.ts';
+import { requestFrame } from './http/frame.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -50,8 +49,7 @@ export function createApp(deps: AppDeps): App {
   const log = deps.logger;
   registerMetricsRoutes(app, deps); // first: its middleware times every request
 
-  app.use('*', requestId());
-  app.use('*', secureHeaders());
+  app.use('*', requestFrame(log)); // request id, security headers, a log line per request
   if (deps.config.corsOrigins.length > 0) {
     const origins = deps.config.corsOrigins;
     app.use(
@@ -63,14 +61,6 @@ export function createApp(deps: AppDeps): App {
       }),
     );
   }
-  app.use('*', async (c, next) => {
-    const start = performance.now();
-    await next();
-    const ms = Math.round((performance.now() - start) * 1000) / 1000;
-    const entry = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms };
-    if (c.res.status >= 500) log.error(entry, 'request');
-    else log.debug(entry, 'request');
-  });
   // Bodies: JSON only, bounded. A declared Content-Length is checked from the
   // header alone: touching `c.req.raw.body` (as hono's bodyLimit does) makes
   // @hono/node-server build a full fetch Request for every request, which

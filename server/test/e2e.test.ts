@@ -46,6 +46,22 @@ describe('the server process', { concurrency: 3 }, () => {
         assert.equal(quote.body.last_price, '100');
         const acct = await http(url, 'GET', '/v1/account', maker);
         assert.equal(acct.body.cash, '99700');
+        // The response headers every route carries, on a success and on an error, as this runtime writes them.
+        const read = await fetch(`${url}/v1/market/AAPL/quote`, { headers: { ...maker, 'x-request-id': 'e2e-read-1' } });
+        assert.equal(read.status, 200);
+        assert.equal(read.headers.get('x-request-id'), 'e2e-read-1');
+        assert.equal(read.headers.get('x-content-type-options'), 'nosniff');
+        assert.equal(read.headers.get('strict-transport-security'), 'max-age=15552000; includeSubDomains');
+        assert.equal(read.headers.get('content-type'), 'application/json');
+        assert.match(read.headers.get('x-ratelimit-limit') ?? '', /^\d+$/);
+        assert.match(read.headers.get('x-ratelimit-remaining') ?? '', /^\d+$/);
+        await read.body?.cancel();
+        const denied = await fetch(`${url}/v1/market/AAPL/quote`, { headers: { 'x-request-id': 'not a token!' } });
+        assert.equal(denied.status, 401);
+        const deniedId = denied.headers.get('x-request-id');
+        assert.match(deniedId ?? '', /^[0-9a-f-]{36}$/);
+        assert.equal(denied.headers.get('x-frame-options'), 'SAMEORIGIN');
+        assert.equal(((await denied.json()) as { error: { requestId: string } }).error.requestId, deniedId);
       } finally {
         await stopProcess(child);
         rmSync(dataDir, { recursive: true, force: true });

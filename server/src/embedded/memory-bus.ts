@@ -3,8 +3,11 @@ import type { Bus, BusHandler } from '../deps.ts';
 
 /** Whether a NATS-style `pattern` (`*` one token, trailing `>` the rest) matches `subject`. */
 export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
+  return tokensMatch(pattern.split('.'), subject.split('.'));
+}
+
+/** subjectMatches() over subjects already split into tokens. */
+function tokensMatch(p: readonly string[], s: readonly string[]): boolean {
   for (let i = 0; i < p.length; i++) {
     if (p[i] === '>') return i === p.length - 1 && s.length > i;
     if (i >= s.length) return false;
@@ -15,14 +18,16 @@ export function subjectMatches(pattern: string, subject: string): boolean {
 
 /** An in-process bus; a throwing handler is reported to `onError` and does not stop the others. */
 export function createMemoryBus(onError: (err: unknown, subject: string) => void = () => {}): Bus {
-  const subs = new Set<{ pattern: string; handler: BusHandler }>();
+  // Patterns are split once, when subscribed; a published subject once per publish.
+  const subs = new Set<{ tokens: string[]; handler: BusHandler }>();
   let closed = false;
   return {
     kind: 'memory',
     publish(subject, message) {
-      if (closed) return;
+      if (closed || subs.size === 0) return;
+      const tokens = subject.split('.');
       for (const sub of subs) {
-        if (!subjectMatches(sub.pattern, subject)) continue;
+        if (!tokensMatch(sub.tokens, tokens)) continue;
         try {
           sub.handler(subject, message);
         } catch (err) {
@@ -31,7 +36,7 @@ export function createMemoryBus(onError: (err: unknown, subject: string) => void
       }
     },
     subscribe(pattern, handler) {
-      const sub = { pattern, handler };
+      const sub = { tokens: pattern.split('.'), handler };
       subs.add(sub);
       return () => {
         subs.delete(sub);

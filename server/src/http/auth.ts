@@ -6,13 +6,15 @@
 //   secret (a slow hash buys nothing for a random secret and would cost every
 //   request), scoped read and/or trade, revocable.
 // Passwords are hashed with argon2id (hash-wasm: pure WASM, same on Node, Deno, Bun).
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { argon2id, argon2Verify } from 'hash-wasm';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
+import { sha256 } from '../sha256.ts';
 import { accountDisabled } from './account-status.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
+import { responseHeader } from './frame.ts';
 
 /** The caller of an authenticated route. */
 export interface Principal {
@@ -64,9 +66,6 @@ export function newApiKey(): { id: string; secret: string; secretHash: string } 
   return { id, secret, secretHash: sha256(secret) };
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 function sameHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
@@ -107,9 +106,28 @@ export async function forgetKey(deps: AppDeps, id: string): Promise<void> {
   await deps.cache.del(keyCacheKey(id));
 }
 
+/**
+ * Parsed key records by the cached text they were parsed from, per venue: the
+ * cache (the source of truth for revocation) is still read on every request,
+ * only its JSON is not parsed again while the text is the same.
+ */
+const parsedKeys = new WeakMap<AppDeps, Map<string, { text: string; rec: KeyRecord }>>();
+const PARSED_KEYS_MAX = 10_000;
+
+function parseKey(deps: AppDeps, id: string, text: string): KeyRecord {
+  let memo = parsedKeys.get(deps);
+  if (memo === undefined) parsedKeys.set(deps, (memo = new Map()));
+  const known = memo.get(id);
+  if (known !== undefined && known.text === text) return known.rec;
+  const rec = JSON.parse(text) as KeyRecord;
+  if (memo.size >= PARSED_KEYS_MAX) memo.clear();
+  memo.set(id, { text, rec });
+  return rec;
+}
+
 async function loadKey(deps: AppDeps, id: string): Promise<KeyRecord | undefined> {
   const cached = await deps.cache.get(keyCacheKey(id));
-  if (cached !== undefined) return JSON.parse(cached) as KeyRecord;
+  if (cached !== undefined) return parseKey(deps, id, cached);
   const [row] = await deps.db.query<{
     account_id: string;
     engine_account: number;
@@ -203,11 +221,11 @@ export function requireAuth(deps: AppDeps, need: Scope | 'admin'): MiddlewareHan
     if (rateLimit > 0) {
       const who = p.keyId ?? `user:${p.userId}`;
       const { count, resetMs } = await deps.cache.hit(`ratelimit:${who}`, rateWindowMs);
-      c.header('X-RateLimit-Limit', String(rateLimit));
-      c.header('X-RateLimit-Remaining', String(Math.max(0, rateLimit - count)));
-      c.header('X-RateLimit-Reset', String(Math.ceil((deps.clock.now() + resetMs) / 1000)));
+      responseHeader(c, 'X-RateLimit-Limit', String(rateLimit));
+      responseHeader(c, 'X-RateLimit-Remaining', String(Math.max(0, rateLimit - count)));
+      responseHeader(c, 'X-RateLimit-Reset', String(Math.ceil((deps.clock.now() + resetMs) / 1000)));
       if (count > rateLimit) {
-        c.header('Retry-After', String(Math.max(1, Math.ceil(resetMs / 1000))));
+        responseHeader(c, 'Retry-After', String(Math.max(1, Math.ceil(resetMs / 1000))));
         throw new ApiError(429, 'rate_limited', `rate limit of ${rateLimit} requests per ${rateWindowMs} ms exceeded`);
       }
     }

@@ -9,12 +9,12 @@ import type { AppDeps } from '../deps.ts';
 export function registerMetricsRoutes(app: App, deps: AppDeps): void {
   const { httpDuration, registry } = deps.metrics;
   app.use('*', async (c, next) => {
-    const end = httpDuration.startTimer();
+    const start = performance.now();
     await next();
     const pattern = routePath(c, -1);
     // Unmatched paths share one label, so a scan of random URLs cannot grow the series.
     const route = pattern === '' || pattern.endsWith('*') ? 'unmatched' : pattern;
-    end({ method: c.req.method, route, status: String(c.res.status) });
+    httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - start) / 1000);
   });
   app.get('/metrics', async (c) => {
     const text = await registry.metrics();

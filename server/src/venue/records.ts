@@ -80,7 +80,17 @@ export interface OrderRow {
   failed_at: Date | string | null;
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+// Orders changed together share their timestamps: the last one formatted is kept.
+let lastIsoMs = NaN;
+let lastIso = '';
+const iso = (ms: number | null): string | null => {
+  if (ms === null) return null;
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
+};
 const isoOf = (v: Date | string | null): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 const msOf = (v: Date | string | null): number | null => (v === null ? null : new Date(v).getTime());
 
@@ -207,9 +217,44 @@ export function rowToOrder(r: OrderRow): Order {
   };
 }
 
-/** The API form of an order the service holds. */
+/**
+ * The API form of an order the service holds: rowToOrder(stateToRow(s)),
+ * built directly (fromUnits already writes no trailing zeros, and the
+ * timestamps need not go through their row form and back).
+ */
 export function stateToOrder(s: OrderState): Order {
-  return rowToOrder(stateToRow(s));
+  const created = iso(s.createdAt)!;
+  return {
+    id: s.id,
+    client_order_id: s.clientOrderId,
+    created_at: created,
+    updated_at: iso(s.updatedAt)!,
+    submitted_at: created,
+    filled_at: iso(s.filledAt),
+    expired_at: iso(s.expiredAt),
+    canceled_at: iso(s.canceledAt),
+    failed_at: iso(s.failedAt),
+    replaced_at: iso(s.replacedAt),
+    replaced_by: s.replacedBy,
+    replaces: s.replaces,
+    symbol: s.symbol,
+    qty: fromUnits(s.qty, s.scales.qty_scale),
+    filled_qty: fromUnits(s.filledQty, s.scales.qty_scale),
+    filled_avg_price: avgPrice(s),
+    order_class: 'simple',
+    order_type: s.type,
+    type: s.type,
+    side: s.side,
+    time_in_force: s.tif,
+    limit_price: price(s.limitPrice, s.scales),
+    stop_price: price(s.stopPrice, s.scales),
+    display_qty: qty(s.displayQty, s.scales),
+    post_only: s.postOnly,
+    reduce_only: s.reduceOnly,
+    expire_at: iso(s.expireAt),
+    status: s.status,
+    reject_reason: s.rejectReason,
+  };
 }
 
 /** Strips trailing fractional zeros from a decimal string ("10.500" → "10.5", "3.0" → "3"). */

@@ -31,11 +31,12 @@
 // fills, positions and cash) and projected, so a restart, or a crash, restores
 // everything that was acknowledged. If an append fails, the in-memory state
 // (which ran ahead of it) is thrown away and rebuilt the same way.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Engine } from 'cift-engine';
 import type { Bus, Clock, SqlClient, SqlDatabase } from '../deps.ts';
 import { loadEngineModule } from '../engine.ts';
+import { sha256 } from '../sha256.ts';
 import { ApiError, conflict, forbidden, invalid, notFound, unavailable } from '../http/errors.ts';
 import { DecimalError, fromUnits, toUnits } from './decimal.ts';
 import { normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
@@ -214,13 +215,15 @@ function rejection(reason: string, limit: number, requested: number): ApiError {
 
 /** Canonical JSON (sorted keys) of a request, hashed: same body, same hash. */
 function hashRequest(body: object): string {
-  const sorted = Object.fromEntries(
-    Object.entries(body)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+  const fields = body as Record<string, unknown>;
+  const sorted: Record<string, unknown> = {};
+  // Keys are distinct, so the default (UTF-16 code unit) order is the `<` order.
+  for (const k of Object.keys(fields).sort()) if (fields[k] !== undefined) sorted[k] = fields[k];
+  return sha256(JSON.stringify(sorted));
 }
+
+/** A price from the engine (NaN: none) as a decimal string, or null. */
+const priceOrNull = (units: number, scale: number): string | null => (Number.isNaN(units) ? null : fromUnits(BigInt(units), scale));
 
 const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
@@ -601,8 +604,14 @@ export class EmbeddedEngineService implements EngineService {
       if (p.lastLine > 0) this.enqueue({ ...p, publish: [], waiters: [] });
       // Backpressure: acknowledgements wait while the projection is too far behind.
       if (p.lastLine - this.projectedLine > MAX_PROJECTION_LAG) await this.projectedTo(p.lastLine - MAX_PROJECTION_LAG).catch(() => {});
+      // The commands that ran during this append start theirs before this group's callers are
+      // answered, so the next write is on its way to the disk while the answers are written.
+      // Appends stay one at a time and in order: this one is done.
+      if (this.batch.waiters.length > 0 || this.batch.lastLine > 0) void this.flush();
+      else this.flushing = false;
       for (const [subject, message] of publish) this.opts.bus.publish(subject, message);
       for (const w of waiters) w.resolve();
+      return;
     }
     if (this.batch.waiters.length > 0 || this.batch.lastLine > 0) defer(() => void this.flush());
     else this.flushing = false;
@@ -1638,14 +1647,13 @@ export class EmbeddedEngineService implements EngineService {
     const bid = e.bestBid(sym);
     const ask = e.bestAsk(sym);
     const last = e.lastPrice(sym);
-    const p = (v: number): string | null => (Number.isNaN(v) ? null : fromUnits(BigInt(v), sc.price_scale));
     return {
       symbol: inst.row.symbol,
-      bid_price: p(bid),
+      bid_price: priceOrNull(bid, sc.price_scale),
       bid_size: Number.isNaN(bid) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.buy, bid)), sc.qty_scale),
-      ask_price: p(ask),
+      ask_price: priceOrNull(ask, sc.price_scale),
       ask_size: Number.isNaN(ask) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.sell, ask)), sc.qty_scale),
-      last_price: p(last),
+      last_price: priceOrNull(last, sc.price_scale),
       timestamp: isoFromMicros(Math.max(this.ts, this.opts.clock.now() * 1000)),
     };
   }
