@@ -151,6 +151,8 @@ test('field errors name the field', async () => {
     [{ ...order, display_qty: '5' }, 'display_qty', 422],
     [{ ...order, extra: 1 }, 'extra', 422],
     [{ ...order, qty: 'NaN' }, 'qty', 422],
+    [{ ...order, client_order_id: 'a\u0000b' }, 'client_order_id', 422],
+    [{ ...order, client_order_id: 'line\nbreak' }, 'client_order_id', 422],
   ];
   const before = await fingerprint();
   for (const [body, field, status] of cases) {

@@ -26,6 +26,9 @@ export const Symbol = z.string().regex(/^[A-Z0-9][A-Z0-9./-]{0,15}$/, 'must be a
 
 export const Uuid = z.uuid();
 
+/** Free text the venue stores (client order ids, names): no control characters (PostgreSQL text refuses NUL). */
+export const Text = z.string().regex(/^\P{Cc}*$/u, 'must not contain control characters');
+
 /** Timestamps in query strings: ISO 8601 date-time or date. */
 export const IsoTime = z
   .string()

@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.ts';
 import { changeAccountStatus } from '../http/account-status.ts';
 import { requireAuth } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
-import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Uuid, instrumentOut } from '../http/schemas.ts';
+import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Text, Uuid, instrumentOut } from '../http/schemas.ts';
 import { normalize } from '../venue/records.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
@@ -20,7 +20,7 @@ const FeeBps = z
 export const InstrumentInputSchema = z
   .object({
     symbol: Symbol,
-    name: z.string().max(200).optional(),
+    name: Text.max(200).optional(),
     price_scale: z.number().int().min(0).max(8).optional().openapi({ description: 'Decimals of the price units (default 4); quantities get 8 − price_scale' }),
     tick_size: Decimal,
     lot_size: Decimal,
@@ -36,7 +36,7 @@ export const InstrumentInputSchema = z
   .openapi('NewInstrument');
 
 const InstrumentPatchSchema = z
-  .object({ name: z.string().max(200).optional(), maker_fee_bps: FeeBps.optional(), taker_fee_bps: FeeBps.optional(), status: Status.optional() })
+  .object({ name: Text.max(200).optional(), maker_fee_bps: FeeBps.optional(), taker_fee_bps: FeeBps.optional(), status: Status.optional() })
   .strict()
   .openapi('InstrumentPatch');
 

@@ -4,13 +4,13 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { requireAuth } from '../http/auth.ts';
 import { invalid, notFound } from '../http/errors.ts';
-import { Decimal, IsoTime, MultiStatusSchema, OrderSchema, Symbol, Uuid } from '../http/schemas.ts';
+import { Decimal, IsoTime, MultiStatusSchema, OrderSchema, Symbol, Text, Uuid } from '../http/schemas.ts';
 import { rowToOrder, type OrderRow } from '../venue/records.ts';
 import { OPEN_STATUSES } from '../venue/types.ts';
 import { accountOf, authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 import { decodeCursor, encodeCursor } from './account.ts';
 
-const ClientOrderId = z.string().min(1).max(128);
+const ClientOrderId = Text.min(1).max(128);
 
 const NewOrder = z
   .object({
