@@ -134,19 +134,37 @@ pub fn volume_budget(cap: f64, volume: i64, lot: i64) -> i64 {
 /// order fills only once every earlier one is complete (queue order). Returns
 /// the fills and updates each `ahead` to what remains in front after the print.
 pub fn queue_fills(volume: i64, orders: &mut [(i64, i64)]) -> Vec<i64> {
-    let mut given = 0i64;
-    let mut blocked = false;
+    let mut queue = QueueOrder::default();
     orders
         .iter_mut()
         .map(|(ahead, leaves)| {
-            let beyond = (volume - *ahead - given).max(0);
-            let fill = if blocked { 0 } else { beyond.min(*leaves) };
-            given += fill;
-            blocked |= fill < *leaves;
+            let fill = queue.fill(volume - *ahead, *leaves);
             *ahead = (*ahead - volume).max(0);
             fill
         })
         .collect()
+}
+
+/// Shares a volume among the strategy's orders at one price in their queue
+/// order (print fills here, execution fills in `l3`): each order takes what
+/// is offered to it beyond what the earlier ones took, and once one is left
+/// short every later one gets nothing (a later order never passes an
+/// unfilled earlier one).
+#[derive(Default)]
+pub(crate) struct QueueOrder {
+    given: i64,
+    blocked: bool,
+}
+
+impl QueueOrder {
+    /// The fill of the next order in the queue, with `leaves` open, that the
+    /// volume reaches with `offered` (before the earlier orders' fills).
+    pub(crate) fn fill(&mut self, offered: i64, leaves: i64) -> i64 {
+        let fill = if self.blocked { 0 } else { (offered - self.given).max(0).min(leaves) };
+        self.given += fill;
+        self.blocked |= fill < leaves;
+        fill
+    }
 }
 
 #[cfg(test)]

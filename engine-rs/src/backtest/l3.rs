@@ -33,6 +33,7 @@
 //!    book; taking liquidity consumes the aggregated level (as with L2) until
 //!    the next L3 event at that level resets it to the real orders' total.
 
+use super::fill::QueueOrder;
 use crate::types::Side;
 use rustc_hash::FxHashMap;
 
@@ -178,8 +179,7 @@ impl L3Book {
 /// `(priority, ahead, leaves)` in queue order (rules 2 and 3 of the module
 /// docs). Returns each order's fill and updates `ahead`.
 pub fn execution_fills(executed: u64, volume: i64, orders: &mut [(u64, i64, i64)]) -> Vec<i64> {
-    let mut given = 0i64;
-    let mut blocked = false;
+    let mut queue = QueueOrder::default();
     orders
         .iter_mut()
         .map(|(priority, ahead, leaves)| {
@@ -190,10 +190,7 @@ pub fn execution_fills(executed: u64, volume: i64, orders: &mut [(u64, i64, i64)
             }
             // It was behind ours: the aggressor reached us first.
             *ahead = 0;
-            let fill = if blocked { 0 } else { (volume - given).max(0).min(*leaves) };
-            given += fill;
-            blocked |= fill < *leaves;
-            fill
+            queue.fill(volume, *leaves)
         })
         .collect()
 }

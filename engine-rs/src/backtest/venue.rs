@@ -702,21 +702,7 @@ impl Backtest {
             }
         }
         for side in [Side::Buy, Side::Sell] {
-            let mut vol = q;
-            let mut through: Vec<SimOrder> = self.insts[i]
-                .orders
-                .iter()
-                .filter(|o| o.limit_like() && o.side == side && o.accepts(p) && o.price != p)
-                .copied()
-                .collect();
-            through.sort_by_key(|o| (best_first(side, o.price), o.seq));
-            for o in through {
-                let mut b = vol;
-                let qty = self.budgeted(i, o.id, &mut b);
-                if qty > 0 {
-                    vol -= self.exec_maker(i, o.id, o.price, qty);
-                }
-            }
+            let vol = self.fill_makers(i, q, move |o| o.limit_like() && o.side == side && o.accepts(p) && o.price != p);
             let passive = aggressor == 0 || aggressor == side.opposite().code();
             if !passive || !estimate_queues {
                 continue;
@@ -836,21 +822,8 @@ impl Backtest {
     /// (`side`, `price`): strategy orders on that side at better prices fill
     /// first (best first), then those at its price by [`execution_fills`].
     fn l3_execution(&mut self, i: usize, side: Side, price: i64, priority: u64, volume: i64) {
-        let mut vol = volume;
-        let mut better: Vec<SimOrder> = self.insts[i]
-            .orders
-            .iter()
-            .filter(|o| o.limit_like() && o.side == side && o.accepts(price) && o.price != price)
-            .copied()
-            .collect();
-        better.sort_by_key(|o| (best_first(side, o.price), o.seq));
-        for o in better {
-            let mut cap = vol;
-            let qty = self.budgeted(i, o.id, &mut cap);
-            if qty > 0 {
-                vol -= self.exec_maker(i, o.id, o.price, qty);
-            }
-        }
+        let vol = self
+            .fill_makers(i, volume, move |o| o.limit_like() && o.side == side && o.accepts(price) && o.price != price);
         let mut at: Vec<SimOrder> = self.insts[i]
             .orders
             .iter()
@@ -879,24 +852,11 @@ impl Backtest {
     /// strategy's resting orders on the other side that it crosses, at their
     /// own prices, best first, consuming the aggregated level it rests on.
     fn l3_cross(&mut self, i: usize, side: Side, price: i64, size: i64) {
-        let mut crossed: Vec<SimOrder> = self.insts[i]
-            .orders
-            .iter()
-            .filter(|o| o.limit_like() && o.side == side.opposite() && o.accepts(price))
-            .copied()
-            .collect();
-        if crossed.is_empty() {
+        let crosses = move |o: &SimOrder| o.limit_like() && o.side == side.opposite() && o.accepts(price);
+        if !self.insts[i].orders.iter().any(crosses) {
             return;
         }
-        crossed.sort_by_key(|o| (best_first(o.side, o.price), o.seq));
-        let mut left = size;
-        for o in crossed {
-            let mut cap = left;
-            let qty = self.budgeted(i, o.id, &mut cap);
-            if qty > 0 {
-                left -= self.exec_maker(i, o.id, o.price, qty);
-            }
-        }
+        let left = self.fill_makers(i, size, crosses);
         let levels = if side == Side::Buy { &mut self.insts[i].bids } else { &mut self.insts[i].asks };
         if let Some(level) = levels.get_mut(&price) {
             *level -= size - left;
@@ -920,21 +880,7 @@ impl Backtest {
         if size == 0 {
             return;
         }
-        let mut crossed: Vec<SimOrder> = self.insts[i]
-            .orders
-            .iter()
-            .filter(|o| o.limit_like() && o.side == side.opposite() && o.accepts(price))
-            .copied()
-            .collect();
-        crossed.sort_by_key(|o| (best_first(o.side, o.price), o.seq));
-        let mut left = size;
-        for o in crossed {
-            let mut cap = left;
-            let qty = self.budgeted(i, o.id, &mut cap);
-            if qty > 0 {
-                left -= self.exec_maker(i, o.id, o.price, qty);
-            }
-        }
+        let left = self.fill_makers(i, size, move |o| o.limit_like() && o.side == side.opposite() && o.accepts(price));
         let book = if side == Side::Buy { &mut self.insts[i].bids } else { &mut self.insts[i].asks };
         if left == 0 {
             book.remove(&price);
@@ -942,6 +888,23 @@ impl Backtest {
             book.insert(price, left);
         }
         self.insts[i].book_mark();
+    }
+
+    /// Fills the strategy's resting orders that `picked` selects, best price
+    /// first (then by arrival), each at its own price (maker), out of
+    /// `volume`; returns what is left of `volume`.
+    fn fill_makers(&mut self, i: usize, volume: i64, picked: impl Fn(&SimOrder) -> bool) -> i64 {
+        let mut orders: Vec<SimOrder> = self.insts[i].orders.iter().filter(|o| picked(o)).copied().collect();
+        orders.sort_by_key(|o| (best_first(o.side, o.price), o.seq));
+        let mut left = volume;
+        for o in orders {
+            let mut cap = left;
+            let qty = self.budgeted(i, o.id, &mut cap);
+            if qty > 0 {
+                left -= self.exec_maker(i, o.id, o.price, qty);
+            }
+        }
+        left
     }
 
     /// Takes liquidity from the data's book for an order, up to `limit`,

@@ -52,7 +52,8 @@
 
 use crate::backtest::record::STRIDE;
 use crate::backtest::{
-    Backtest, BacktestConfig, BacktestResult, BarMarketFill, Latency, Metrics, Slippage, StepStatus, StopTrigger, Trade,
+    Backtest, BacktestConfig, BacktestResult, BarMarketFill, DataError, Latency, Metrics, Slippage, StepStatus,
+    StopTrigger, Trade,
 };
 use crate::{Fees, InstrumentSpec, Price, Qty, SymbolId};
 use wasm_bindgen::prelude::*;
@@ -211,6 +212,20 @@ fn symbol_arg(v: f64) -> Result<SymbolId, JsError> {
     u32::try_from(s).map(SymbolId).map_err(|_| JsError::new(&format!("symbol must fit in 32 bits, got {v}")))
 }
 
+impl WasmBacktest {
+    /// Loads one data stream for `symbol` with `load`: the data changes, so a
+    /// computed result is dropped first; returns the stream number.
+    fn load(
+        &mut self,
+        symbol: f64,
+        load: impl FnOnce(&mut Backtest, SymbolId) -> Result<usize, DataError>,
+    ) -> Result<u32, JsError> {
+        self.result = None;
+        let s = symbol_arg(symbol)?;
+        load(&mut self.bt, s).map(|n| n as u32).map_err(js)
+    }
+}
+
 #[wasm_bindgen(js_class = Backtest)]
 impl WasmBacktest {
     /// A backtest with the given config (see the module docs; `backtestConfigDefaults()` to start from).
@@ -269,9 +284,7 @@ impl WasmBacktest {
         close: &[f64],
         volume: &[f64],
     ) -> Result<u32, JsError> {
-        self.result = None;
-        let s = symbol_arg(symbol)?;
-        self.bt.load_bars(s, ts, open, high, low, close, volume).map(|n| n as u32).map_err(js)
+        self.load(symbol, |bt, s| bt.load_bars(s, ts, open, high, low, close, volume))
     }
 
     /// Loads trade prints (aggressor side 0 unknown, 1 buy, 2 sell); returns the stream number.
@@ -284,9 +297,7 @@ impl WasmBacktest {
         qty: &[f64],
         side: &[f64],
     ) -> Result<u32, JsError> {
-        self.result = None;
-        let s = symbol_arg(symbol)?;
-        self.bt.load_trades(s, ts, price, qty, side).map(|n| n as u32).map_err(js)
+        self.load(symbol, |bt, s| bt.load_trades(s, ts, price, qty, side))
     }
 
     /// Loads top-of-book quotes; returns the stream number.
@@ -300,9 +311,7 @@ impl WasmBacktest {
         ask: &[f64],
         ask_qty: &[f64],
     ) -> Result<u32, JsError> {
-        self.result = None;
-        let s = symbol_arg(symbol)?;
-        self.bt.load_quotes(s, ts, bid, bid_qty, ask, ask_qty).map(|n| n as u32).map_err(js)
+        self.load(symbol, |bt, s| bt.load_quotes(s, ts, bid, bid_qty, ask, ask_qty))
     }
 
     /// Loads L3 events (action 1 add / 2 cancel / 3 delete / 4 execute / 5 modify, exchange order id, side 1 bid /
@@ -319,9 +328,7 @@ impl WasmBacktest {
         price: &[f64],
         qty: &[f64],
     ) -> Result<u32, JsError> {
-        self.result = None;
-        let s = symbol_arg(symbol)?;
-        self.bt.load_orders(s, ts, action, id, side, price, qty).map(|n| n as u32).map_err(js)
+        self.load(symbol, |bt, s| bt.load_orders(s, ts, action, id, side, price, qty))
     }
 
     /// Loads L2 diffs (side 1 bid / 2 ask, price, new level size); returns the stream number.
@@ -334,9 +341,7 @@ impl WasmBacktest {
         price: &[f64],
         qty: &[f64],
     ) -> Result<u32, JsError> {
-        self.result = None;
-        let s = symbol_arg(symbol)?;
-        self.bt.load_depth(s, ts, side, price, qty).map(|n| n as u32).map_err(js)
+        self.load(symbol, |bt, s| bt.load_depth(s, ts, side, price, qty))
     }
 
     /// Room for `count` command records; returns its address in WASM memory.
