@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp } from './app.ts';
+import { createApp, type App } from './app.ts';
 import { openVenue, type VenueOptions } from './boot.ts';
 import { nodeWebSocket } from './market/node-websocket.ts';
 import { serveOptionsFromEnv } from './serve-options.ts';
@@ -17,23 +17,40 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Serves `app` on `port` (0: any free port), WebSocket upgrades going to
+ * `ws`; resolves once it listens. stop() closes `streams` (open streams would
+ * hold the server open), then the server, then calls `close`; calling it
+ * again returns the same promise. The embedded venue and the scale-out
+ * gateway both listen through it.
+ */
+export async function listenNode(
+  app: App,
+  port: number,
+  ws: Awaited<ReturnType<typeof nodeWebSocket>>,
+  streams: { close(): void },
+  close: () => Promise<void>,
+): Promise<RunningServer> {
+  const { server, actualPort } = await new Promise<{ server: ServerType; actualPort: number }>((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, websocket: ws ? { server: ws.server as never } : undefined }, (info) => resolve({ server, actualPort: info.port }));
+    server.once('error', reject);
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= new Promise<void>((resolve) => {
+      streams.close();
+      server.close(() => resolve());
+    }).then(close));
+  return { server, port: actualPort, stop };
+}
+
 /** Opens the venue and starts listening; resolves once it listens. */
 export async function startNodeServer(port: number, venue: VenueOptions): Promise<RunningServer> {
   const v = await openVenue(venue);
   const ws = await nodeWebSocket();
   const app = createApp({ ...v.deps, upgradeWebSocket: ws?.upgradeWebSocket });
   try {
-    const { server, actualPort } = await new Promise<{ server: ServerType; actualPort: number }>((resolve, reject) => {
-      const server = serve({ fetch: app.fetch, port, websocket: ws ? { server: ws.server as never } : undefined }, (info) => resolve({ server, actualPort: info.port }));
-      server.once('error', reject);
-    });
-    let stopping: Promise<void> | undefined;
-    const stop = (): Promise<void> =>
-      (stopping ??= new Promise<void>((resolve) => {
-        v.deps.market.streams.close(); // open streams would hold the server open
-        server.close(() => resolve());
-      }).then(() => v.close()));
-    return { server, port: actualPort, stop };
+    return await listenNode(app, port, ws, v.deps.market.streams, () => v.close());
   } catch (err) {
     await v.close();
     throw err;

@@ -8,36 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
-import { http, RUNTIMES, startServerProcess, stopProcess } from './process-helpers.ts';
-
-type Msg = Record<string, unknown>;
-
-/** A WebSocket client collecting every message the server sends (frames are JSON arrays). */
-async function streamClient(url: string) {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/stream`);
-  const messages: Msg[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as Msg[];
-    assert.ok(Array.isArray(frame), `a frame is a JSON array: ${String(data)}`);
-    messages.push(...frame);
-    for (const w of waiters.splice(0)) w();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  /** The first message from `from` on satisfying `pred`, waiting for it (the test's timeout bounds the wait). */
-  const until = async (pred: (m: Msg) => boolean, from = 0): Promise<Msg> => {
-    for (;;) {
-      const found = messages.slice(from).find(pred);
-      if (found) return found;
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
-  return { ws, messages, until, send: (m: unknown) => ws.send(JSON.stringify(m)) };
-}
+import type WebSocket from 'ws';
+import { http, RUNTIMES, startServerProcess, stopProcess, streamClient } from './process-helpers.ts';
 
 describe('the WebSocket stream on the server process', { concurrency: 2 }, () => {
   for (const name of ['deno', 'bun'] as const) {

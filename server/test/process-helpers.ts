@@ -1,8 +1,9 @@
-// Helpers for tests that talk to a real server process over HTTP.
+// Helpers for tests that talk to a real server (a process, or one listening in the test) over HTTP and WebSocket.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 
 /** The repository root: server processes run from there. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,4 +104,35 @@ export async function allOrders(url: string, key: Record<string, string>): Promi
     if (next === null) return out;
     page = `&page_token=${encodeURIComponent(next)}`;
   }
+}
+
+/**
+ * A WebSocket client on the /v1/stream of the server at `url` (optionally
+ * authenticated by `headers`), collecting every message the server sends
+ * (frames are JSON arrays). `send` passes a string as it is (bad input),
+ * anything else as JSON.
+ */
+export async function streamClient<M extends Record<string, unknown> = Record<string, unknown>>(url: string, headers?: Record<string, string>) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/stream`, { headers });
+  const messages: M[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as M[];
+    assert.ok(Array.isArray(frame), `a frame is a JSON array: ${String(data)}`);
+    messages.push(...frame);
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  /** The first message from `from` on satisfying `pred`, waiting for it (the test's timeout bounds the wait). */
+  const until = async (pred: (m: M) => boolean, from = 0): Promise<M> => {
+    for (;;) {
+      const found = messages.slice(from).find(pred);
+      if (found) return found;
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  return { ws, messages, until, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
 }

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { createLogger } from '../src/boot.ts';
 import { startNodeServer, type RunningServer } from '../src/node.ts';
 import { call, newUser, testVenue, TEST_INSTRUMENTS, type TestUser, type TestVenue } from './helpers.ts';
+import { streamClient } from './process-helpers.ts';
 
 type Msg = Record<string, unknown> & { T: string };
 
@@ -122,29 +123,7 @@ describe('WebSocket on a listening Node server', () => {
   const post = (key: Record<string, string>, body: unknown) =>
     fetch(`${base}/v1/orders`, { method: 'POST', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 
-  /** A connected client collecting every message. */
-  async function client(headers?: Record<string, string>) {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/v1/stream`, { headers });
-    const messages: Msg[] = [];
-    const waiters: (() => void)[] = [];
-    ws.on('message', (data) => {
-      for (const m of JSON.parse(String(data)) as Msg[]) messages.push(m);
-      for (const w of waiters.splice(0)) w();
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    /** Resolves once some message satisfies `pred` (searching from `from`). */
-    const until = async (pred: (m: Msg) => boolean, from = 0): Promise<Msg> => {
-      for (;;) {
-        const found = messages.slice(from).find(pred);
-        if (found) return found;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    };
-    return { ws, messages, until, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
-  }
+  const client = (headers?: Record<string, string>) => streamClient<Msg>(base, headers);
 
   test('header auth and auth message; public trades to both; order updates only to their owner', async () => {
     const a = await client(keys[0]);

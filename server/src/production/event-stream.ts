@@ -4,11 +4,11 @@
 // after a crash stores nothing twice) before committing the batch's rows; the
 // ClickHouse projector reads them through a durable consumer and acks after
 // its insert, so a projector that stops or dies resumes where it left off.
-import { AckPolicy, DeliverPolicy, JSONCodec, nanos, type JsMsg, type NatsConnection } from 'nats';
+import { JSONCodec, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { unavailable } from '../http/errors.ts';
 import type { MarketEvent, MarketEventFeed, MarketEventSink, MarketEventSource } from '../venue/market-events.ts';
-import { ensureStreams, eventSubject, type JetStreamNames } from './jetstream.ts';
+import { ensureStreams, eventSubject, resumeAfterAckFloor, type JetStreamNames } from './jetstream.ts';
 
 const codec = JSONCodec<MarketEvent>();
 
@@ -63,22 +63,7 @@ export async function feedMarketEvents(
   const durable = opts.durable ?? 'market_projector';
   const jsm = await nc.jetstreamManager();
   await ensureStreams(jsm, names);
-  let floor = 0;
-  try {
-    const info = await jsm.consumers.info(names.events, durable);
-    floor = info.ack_floor.stream_seq;
-    await jsm.consumers.delete(names.events, durable);
-  } catch (err) {
-    if (!/consumer not found/i.test((err as Error).message)) throw err;
-  }
-  await jsm.consumers.add(names.events, {
-    durable_name: durable,
-    ack_policy: AckPolicy.All,
-    ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : { deliver_policy: DeliverPolicy.All }),
-    filter_subject: eventSubject(names, '>'),
-    ack_wait: nanos(60_000),
-    max_ack_pending: 20_000,
-  });
+  await resumeAfterAckFloor(jsm, { stream: names.events, durable, filterSubject: eventSubject(names, '>'), maxAckPending: 20_000 });
   const consumer = await nc.jetstream().consumers.get(names.events, durable);
   const batchSize = opts.batch ?? 2000;
   const waitMs = Math.max(1000, opts.waitMs ?? 1000);

@@ -6,9 +6,9 @@
 // Nats-Msg-Id de-duplication (a retried append stores nothing twice) and
 // single-writer fencing (a stale process is refused, not interleaved).
 import { createHash } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
+import type { JsMsg, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { ensureStreams, JetStreamJournal, readStream, type JetStreamNames, type StreamOptions } from './jetstream.ts';
+import { ensureStreams, JetStreamJournal, readStream, resumeAfterAckFloor, type JetStreamNames, type StreamOptions } from './jetstream.ts';
 
 /** The subject journal lines go to, in the commands stream. "_" never starts a symbol token, so it cannot clash with one. */
 export const journalSubject = (n: JetStreamNames): string => `${n.subjectRoot}.cmd._journal`;
@@ -113,21 +113,7 @@ export async function openJetStreamCommandJournal<L extends NumberedLine>(
     },
     async follow(delivered) {
       const durable = 'journal_projector';
-      let floor = 0;
-      try {
-        floor = (await jsm.consumers.info(names.commands, durable)).ack_floor.stream_seq;
-        await jsm.consumers.delete(names.commands, durable);
-      } catch (err) {
-        if (!/consumer not found/i.test((err as Error).message)) throw err;
-      }
-      await jsm.consumers.add(names.commands, {
-        durable_name: durable,
-        ack_policy: AckPolicy.All,
-        ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : { deliver_policy: DeliverPolicy.All }),
-        filter_subject: subject,
-        ack_wait: nanos(60_000),
-        max_ack_pending: 100_000,
-      });
+      await resumeAfterAckFloor(jsm, { stream: names.commands, durable, filterSubject: subject, maxAckPending: 100_000 });
       const messages = await (await nc.jetstream().consumers.get(names.commands, durable)).consume({ max_messages: 1000 });
       const loop = (async () => {
         for await (const m of messages) {

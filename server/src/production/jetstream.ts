@@ -371,6 +371,41 @@ export async function runDurableConsumer(nc: NatsConnection, opts: DurableOption
   };
 }
 
+/** A batch-acked durable consumer, recreated by `resumeAfterAckFloor`. */
+export interface AckFloorConsumerOptions {
+  stream: string;
+  durable: string;
+  /** One subject (nats-server 2.9 takes one filter per consumer). */
+  filterSubject: string;
+  /** Deliveries the server lets go unacked before pausing. */
+  maxAckPending: number;
+}
+
+/**
+ * (Re)creates a durable pull consumer acked in batches (AckPolicy.All) so
+ * that it starts right after its previous ack floor: whatever was delivered
+ * but not acked when the last process stopped or died comes again first, in
+ * order, rather than after the redelivery timeout behind newer messages. A
+ * consumer seen for the first time starts at the stream's beginning.
+ */
+export async function resumeAfterAckFloor(jsm: JetStreamManager, opts: AckFloorConsumerOptions): Promise<void> {
+  let floor = 0;
+  try {
+    floor = (await jsm.consumers.info(opts.stream, opts.durable)).ack_floor.stream_seq;
+    await jsm.consumers.delete(opts.stream, opts.durable);
+  } catch (err) {
+    if (!/consumer not found/i.test((err as Error).message)) throw err;
+  }
+  await jsm.consumers.add(opts.stream, {
+    durable_name: opts.durable,
+    ack_policy: AckPolicy.All,
+    ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : { deliver_policy: DeliverPolicy.All }),
+    filter_subject: opts.filterSubject,
+    ack_wait: nanos(60_000),
+    max_ack_pending: opts.maxAckPending,
+  });
+}
+
 /** An engine snapshot: the engine state after command `seq`, and the venue's next order id. */
 export interface EngineSnapshot {
   seq: number;

@@ -1,11 +1,11 @@
 // Node entries of a scaled-out venue: `cift worker --shard NAME` runs one
 // engine worker, and `cift serve` with CIFT_SHARDS set runs a gateway (the
 // HTTP API) in front of the workers. Both read the same environment.
-import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from '../app.ts';
 import { configFromEnv, createLogger, DEFAULT_INSTRUMENTS_FILE, readInstrumentsFile } from '../boot.ts';
 import { nodeWebSocket } from '../market/node-websocket.ts';
+import { listenNode, type RunningServer } from '../node.ts';
 import { serviceOptionsFromEnv } from '../production/services.ts';
 import { parsePort } from '../serve-options.ts';
 import { parseSessionClose } from '../venue/session-close.ts';
@@ -100,11 +100,7 @@ export async function runWorker(shard: string, settings: ScaleoutSettings, logge
 }
 
 /** A listening gateway and how to stop it. */
-export interface RunningGateway {
-  server: ServerType;
-  port: number;
-  stop(): Promise<void>;
-}
+export type RunningGateway = RunningServer;
 
 /** Opens the gateway and listens on `port` (0: any free port). */
 export async function startGatewayServer(port: number, settings: ScaleoutSettings, logger = createLogger()): Promise<RunningGateway> {
@@ -119,17 +115,7 @@ export async function startGatewayServer(port: number, settings: ScaleoutSetting
       (ea) => map.homeShard(ea).name,
       (name) => map.shard(name)?.symbols ?? [],
     );
-    const { server, actualPort } = await new Promise<{ server: ServerType; actualPort: number }>((resolve, reject) => {
-      const server = serve({ fetch: app.fetch, port, websocket: ws ? { server: ws.server as never } : undefined }, (info) => resolve({ server, actualPort: info.port }));
-      server.once('error', reject);
-    });
-    let stopping: Promise<void> | undefined;
-    const stop = (): Promise<void> =>
-      (stopping ??= new Promise<void>((resolve) => {
-        gw.deps.market.streams.close();
-        server.close(() => resolve());
-      }).then(() => gw.close()));
-    return { server, port: actualPort, stop };
+    return await listenNode(app, port, ws, gw.deps.market.streams, () => gw.close());
   } catch (err) {
     await gw.close();
     throw err;
