@@ -312,34 +312,38 @@ test('the journal follower: lines in order; a restart redelivers what was delive
   await j.append(1, text(1, 5));
   const first: number[] = [];
   let follower = await j.follow((n) => first.push(n));
-  await eventually('lines 1-5 delivered', () => first.length === 5);
-  assert.deepEqual(first, [1, 2, 3, 4, 5]);
-  j.release(3);
-  await eventually('the ack floor at line 3', async () => (await consumer()).ack_floor.stream_seq === 3);
-  // The process stops (or dies) with lines 4 and 5 delivered but not released.
-  await follower.stop();
-  await j.close();
+  try {
+    await eventually('lines 1-5 delivered', () => first.length === 5);
+    assert.deepEqual(first, [1, 2, 3, 4, 5]);
+    j.release(3);
+    await eventually('the ack floor at line 3', async () => (await consumer()).ack_floor.stream_seq === 3);
+    // The process stops (or dies) with lines 4 and 5 delivered but not released.
+    await follower.stop();
+    await j.close();
 
-  j = await openJetStreamCommandJournal(nc, jn);
-  assert.deepEqual(
-    j.read().map((l) => l.n),
-    [4, 5],
-  );
-  const second: number[] = [];
-  // Without the restart from the ack floor they would come back only after the ack wait (60 s).
-  follower = await j.follow((n) => second.push(n));
-  await eventually('lines 4 and 5 delivered again', () => second.length === 2);
-  assert.deepEqual(second, [4, 5]);
-  j.release(5);
-  // Line 2 delivered again (as after a consumer reset): acknowledged without reaching the service.
-  await nc.jetstream().publish(journalSubject(jn), JSON.stringify({ n: 2, r: [2] }), { msgID: '2-again' });
-  await eventually('everything acknowledged', async () => {
-    const ci = await consumer();
-    // nats-server 2.9 can leave ack_floor.stream_seq one behind after an ack-all of the last message
-    // (its consumer_seq is right), so "all acknowledged" is read off the consumer sequence (as in acked()).
-    return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq === 6 && ci.ack_floor.consumer_seq === ci.delivered.consumer_seq;
-  });
-  assert.deepEqual(second, [4, 5]);
-  await follower.stop();
-  await j.close();
+    j = await openJetStreamCommandJournal(nc, jn);
+    assert.deepEqual(
+      j.read().map((l) => l.n),
+      [4, 5],
+    );
+    const second: number[] = [];
+    // Without the restart from the ack floor they would come back only after the ack wait (60 s).
+    follower = await j.follow((n) => second.push(n));
+    await eventually('lines 4 and 5 delivered again', () => second.length === 2);
+    assert.deepEqual(second, [4, 5]);
+    j.release(5);
+    // Line 2 delivered again (as after a consumer reset): acknowledged without reaching the service.
+    await nc.jetstream().publish(journalSubject(jn), JSON.stringify({ n: 2, r: [2] }), { msgID: '2-again' });
+    await eventually('everything acknowledged', async () => {
+      const ci = await consumer();
+      // nats-server 2.9 can leave ack_floor.stream_seq one behind after an ack-all of the last message
+      // (its consumer_seq is right), so "all acknowledged" is read off the consumer sequence (as in acked()).
+      return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq === 6 && ci.ack_floor.consumer_seq === ci.delivered.consumer_seq;
+    });
+    assert.deepEqual(second, [4, 5]);
+  } finally {
+    // A consumer left running after a failed wait keeps the test process alive.
+    await follower.stop();
+    await j.close();
+  }
 });
