@@ -119,6 +119,9 @@ test('admin lists accounts; instruments list and get', async () => {
   const accts = await call(t.app, 'GET', '/v1/admin/accounts', { headers: admin.key });
   assert.ok(accts.body.length >= 3);
   assert.ok(accts.body.some((x: { id: string }) => x.id === a.accountId));
+  // Each account's cash is the engine's, as the account route reports it.
+  const mine = accts.body.find((x: { id: string }) => x.id === a.accountId);
+  assert.equal(mine.cash, (await call(t.app, 'GET', '/v1/account', { headers: a.key })).body.cash);
   const list = await call(t.app, 'GET', '/v1/instruments', { headers: a.key });
   assert.deepEqual(list.body.map((i: { symbol: string }) => i.symbol).sort(), ['AAPL', 'BTC-USD']);
   const btc = await call(t.app, 'GET', '/v1/instruments/BTC-USD', { headers: a.key });

@@ -247,6 +247,12 @@ test('two workers behind one gateway: SIGKILL one under load, restart it; nothin
     assert.equal((await http(url, 'POST', '/v1/auth/register', {}, admin)).status, 201);
     await db.query(`UPDATE users SET role = 'admin' WHERE email = $1`, [admin.email]);
     const bearer = { authorization: `Bearer ${(await http(url, 'POST', '/v1/auth/login', {}, admin)).body.token}` };
+    // The admin list reports each account's cash summed over the shards, as the account route does.
+    const adminList = (await http(url, 'GET', '/v1/admin/accounts', bearer)).body as { id: string; cash: string }[];
+    for (const key of [buyer, seller]) {
+      const own = (await http(url, 'GET', '/v1/account', key)).body as { id: string; cash: string };
+      assert.equal(adminList.find((x) => x.id === own.id)?.cash, own.cash);
+    }
     const listing = { tick_size: '0.01', lot_size: '1', min_price: '0.01', max_price: '100000', min_qty: '1', max_qty: '1000000' };
     const nobody = await http(url, 'POST', '/v1/instruments', bearer, { symbol: 'SPY', ...listing });
     assert.equal(nobody.status, 422, JSON.stringify(nobody.body));

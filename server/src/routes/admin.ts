@@ -8,6 +8,7 @@ import { requireAuth } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
 import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Text, Uuid, instrumentOut } from '../http/schemas.ts';
 import { normalize } from '../venue/records.ts';
+import type { EngineService } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
 const Status = z.enum(['active', 'halted']);
@@ -52,17 +53,30 @@ const AccountStatusChanged = AdminAccount.extend({
   canceled_orders: z.array(z.string()).openapi({ description: 'Ids of the open orders canceled by disabling the account' }),
 }).openapi('AccountStatusChanged');
 
-type AdminAccountRow = { id: string; account_number: string; email: string; role: string; status: string; cash: string; created_at: Date };
-const ADMIN_ACCOUNT_SQL = 'SELECT a.id, a.account_number, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id';
-const adminAccountOut = (r: AdminAccountRow): z.infer<typeof AdminAccount> => ({
+type AdminAccountRow = { id: string; account_number: string; engine_account: number; email: string; role: string; status: string; cash: string; created_at: Date };
+const ADMIN_ACCOUNT_SQL = 'SELECT a.id, a.account_number, a.engine_account, u.email, u.role, a.status, a.cash, a.created_at FROM accounts a JOIN users u ON u.id = a.user_id';
+const adminAccountOut = (engine: EngineService, r: AdminAccountRow): z.infer<typeof AdminAccount> => ({
   id: r.id,
   account_number: r.account_number,
   email: r.email,
   role: r.role,
   status: r.status,
-  cash: normalize(String(r.cash)),
+  cash: accountCash(engine, r),
   created_at: r.created_at.toISOString(),
 });
+
+/**
+ * The engine's cash for the account (in a sharded venue, the sum over the shards, as `/v1/account`
+ * reports it; the gateway's own accounts row is not kept up to date); the stored column only while
+ * the engine does not know the account yet.
+ */
+function accountCash(engine: EngineService, r: AdminAccountRow): string {
+  try {
+    return engine.accountState({ id: r.id, engine_account: Number(r.engine_account) }).cash;
+  } catch {
+    return normalize(String(r.cash));
+  }
+}
 
 export function registerAdminRoutes(app: App, deps: AppDeps): void {
   app.on(['POST', 'PATCH', 'PUT'], '/v1/instruments/*', requireAuth(deps, 'admin'));
@@ -106,7 +120,7 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       await deps.engine.settled();
       const rows = await deps.db.query<AdminAccountRow>(`${ADMIN_ACCOUNT_SQL} ORDER BY a.created_at, a.id`);
-      return c.json(rows.map(adminAccountOut), 200);
+      return c.json(rows.map((r) => adminAccountOut(deps.engine, r)), 200);
     },
   );
 
@@ -128,7 +142,7 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
       deps.logger.info({ account_id, status, canceled: canceled.length, actor: actor(c) }, 'account status changed');
       await deps.engine.settled();
       const [row] = await deps.db.query<AdminAccountRow>(`${ADMIN_ACCOUNT_SQL} WHERE a.id = $1`, [account_id]);
-      return c.json({ ...adminAccountOut(row), canceled_orders: canceled }, 200);
+      return c.json({ ...adminAccountOut(deps.engine, row), canceled_orders: canceled }, 200);
     },
   );
 
