@@ -7,7 +7,7 @@
 // cancellable while the page stays responsive; a sweep must fill its table and heatmap with the runtime's numbers.
 // Screenshots go to test-results/browser-sim/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { secureHeaders } from 'hono/secure-headers';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { assertChromium, launchChromium } from './chromium.ts';
 import { build } from 'vite';
 import { EXAMPLE_STRATEGY } from '../../browser-sim/src/ui/example.ts';
 import { METRICS, showMetric } from '../../browser-sim/src/ui/format.ts';
@@ -24,16 +25,6 @@ import { createRouter } from '../../server/src/app.ts';
 import { registerSimRoutes } from '../../server/src/routes/sim.ts';
 import { root, wasmBytes } from './vectors.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SHOTS = join(root, 'test-results/browser-sim');
 /** The page's default settings (index.html), as the runtime's options. */
 const PAGE_DEFAULTS: RunOptions = {
@@ -63,7 +54,7 @@ async function strategyModule(source: string, name: string): Promise<StrategyMod
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does)`);
+  assertChromium();
   mkdirSync(SHOTS, { recursive: true });
   const dist = join(tmp, 'dist');
   await build({
@@ -77,7 +68,7 @@ before(async () => {
   server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((ok) => server.once('listening', ok));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sim/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -11,20 +11,10 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { assertChromium, launchChromium } from './chromium.ts';
 import { replay, snapshotAfter } from './replay.mjs';
 import { assertSameBytes, assertSameEvents, loadVectors, root, vectorsDir, wasmBytes } from './vectors.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const MODES = ['batch', 'percall'] as const;
 const vectors = loadVectors();
 const tmp = mkdtempSync(join(tmpdir(), 'cift-cross-host-'));
@@ -141,12 +131,12 @@ function serve(results: Results) {
  * the bytes of a result whose digest differs from the native one are fetched for the first-difference report.
  */
 async function chromiumHost(): Promise<{ results: Results; info: string }> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does)`);
+  assertChromium();
   const results: Results = new Map();
   const server = serve(results);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
