@@ -299,6 +299,21 @@ impl OrderRisk {
         OrderRisk { acct, book, reduce_only, ..OrderRisk::default() }
     }
 
+    /// Rewrites the whole record for a newly tracked order holding `r` (`cover_slot` is set apart, if it covers).
+    #[inline(always)]
+    pub fn start(&mut self, acct: u32, book: u32, reduce_only: bool, r: Reservation) {
+        *self = OrderRisk {
+            cash: Wide::new(r.cash),
+            notional: Wide::new(r.notional),
+            leaves: r.leaves,
+            covered: r.covered,
+            acct,
+            book,
+            cover_slot: 0,
+            reduce_only,
+        };
+    }
+
     /// The reservation as last applied.
     #[inline]
     pub fn res(&self) -> Reservation {
@@ -392,7 +407,8 @@ impl CoveredSells {
 
     /// The most recent covered sell.
     pub fn latest(&self) -> Option<u32> {
-        self.0.iter().max().map(|&(_, idx)| idx)
+        // Arrivals are unique: comparing them alone is the tuple order, in a tighter loop.
+        self.0.iter().max_by_key(|&&(arrival, _)| arrival).map(|&(_, idx)| idx)
     }
 
     /// The covered sells as (arrival, slab slot), in place order.
