@@ -10,8 +10,9 @@
 // - wasm-scalar-path: pkg/'s scalar path (`simd = false`) in the simd128 build, where LLVM packs parts of the
 //   "scalar" code into f64x2 instructions: shown for comparison, not a scalar baseline.
 // Every run of a case on the three WASM columns must give the same last value, bit for bit. WASM figures are the
-// best of several runs after a warm-up; peers run a warm-up and two timed runs at 1M points and one timed run at
-// 10M (they were warmed at 1M). One table with the ratios and the issue's targets is printed; everything goes to
+// best of several rounds after a warm-up round, the three columns taking turns within a round (so load from other
+// processes falls on them alike); peers run a warm-up and two timed runs at 1M points and one timed run at 10M
+// (they were warmed at 1M). One table with the ratios and the issue's targets is printed; everything goes to
 // bench/results/analytics.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -82,24 +83,33 @@ for (const line of native.stdout.trim().split('\n')) {
 }
 
 /**
- * Best time of `reps` runs in ms, after `warmups` untimed runs, and the last value; checks every run gives the
- * same last value.
+ * Best time in ms of each of `runs` over `rounds` rounds (after one warm-up round with `warmup`), and its last
+ * value. A round runs each once in turn, so a change in the machine's load (other processes) falls on all of them
+ * alike; every run of one must give the same last value.
+ * @param {Map<string, () => number>} runs
+ * @param {number} rounds
+ * @param {boolean} warmup
  */
-function time(/** @type {() => number} */ run, /** @type {number} */ warmups, /** @type {number} */ reps) {
-  /** @type {number | undefined} */
-  let last;
-  for (let i = 0; i < warmups; i++) last = run();
-  let best = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    const v = run();
-    best = Math.min(best, performance.now() - t);
-    if (last !== undefined && !Object.is(v, last)) throw new Error(`runs disagree: ${v} vs ${last}`);
-    last = v;
+function timeInterleaved(runs, rounds, warmup) {
+  /** @type {Map<string, { best: number, last: number | undefined }>} */
+  const out = new Map();
+  for (const [name, run] of runs) out.set(name, { best: Infinity, last: warmup ? run() : undefined });
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of runs) {
+      const t = performance.now();
+      const v = run();
+      const o = /** @type {{ best: number, last: number | undefined }} */ (out.get(name));
+      o.best = Math.min(o.best, performance.now() - t);
+      if (o.last !== undefined && !Object.is(v, o.last)) throw new Error(`${name}: runs disagree: ${v} vs ${o.last}`);
+      o.last = v;
+    }
   }
-  return { best, last };
+  return out;
 }
 
+/** Timed rounds of the WASM columns (interleaved, see `timeInterleaved`) at 1M points and at 5M or more. */
+const WASM_ROUNDS = 9;
+const WASM_ROUNDS_BIG = 5;
 const loadBefore = os.loadavg();
 /** @type {{ case: string, points: number, rolling: boolean, ms: Record<string, number> }[]} */
 const rows = [];
@@ -130,8 +140,8 @@ for (const points of lengths) {
   for (const c of cases) {
     /** @type {Record<string, number>} */
     const ms = {};
-    /** @type {Map<string, number | undefined>} */
-    const wasmLast = new Map();
+    /** @type {Map<string, () => number>} */
+    const wasmRuns = new Map();
     for (const impl of IMPLS) {
       if (impl === 'native') {
         const v = nativeMs.get(`${c.name}@${points}`);
@@ -140,15 +150,24 @@ for (const points of lengths) {
       }
       const prepare = c.impls[impl];
       if (!prepare) continue;
-      const wasmImpl = impl.startsWith('wasm');
-      const { best, last } = time(prepare(data), big && !wasmImpl ? 0 : 1, wasmImpl ? (big ? 3 : 5) : big ? 1 : 2);
+      if (impl.startsWith('wasm')) {
+        wasmRuns.set(impl, prepare(data));
+        continue;
+      }
+      // Peers are warmed at 1M only (a warm-up at 10M would cost seconds each).
+      const { best } = /** @type {{ best: number }} */ (timeInterleaved(new Map([[impl, prepare(data)]]), big ? 1 : 2,
+        !big).get(impl));
       ms[impl] = best;
-      if (wasmImpl) wasmLast.set(impl, last);
       log(`  ${c.name} ${points.toLocaleString('en-US')} ${impl}: ${best.toFixed(2)} ms`);
     }
-    const lasts = [...wasmLast.values()];
+    const wasmTimes = timeInterleaved(wasmRuns, big ? WASM_ROUNDS_BIG : WASM_ROUNDS, true);
+    for (const [impl, { best }] of wasmTimes) {
+      ms[impl] = best;
+      log(`  ${c.name} ${points.toLocaleString('en-US')} ${impl}: ${best.toFixed(2)} ms`);
+    }
+    const lasts = [...wasmTimes.values()].map((t) => t.last);
     if (lasts.some((v) => !Object.is(v, lasts[0]))) {
-      throw new Error(`${c.name}: the WASM columns disagree: ${JSON.stringify(Object.fromEntries(wasmLast))}`);
+      throw new Error(`${c.name}: the WASM columns disagree: ${lasts.join(', ')}`);
     }
     rows.push({ case: c.name, points, rolling: c.rolling, ms });
   }
@@ -178,7 +197,8 @@ const result = {
   },
   wasm_builds: Object.fromEntries(Object.entries(builds).map(([k, b]) =>
     [k, { file: b.file, bytes: b.bytes.length, simd128_instructions: simdOps[/** @type {'simd128' | 'noSimd'} */ (k)] }])),
-  method: 'best of 5 (1M) / 3 (10M) WASM runs after a warm-up; peers: warm-up + best of 2 at 1M, one run at 10M; '
+  method: `WASM columns: best of ${WASM_ROUNDS} (1M) / ${WASM_ROUNDS_BIG} (10M) rounds after a warm-up round, the three `
+    + 'columns run in turn within each round; peers: warm-up + best of 2 at 1M, one run at 10M; '
     + 'native: best of 5 / 3 in the Rust example; inputs already in place (WASM memory or a JS array), outputs '
     + 'written to a full-length array by every implementation',
   columns: {
