@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Builds engine-rs to WebAssembly (simd128) and writes the wasm-bindgen output
-# to pkg/. Reproducible: paths are remapped, so any checkout builds the same bytes.
+# to pkg/ (or to the directory given). Reproducible: paths are remapped, so any
+# checkout builds the same bytes. WASM_SIMD=0 builds the same crate without
+# simd128 (std included, so no v128 instruction anywhere) into its own target
+# directory: the true scalar baseline of `npm run bench:analytics`, never pkg/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 src=/usr/src/rustc-1.96.0
 out=${1:-pkg}
+simd=${WASM_SIMD:-1}
+if [ "$simd" = 1 ]; then
+  features="-C target-feature=+simd128" target_dir="$root/target/wasm" flavour="simd128"
+elif [ "$simd" = 0 ]; then
+  features="" target_dir="$root/target/wasm-nosimd" flavour="no simd128"
+else
+  echo "build-wasm: WASM_SIMD must be 1 or 0 (got '$simd')" >&2
+  exit 2
+fi
 
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   # A rustup toolchain with the wasm32 target needs no std rebuild.
@@ -15,8 +27,8 @@ else
   export RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc
   cargo_cmd=(/usr/bin/cargo build -Zbuild-std=std,panic_abort)
 fi
-export RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$root=. --remap-path-prefix=$src=/rustc --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
-export CARGO_TARGET_DIR="$root/target/wasm"
+export RUSTFLAGS="${features:+$features }--remap-path-prefix=$root=. --remap-path-prefix=$src=/rustc --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
+export CARGO_TARGET_DIR="$target_dir"
 "${cargo_cmd[@]}" --locked --release --target wasm32-unknown-unknown -p cift-engine
 
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/cift_engine.wasm"
@@ -32,7 +44,7 @@ cat > "$out/package.json" <<JSON
 {
   "name": "cift-engine",
   "version": "0.1.0",
-  "description": "CIFT Markets matching engine, WebAssembly (simd128) build of engine-rs",
+  "description": "CIFT Markets matching engine, WebAssembly ($flavour) build of engine-rs",
   "type": "module",
   "main": "cift_engine.js",
   "types": "cift_engine.d.ts",

@@ -4,13 +4,22 @@
 // array) is not timed, the call and any copying the library does inside it are. Implementations a case lacks print
 // as "—": no peer builds bars, only indicatorts has a rolling VWAP, talib-web has no VWAP. Bars have one WASM path
 // (a recurrence over trades, no SIMD form), reported in the wasm-simd column.
+//
+// The WASM columns, two builds of the same crate:
+// - wasm-simd: the SIMD path (`simd = true`) of pkg/, the simd128 build the project ships;
+// - wasm-no-simd: the scalar path (`simd = false`) of the same crate built without simd128 (WASM_SIMD=0
+//   scripts/build-wasm.sh, checked to hold no v128 instruction): true scalar WebAssembly, the baseline of the
+//   SIMD ≥ 2× target;
+// - wasm-scalar-path: the scalar path (`simd = false`) of pkg/, the simd128 build: one element at a time in the
+//   source, but LLVM packs some of it into f64x2 instructions (the finiteness check, Bollinger's and the
+//   stochastic's finishing maths), so it is not scalar WebAssembly throughout.
 import * as indicatorts from 'indicatorts';
 import * as talib from 'talib-web';
 import { BollingerBands, EMA, RSI, SMA, VWAP } from 'trading-signals';
-import { bollinger, ema, rollingVwap, rsi, sma, timeBars, volumeBars, vwap, wasmMemory } from 'cift-engine';
 
 /** Implementations in table order. `native` figures come from engine-rs/examples/bench_analytics.rs. */
-export const IMPLS = ['wasm-simd', 'wasm-scalar', 'native', 'indicatorts', 'trading-signals', 'talib-web'];
+export const IMPLS = ['wasm-simd', 'wasm-no-simd', 'wasm-scalar-path', 'native', 'indicatorts', 'trading-signals',
+  'talib-web'];
 
 /** talib-web's heap does not grow (one SMA call aborts between 700k and 800k points; BBANDS, with three outputs, at 600k), so series go in chunks of 250k. */
 const TALIB_CHUNK = 250_000;
@@ -36,36 +45,50 @@ function talibChunked(x, lookback, call) {
 }
 
 /**
- * The series of one size: prices `x` (also the trades' prices), trade times and sizes, as JS values (`list` and
- * `sizeList` build plain arrays once, for indicatorts) and as WASM columns, and three output columns.
+ * One WASM build's copy of the series: its module (pkg/'s `cift-engine` or the no-simd128 build, same exports),
+ * the price, time and size columns in that module's memory, and three output columns.
  * @typedef {import('cift-engine').F64Buffer} F64Buffer
- * @typedef {{ x: Float64Array, list: () => number[], sizes: Float64Array, sizeList: () => number[], column: F64Buffer,
- *   tsColumn: F64Buffer, sizeColumn: F64Buffer, outs: F64Buffer[] }} Data
+ * @typedef {{ m: typeof import('cift-engine'), column: F64Buffer, tsColumn: F64Buffer, sizeColumn: F64Buffer,
+ *   outs: F64Buffer[] }} Wasm
+ */
+
+/**
+ * The series of one size: prices `x` (also the trades' prices), trade times and sizes, as JS values (`list` and
+ * `sizeList` build plain arrays once, for indicatorts) and in each WASM build (`simd128`: pkg/; `noSimd`: built
+ * without simd128).
+ * @typedef {{ x: Float64Array, list: () => number[], sizes: Float64Array, sizeList: () => number[],
+ *   wasm: { simd128: Wasm, noSimd: Wasm } }} Data
  * @typedef {(d: Data) => () => number} Prepare
  */
 
-/** The last value of a WASM output buffer. */
-const lastOf = (/** @type {F64Buffer} */ b) => new Float64Array(wasmMemory().buffer, b.ptr(), b.len())[b.len() - 1];
+/** The last value of a WASM buffer of `w`'s module. */
+const lastOf = (/** @type {Wasm} */ w, /** @type {F64Buffer} */ b) =>
+  new Float64Array(w.m.wasmMemory().buffer, b.ptr(), b.len())[b.len() - 1];
 
 /**
- * @param {(d: Data, simd: boolean) => void} call
+ * The three WASM columns of a case (see the header).
+ * @param {(w: Wasm, simd: boolean) => void} call
  * @returns {Record<string, Prepare>}
  */
 function wasm(call) {
-  return {
-    'wasm-simd': (d) => () => (call(d, true), lastOf(d.outs[0])),
-    'wasm-scalar': (d) => () => (call(d, false), lastOf(d.outs[0])),
+  /** @type {(build: 'simd128' | 'noSimd', simd: boolean) => Prepare} */
+  const on = (build, simd) => (d) => {
+    const w = d.wasm[build];
+    return () => (call(w, simd), lastOf(w, w.outs[0]));
   };
+  return { 'wasm-simd': on('simd128', true), 'wasm-no-simd': on('noSimd', false), 'wasm-scalar-path': on('simd128', false) };
 }
 
 /**
- * Bars into a new WASM buffer (their count is known only at the end): the last column's last value, buffer freed.
- * @param {(d: Data) => F64Buffer} call
+ * Bars into a new WASM buffer of pkg/ (their count is known only at the end): the last column's last value,
+ * buffer freed.
+ * @param {(w: Wasm) => F64Buffer} call
  * @returns {Prepare}
  */
 const bars = (call) => (d) => () => {
-  const b = call(d);
-  const v = new Float64Array(wasmMemory().buffer, b.ptr(), b.len())[b.len() - 1];
+  const w = d.wasm.simd128;
+  const b = call(w);
+  const v = lastOf(w, b);
   b.free();
   return v;
 };
@@ -94,7 +117,7 @@ export const CASES = [
     name: 'SMA(20)',
     rolling: true,
     impls: {
-      ...wasm((d, simd) => sma(d.column, 20, d.outs[0], simd)),
+      ...wasm((w, simd) => w.m.sma(w.column, 20, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.sma(d.list(), { period: 20 }).at(-1) ?? NaN,
       'trading-signals': streaming(() => new SMA(20), (r) => r),
       'talib-web': (d) => () => talibChunked(d.list(), 19, (c) => talib.SMA({ inReal: c, timePeriod: 20 }).output),
@@ -104,7 +127,7 @@ export const CASES = [
     name: 'EMA(20)',
     rolling: false,
     impls: {
-      ...wasm((d, simd) => ema(d.column, 20, d.outs[0], simd)),
+      ...wasm((w, simd) => w.m.ema(w.column, 20, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.ema(d.list(), { period: 20 }).at(-1) ?? NaN,
       'trading-signals': streaming(() => new EMA(20), (r) => r),
       'talib-web': (d) => () => talibChunked(d.list(), 19, (c) => talib.EMA({ inReal: c, timePeriod: 20 }).output),
@@ -114,7 +137,7 @@ export const CASES = [
     name: 'RSI(14)',
     rolling: false,
     impls: {
-      ...wasm((d, simd) => rsi(d.column, 14, d.outs[0], simd)),
+      ...wasm((w, simd) => w.m.rsi(w.column, 14, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.rsi(d.list(), { period: 14 }).at(-1) ?? NaN,
       'trading-signals': streaming(() => new RSI(14), (r) => r),
       'talib-web': (d) => () => talibChunked(d.list(), 14, (c) => talib.RSI({ inReal: c, timePeriod: 14 }).output),
@@ -124,7 +147,7 @@ export const CASES = [
     name: 'Bollinger(20, 2)',
     rolling: true,
     impls: {
-      ...wasm((d, simd) => bollinger(d.column, 20, 2, 2, d.outs[0], d.outs[1], d.outs[2], simd)),
+      ...wasm((w, simd) => w.m.bollinger(w.column, 20, 2, 2, w.outs[0], w.outs[1], w.outs[2], simd)),
       indicatorts: (d) => () => indicatorts.bb(d.list(), { period: 20 }).upper.at(-1) ?? NaN,
       'trading-signals': streaming(() => new BollingerBands(20, 2), (r) => r.upper),
       // talib-web's BBANDS returns its work unfinished after outBegIdx values (see the indicator tests); the call
@@ -137,7 +160,7 @@ export const CASES = [
     name: 'VWAP cumulative',
     rolling: false,
     impls: {
-      ...wasm((d, simd) => vwap(d.column, d.sizeColumn, d.outs[0], simd)),
+      ...wasm((w, simd) => w.m.vwap(w.column, w.sizeColumn, w.outs[0], simd)),
       // indicatorts' vwap is a moving Σp·v / Σv; a period of the whole series makes it cumulative.
       indicatorts: (d) => () => indicatorts.vwap(d.list(), d.sizeList(), { period: d.x.length }).at(-1) ?? NaN,
       // trading-signals' VWAP takes candles and weights their typical price (h + l + c) / 3: a trade is a candle
@@ -157,18 +180,18 @@ export const CASES = [
     name: 'VWAP(20) rolling',
     rolling: true,
     impls: {
-      ...wasm((d, simd) => rollingVwap(d.column, d.sizeColumn, 20, d.outs[0], simd)),
+      ...wasm((w, simd) => w.m.rollingVwap(w.column, w.sizeColumn, 20, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.vwap(d.list(), d.sizeList(), { period: 20 }).at(-1) ?? NaN,
     },
   },
   {
     name: 'Time bars 1 min',
     rolling: false,
-    impls: { 'wasm-simd': bars((d) => timeBars(d.tsColumn, d.column, d.sizeColumn, 60_000)) },
+    impls: { 'wasm-simd': bars((w) => w.m.timeBars(w.tsColumn, w.column, w.sizeColumn, 60_000)) },
   },
   {
     name: 'Volume bars 10k',
     rolling: false,
-    impls: { 'wasm-simd': bars((d) => volumeBars(d.tsColumn, d.column, d.sizeColumn, 10_000)) },
+    impls: { 'wasm-simd': bars((w) => w.m.volumeBars(w.tsColumn, w.column, w.sizeColumn, 10_000)) },
   },
 ];
