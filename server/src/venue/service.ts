@@ -213,12 +213,12 @@ function rejection(reason: string, limit: number, requested: number): ApiError {
   return new ApiError(map.status, reason, `order rejected: ${text}`, map.field);
 }
 
-/** Canonical JSON (sorted keys) of a request, hashed: same body, same hash. */
+/** Canonical JSON (sorted keys) of a request but its client_order_id, hashed: same body, same hash. */
 function hashRequest(body: object): string {
   const fields = body as Record<string, unknown>;
   const sorted: Record<string, unknown> = {};
   // Keys are distinct, so the default (UTF-16 code unit) order is the `<` order.
-  for (const k of Object.keys(fields).sort()) if (fields[k] !== undefined) sorted[k] = fields[k];
+  for (const k of Object.keys(fields).sort()) if (fields[k] !== undefined && k !== 'client_order_id') sorted[k] = fields[k];
   return sha256(JSON.stringify(sorted));
 }
 
@@ -513,9 +513,12 @@ export class EmbeddedEngineService implements EngineService {
   /** Executes one command record, logs it and projects its events into the current batch. */
   private run(rec: Float64Array): Float64Array {
     const events = this.wire.execute(rec);
-    const fields = Array.from(rec);
+    // Copied by hand: Array.from() over a typed array goes through its iterator, which costs more than the command.
+    const fields: number[] = new Array<number>(rec.length);
+    for (let i = 0; i < rec.length; i++) fields[i] = rec[i];
     this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: fields });
-    this.note({ s: rec[2], t: rec[1], r: fields });
+    // The text JSON.stringify({ n, s, t, r }) writes, without building the object.
+    if (this.numberLine()) this.batch.lines.push(`{"n":${this.line},"s":${rec[2]},"t":${rec[1]},"r":${JSON.stringify(fields)}}`);
     this.sinceSnapshot++;
     this.project(events);
     if (!this.replaying && rec[0] !== Cmd.AdvanceTime && this.gtdDue <= this.opts.clock.now()) {
@@ -528,19 +531,19 @@ export class EmbeddedEngineService implements EngineService {
     return events;
   }
 
-  /** Numbers a journal line and adds it to the current batch. */
-  private note(entry: { s: number; t: number; r: number[] } | { e: JournalEffect }): void {
+  /** Numbers the next journal line (`this.line`) in the current batch; true when its text is to be written (a journal, and not a replay). */
+  private numberLine(): boolean {
     const n = ++this.line;
     const b = this.batch;
     if (b.firstLine === 0) b.firstLine = n;
     b.lastLine = n;
-    if (this.journal !== undefined && !this.replaying) b.lines.push(JSON.stringify({ n, ...entry }));
+    return this.journal !== undefined && !this.replaying;
   }
 
   /** Records a change beside the engine (journaled, and projected with its batch). */
   private effect(e: JournalEffect): void {
     this.batch.effects.push(e);
-    this.note({ e });
+    if (this.numberLine()) this.batch.lines.push(JSON.stringify({ n: this.line, e }));
   }
 
   /** Resolves when everything run so far is durable (journaled, or without a journal, committed). */
@@ -1364,87 +1367,99 @@ export class EmbeddedEngineService implements EngineService {
       throw invalid('expire_at is only for gtd orders', 'expire_at');
     }
 
-    const hash = hashRequest({ ...req, client_order_id: undefined });
-    const clientOrderId = req.client_order_id ?? randomUUID();
-    const key = `${account.id}\u0000${clientOrderId}`;
-    const same = async (existing: Order | undefined, hashOf: string): Promise<Order | undefined> => {
-      if (existing === undefined) return undefined;
-      if (hashOf !== hash) {
-        throw invalid(`client_order_id '${clientOrderId}' was already used for a different order`, 'client_order_id', 'client_order_id_reused');
-      }
-      return existing;
+    const now = this.opts.clock.now();
+    const s: OrderState = {
+      id: '', // set with engineId when the order is submitted
+      accountId: account.id,
+      engineAccount: account.engine_account,
+      engineId: 0,
+      clientOrderId: req.client_order_id ?? randomUUID(),
+      requestHash: hashRequest(req),
+      symbol: inst.row.symbol,
+      scales: inst.scales,
+      side: req.side,
+      type: req.type,
+      tif: req.time_in_force,
+      qty,
+      limitPrice: limit,
+      stopPrice: stop,
+      displayQty: display,
+      postOnly: req.post_only ?? false,
+      reduceOnly: req.reduce_only ?? false,
+      expireAt,
+      rejectReason: null,
+      replaces: null,
+      ...freshLifecycle(now),
     };
+    // A generated client_order_id is known to no one yet: no earlier order, nor a request in flight, can hold it.
+    if (req.client_order_id === undefined) return this.submit(inst, s);
+    const key = `${account.id}\u0000${s.clientOrderId}`;
     // A request with the same client_order_id still in flight finishes first; then it is found below.
     for (let inflight = this.inflightClientIds.get(key); inflight; inflight = this.inflightClientIds.get(key)) {
       await inflight.catch(() => undefined);
     }
-    const attempt = (async (): Promise<Order> => {
-      if (req.client_order_id !== undefined) {
-        const open = [...this.liveById.values()].find((s) => s.accountId === account.id && s.clientOrderId === clientOrderId);
-        if (open) return (await same(stateToOrder(open), open.requestHash))!;
-        await this.settled();
-        const [row] = await this.opts.db.query<OrderRow>(
-          `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
-          [account.id, clientOrderId],
-        );
-        if (row) return (await same(rowToOrder(row), row.request_hash))!;
-        this.usable();
-      }
-      const now = this.opts.clock.now();
-      const s: OrderState = {
-        id: randomUUID(),
-        accountId: account.id,
-        engineAccount: account.engine_account,
-        engineId: this.nextOrderId++,
-        clientOrderId,
-        requestHash: hash,
-        symbol: inst.row.symbol,
-        scales: inst.scales,
-        side: req.side,
-        type: req.type,
-        tif: req.time_in_force,
-        qty,
-        limitPrice: limit,
-        stopPrice: stop,
-        displayQty: display,
-        postOnly: req.post_only ?? false,
-        reduceOnly: req.reduce_only ?? false,
-        expireAt,
-        rejectReason: null,
-        replaces: null,
-        ...freshLifecycle(now),
-      };
-      const st = this.stamp();
-      const rec = record(Cmd.New, st.ts, st.seq);
-      rec[3] = s.engineId;
-      rec[4] = account.engine_account;
-      rec[5] = inst.row.engine_symbol;
-      rec[6] = SIDE[req.side];
-      rec[7] = ORDER_TYPE[req.type];
-      rec[8] = TIF[req.time_in_force];
-      rec[9] = limit === null ? 0 : Number(limit);
-      rec[10] = Number(qty);
-      rec[11] = stop === null ? 0 : Number(stop);
-      rec[12] = display === null ? 0 : Number(display);
-      rec[13] = expireAt === null ? 0 : expireAt * 1000;
-      rec[15] = (s.postOnly ? 1 : 0) | (s.reduceOnly ? 2 : 0);
-      this.track(s);
-      this.effect({ k: 'order', row: stateToRow(s), ea: account.engine_account });
-      const ev = this.run(rec);
-      if (expireAt !== null && s.status !== 'rejected') void this.expireDue();
-      await this.durable();
-      if (s.status === 'rejected') {
-        const o = ev.findIndex((_, i) => i % EVT === 0 && ev[i] === Evt.Rejected);
-        throw rejection(s.rejectReason!, o >= 0 ? ev[o + 8] : 0, o >= 0 ? ev[o + 9] : 0);
-      }
-      return stateToOrder(s);
-    })();
+    const attempt = this.placeOnce(inst, s);
     this.inflightClientIds.set(key, attempt);
     try {
       return await attempt;
     } finally {
       if (this.inflightClientIds.get(key) === attempt) this.inflightClientIds.delete(key);
     }
+  }
+
+  /** Places an order with a caller's client_order_id: the order already placed with it if the body is the same, else a new one. */
+  private async placeOnce(inst: InstrumentState, s: OrderState): Promise<Order> {
+    const open = [...this.liveById.values()].find((o) => o.accountId === s.accountId && o.clientOrderId === s.clientOrderId);
+    if (open) return this.sameRequest(s, stateToOrder(open), open.requestHash);
+    await this.settled();
+    const [row] = await this.opts.db.query<OrderRow>(
+      `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
+      [s.accountId, s.clientOrderId],
+    );
+    if (row) return this.sameRequest(s, rowToOrder(row), row.request_hash);
+    this.usable();
+    const now = this.opts.clock.now();
+    s.createdAt = now;
+    s.updatedAt = now;
+    return this.submit(inst, s);
+  }
+
+  /** The order placed earlier with `s`'s client_order_id, if it was placed with the same body. */
+  private sameRequest(s: OrderState, existing: Order, existingHash: string): Order {
+    if (existingHash !== s.requestHash) {
+      throw invalid(`client_order_id '${s.clientOrderId}' was already used for a different order`, 'client_order_id', 'client_order_id_reused');
+    }
+    return existing;
+  }
+
+  /** Runs a new order through the engine; resolves once it is durable (a rejection throws). */
+  private async submit(inst: InstrumentState, s: OrderState): Promise<Order> {
+    s.id = randomUUID();
+    s.engineId = this.nextOrderId++;
+    const st = this.stamp();
+    const rec = record(Cmd.New, st.ts, st.seq);
+    rec[3] = s.engineId;
+    rec[4] = s.engineAccount;
+    rec[5] = inst.row.engine_symbol;
+    rec[6] = SIDE[s.side];
+    rec[7] = ORDER_TYPE[s.type];
+    rec[8] = TIF[s.tif];
+    rec[9] = s.limitPrice === null ? 0 : Number(s.limitPrice);
+    rec[10] = Number(s.qty);
+    rec[11] = s.stopPrice === null ? 0 : Number(s.stopPrice);
+    rec[12] = s.displayQty === null ? 0 : Number(s.displayQty);
+    rec[13] = s.expireAt === null ? 0 : s.expireAt * 1000;
+    rec[15] = (s.postOnly ? 1 : 0) | (s.reduceOnly ? 2 : 0);
+    this.track(s);
+    this.effect({ k: 'order', row: stateToRow(s), ea: s.engineAccount });
+    const ev = this.run(rec);
+    if (s.expireAt !== null && s.status !== 'rejected') void this.expireDue();
+    await this.durable();
+    if (s.status === 'rejected') {
+      const o = ev.findIndex((_, i) => i % EVT === 0 && ev[i] === Evt.Rejected);
+      throw rejection(s.rejectReason!, o >= 0 ? ev[o + 8] : 0, o >= 0 ? ev[o + 9] : 0);
+    }
+    return stateToOrder(s);
   }
 
   /** An order of `account` by id: live from memory, else from the database; 404 if missing or not theirs. */
@@ -1487,7 +1502,7 @@ export class EmbeddedEngineService implements EngineService {
       ...old,
       id: randomUUID(),
       clientOrderId,
-      requestHash: hashRequest({ replaces: old.id, ...req, client_order_id: undefined }),
+      requestHash: hashRequest({ replaces: old.id, ...req }),
       qty,
       limitPrice: price ?? old.limitPrice,
       replaces: old.id,
