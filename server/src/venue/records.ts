@@ -80,17 +80,20 @@ export interface OrderRow {
   failed_at: Date | string | null;
 }
 
-// Orders changed together share their timestamps: the last one formatted is kept.
+// The rows and messages of one command share their timestamps: the last one formatted is kept.
 let lastIsoMs = NaN;
 let lastIso = '';
-const iso = (ms: number | null): string | null => {
-  if (ms === null) return null;
+
+/** `new Date(ms).toISOString()`, formatting each distinct time once in a row. */
+export function isoMs(ms: number): string {
   if (ms !== lastIsoMs) {
     lastIso = new Date(ms).toISOString();
     lastIsoMs = ms;
   }
   return lastIso;
-};
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : isoMs(ms));
 const isoOf = (v: Date | string | null): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 const msOf = (v: Date | string | null): number | null => (v === null ? null : new Date(v).getTime());
 

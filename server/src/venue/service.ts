@@ -39,7 +39,7 @@ import { loadEngineModule } from '../engine.ts';
 import { sha256 } from '../sha256.ts';
 import { ApiError, conflict, forbidden, invalid, notFound, unavailable } from '../http/errors.ts';
 import { DecimalError, fromUnits, toUnits } from './decimal.ts';
-import { normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
+import { isoMs, normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
 import {
   MONEY_SCALE,
   OPEN_STATUSES,
@@ -225,7 +225,7 @@ function hashRequest(body: object): string {
 /** A price from the engine (NaN: none) as a decimal string, or null. */
 const priceOrNull = (units: number, scale: number): string | null => (Number.isNaN(units) ? null : fromUnits(BigInt(units), scale));
 
-const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
+const isoFromMicros = (us: number): string => isoMs(Math.floor(us / 1000));
 
 /** The lifecycle fields of an order not yet acknowledged: nothing filled, no terminal time. */
 function freshLifecycle(now: number) {
@@ -805,7 +805,7 @@ export class EmbeddedEngineService implements EngineService {
 
   private project(ev: Float64Array): void {
     const accounts = new Set<number>();
-    const positions = new Set<string>();
+    const positions = new Map<string, [account: number, symbol: number]>();
     const books = new Set<number>();
     const done: OrderState[] = [];
     const b = this.batch;
@@ -844,28 +844,8 @@ export class EmbeddedEngineService implements EngineService {
           const sym = this.byEngineSymbol.get(ev[o + 4]);
           const price = BigInt(ev[o + 10]);
           const qty = BigInt(ev[o + 11]);
-          for (const [id, leaves] of [
-            [ev[o + 5], ev[o + 12]],
-            [ev[o + 6], ev[o + 13]],
-          ]) {
-            const s = this.live.get(id);
-            if (!s) continue;
-            s.filledQty += qty;
-            s.filledNotional += price * qty;
-            s.updatedAt = ms;
-            if (leaves === 0) {
-              s.status = 'filled';
-              s.filledAt = ms;
-              done.push(s);
-            } else {
-              s.status = 'partially_filled';
-            }
-            this.dirty(s, leaves === 0 ? 'fill' : 'partial_fill', {
-              price: fromUnits(price, s.scales.price_scale),
-              qty: fromUnits(qty, s.scales.qty_scale),
-              timestamp: new Date(ms).toISOString(),
-            });
-          }
+          this.filled(ev[o + 5], ev[o + 12], price, qty, ms, done);
+          this.filled(ev[o + 6], ev[o + 13], price, qty, ms, done);
           if (sym) {
             b.publish.push([
               `trades.${sym.row.symbol}`,
@@ -942,10 +922,10 @@ export class EmbeddedEngineService implements EngineService {
             position_qty: fromUnits(BigInt(ev[o + 12]), sc.qty_scale),
             cash_after: fromUnits(BigInt(ev[o + 13]), MONEY_SCALE),
             leaves_qty: fromUnits(s.qty - s.filledQty, sc.qty_scale),
-            transaction_time: new Date(ms).toISOString(),
+            transaction_time: isoMs(ms),
           });
           accounts.add(engineAccount);
-          positions.add(`${engineAccount}:${ev[o + 6]}`);
+          positions.set(`${engineAccount}:${ev[o + 6]}`, [engineAccount, ev[o + 6]]);
           break;
         }
         case Evt.CashMoved: {
@@ -958,7 +938,7 @@ export class EmbeddedEngineService implements EngineService {
             kind: amount >= 0 ? 'deposit' : 'withdrawal',
             amount: fromUnits(BigInt(Math.abs(amount)), MONEY_SCALE),
             cash_after: fromUnits(BigInt(ev[o + 6]), MONEY_SCALE),
-            created_at: new Date(ms).toISOString(),
+            created_at: isoMs(ms),
           });
           accounts.add(ev[o + 4]);
           break;
@@ -969,8 +949,7 @@ export class EmbeddedEngineService implements EngineService {
     }
     for (const s of done) this.untrack(s);
     const engine = this.wire.engine;
-    for (const key of positions) {
-      const [acc, sym] = key.split(':').map(Number);
+    for (const [key, [acc, sym]] of positions) {
       const p = engine.position(acc, sym);
       const inst = this.byEngineSymbol.get(sym);
       const accountId = this.accountIds.get(acc);
@@ -993,6 +972,27 @@ export class EmbeddedEngineService implements EngineService {
       b.equity.push({ account_id: accountId, event_seq: lastSeq, ts: isoFromMicros(lastTs), equity: fromUnits(BigInt(a[3]), MONEY_SCALE), cash });
     }
     for (const sym of books) this.publishQuote(sym);
+  }
+
+  /** A trade filled `qty` at `price` of live order `engineId`, leaving `leaves` open. */
+  private filled(engineId: number, leaves: number, price: bigint, qty: bigint, ms: number, done: OrderState[]): void {
+    const s = this.live.get(engineId);
+    if (!s) return;
+    s.filledQty += qty;
+    s.filledNotional += price * qty;
+    s.updatedAt = ms;
+    if (leaves === 0) {
+      s.status = 'filled';
+      s.filledAt = ms;
+      done.push(s);
+    } else {
+      s.status = 'partially_filled';
+    }
+    this.dirty(s, leaves === 0 ? 'fill' : 'partial_fill', {
+      price: fromUnits(price, s.scales.price_scale),
+      qty: fromUnits(qty, s.scales.qty_scale),
+      timestamp: isoMs(ms),
+    });
   }
 
   /** Marks an order for writing and queues its update for the owner's stream. */
