@@ -51,9 +51,17 @@ function numberText(n: number): string {
 
 /** Formats units of 10^-scale as a decimal string without trailing zeros ("12.5", "3", "-0.01"). */
 export function fromUnits(units: bigint | number, scale: number): string {
-  const v = typeof units === 'bigint' ? units : BigInt(units);
-  const neg = v < 0n;
-  let s = (neg ? -v : v).toString();
+  let neg: boolean;
+  let s: string;
+  if (typeof units === 'number' && Number.isSafeInteger(units)) {
+    // The engine's f64 values: formatted as numbers, which is cheaper than going through a BigInt.
+    neg = units < 0;
+    s = String(neg ? -units : units);
+  } else {
+    const v = typeof units === 'bigint' ? units : BigInt(units);
+    neg = v < 0n;
+    s = (neg ? -v : v).toString();
+  }
   if (scale > 0) {
     if (s.length <= scale) s = '0'.repeat(scale + 1 - s.length) + s;
     const point = s.length - scale;
