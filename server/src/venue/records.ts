@@ -80,17 +80,20 @@ export interface OrderRow {
   failed_at: Date | string | null;
 }
 
-// The rows and messages of one command share their timestamps: the last one formatted is kept.
-let lastIsoMs = NaN;
-let lastIso = '';
+// The rows and messages of one command share their timestamps (now, and an
+// order's creation): the last two formatted are kept.
+const isoCache = { ms: [NaN, NaN], text: ['', ''], next: 0 };
 
-/** `new Date(ms).toISOString()`, formatting each distinct time once in a row. */
+/** `new Date(ms).toISOString()`, formatting a time again only when it is not one of the last two. */
 export function isoMs(ms: number): string {
-  if (ms !== lastIsoMs) {
-    lastIso = new Date(ms).toISOString();
-    lastIsoMs = ms;
-  }
-  return lastIso;
+  const c = isoCache;
+  if (ms === c.ms[0]) return c.text[0];
+  if (ms === c.ms[1]) return c.text[1];
+  const text = new Date(ms).toISOString();
+  c.ms[c.next] = ms;
+  c.text[c.next] = text;
+  c.next ^= 1;
+  return text;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : isoMs(ms));
