@@ -542,7 +542,9 @@ export class EmbeddedEngineService implements EngineService {
 
   /** Records a change beside the engine (journaled, and projected with its batch). */
   private effect(e: JournalEffect): void {
-    this.batch.effects.push(e);
+    // An order's identity is only journaled: its rows are written from the projected order state (see writeEffect),
+    // so the batch does not hold its row until the projection commits.
+    if (e.k !== 'order' && e.k !== 'replace') this.batch.effects.push(e);
     if (this.numberLine()) this.batch.lines.push(JSON.stringify({ n: this.line, e }));
   }
 
