@@ -97,16 +97,19 @@ export function instrumentEngine(engine: EngineService, m: VenueMetrics): Engine
   });
 
   function timed(prop: string, fn: (...args: unknown[]) => unknown, target: EngineService) {
+    // Timed with performance.now(): histogram.startTimer() costs two process.hrtime() arrays and a merged label object per call.
+    const observe = (outcome: 'ok' | 'rejected' | 'error', start: number): void =>
+      m.engineDuration.observe({ operation: prop, outcome }, (performance.now() - start) / 1000);
     return async (...args: unknown[]) => {
-      const end = m.engineDuration.startTimer({ operation: prop });
+      const start = performance.now();
       try {
         const out = await fn.apply(target, args);
-        end({ outcome: 'ok' });
+        observe('ok', start);
         if (prop === 'placeOrder' || prop === 'replaceOrder') countOrder(out as Order);
         return out;
       } catch (err) {
         const known = toApiError(err);
-        end({ outcome: known && known.status < 500 ? 'rejected' : 'error' });
+        observe(known && known.status < 500 ? 'rejected' : 'error', start);
         if (prop === 'placeOrder' || prop === 'replaceOrder') m.rejects.inc({ reason: known?.code ?? 'internal' });
         throw err;
       }

@@ -6,6 +6,7 @@
 export const MAX_UNITS = 2n ** 53n;
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+const ZERO = 48; // '0'
 
 /** Why a decimal did not convert: the message names no field, the caller adds it. */
 export class DecimalError extends Error {}
@@ -21,9 +22,11 @@ export function toUnits(value: string | number, scale: number, allowNegative = f
   if (!m) throw new DecimalError(`must be a decimal number, got '${String(value).slice(0, 40)}'`);
   const [, minus, whole, frac = ''] = m;
   if (minus && !allowNegative) throw new DecimalError('must not be negative');
-  const digits = frac.replace(/0+$/, '');
-  if (digits.length > scale) throw new DecimalError(`has more than ${scale} decimal places`);
-  const units = BigInt(whole) * 10n ** BigInt(scale) + (digits === '' ? 0n : BigInt(digits.padEnd(scale, '0')));
+  let places = frac.length; // without trailing zeros
+  while (places > 0 && frac.charCodeAt(places - 1) === ZERO) places--;
+  if (places > scale) throw new DecimalError(`has more than ${scale} decimal places`);
+  // One BigInt from the digits shifted by `scale` places: "12.5" at scale 2 is 1250.
+  const units = BigInt(whole + frac.slice(0, places).padEnd(scale, '0'));
   if (units >= MAX_UNITS) throw new DecimalError('is too large');
   return minus ? -units : units;
 }
@@ -48,13 +51,25 @@ function numberText(n: number): string {
 
 /** Formats units of 10^-scale as a decimal string without trailing zeros ("12.5", "3", "-0.01"). */
 export function fromUnits(units: bigint | number, scale: number): string {
-  let v = typeof units === 'bigint' ? units : BigInt(units);
-  const neg = v < 0n;
-  if (neg) v = -v;
-  const s = v.toString().padStart(scale + 1, '0');
-  const whole = s.slice(0, s.length - scale);
-  const frac = s.slice(s.length - scale).replace(/0+$/, '');
-  return (neg ? '-' : '') + whole + (frac ? `.${frac}` : '');
+  let neg: boolean;
+  let s: string;
+  if (typeof units === 'number' && Number.isSafeInteger(units)) {
+    // The engine's f64 values: formatted as numbers, which is cheaper than going through a BigInt.
+    neg = units < 0;
+    s = String(neg ? -units : units);
+  } else {
+    const v = typeof units === 'bigint' ? units : BigInt(units);
+    neg = v < 0n;
+    s = (neg ? -v : v).toString();
+  }
+  if (scale > 0) {
+    if (s.length <= scale) s = '0'.repeat(scale + 1 - s.length) + s;
+    const point = s.length - scale;
+    let end = s.length; // without trailing fractional zeros
+    while (end > point && s.charCodeAt(end - 1) === ZERO) end--;
+    s = end === point ? s.slice(0, point) : `${s.slice(0, point)}.${s.slice(point, end)}`;
+  }
+  return neg ? `-${s}` : s;
 }
 
 /** `a / b` in units of 10^-scale, rounded half away from zero (b > 0). */

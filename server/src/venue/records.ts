@@ -80,17 +80,23 @@ export interface OrderRow {
   failed_at: Date | string | null;
 }
 
-// Orders changed together share their timestamps: the last one formatted is kept.
-let lastIsoMs = NaN;
-let lastIso = '';
-const iso = (ms: number | null): string | null => {
-  if (ms === null) return null;
-  if (ms !== lastIsoMs) {
-    lastIso = new Date(ms).toISOString();
-    lastIsoMs = ms;
-  }
-  return lastIso;
-};
+// The rows and messages of one command share their timestamps (now, and an
+// order's creation): the last two formatted are kept.
+const isoCache = { ms: [NaN, NaN], text: ['', ''], next: 0 };
+
+/** `new Date(ms).toISOString()`, formatting a time again only when it is not one of the last two. */
+export function isoMs(ms: number): string {
+  const c = isoCache;
+  if (ms === c.ms[0]) return c.text[0];
+  if (ms === c.ms[1]) return c.text[1];
+  const text = new Date(ms).toISOString();
+  c.ms[c.next] = ms;
+  c.text[c.next] = text;
+  c.next ^= 1;
+  return text;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : isoMs(ms));
 const isoOf = (v: Date | string | null): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 const msOf = (v: Date | string | null): number | null => (v === null ? null : new Date(v).getTime());
 

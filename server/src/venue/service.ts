@@ -39,7 +39,7 @@ import { loadEngineModule } from '../engine.ts';
 import { sha256 } from '../sha256.ts';
 import { ApiError, conflict, forbidden, invalid, notFound, unavailable } from '../http/errors.ts';
 import { DecimalError, fromUnits, toUnits } from './decimal.ts';
-import { normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
+import { isoMs, normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
 import {
   MONEY_SCALE,
   OPEN_STATUSES,
@@ -213,21 +213,21 @@ function rejection(reason: string, limit: number, requested: number): ApiError {
   return new ApiError(map.status, reason, `order rejected: ${text}`, map.field);
 }
 
-/** Canonical JSON (sorted keys) of a request, hashed: same body, same hash. */
+/** Canonical JSON (sorted keys) of a request but its client_order_id, hashed: same body, same hash. */
 function hashRequest(body: object): string {
   const fields = body as Record<string, unknown>;
   const sorted: Record<string, unknown> = {};
   // Keys are distinct, so the default (UTF-16 code unit) order is the `<` order.
-  for (const k of Object.keys(fields).sort()) if (fields[k] !== undefined) sorted[k] = fields[k];
+  for (const k of Object.keys(fields).sort()) if (fields[k] !== undefined && k !== 'client_order_id') sorted[k] = fields[k];
   return sha256(JSON.stringify(sorted));
 }
 
 /** A price from the engine (NaN: none) as a decimal string, or null. */
-const priceOrNull = (units: number, scale: number): string | null => (Number.isNaN(units) ? null : fromUnits(BigInt(units), scale));
+const priceOrNull = (units: number, scale: number): string | null => (Number.isNaN(units) ? null : fromUnits(units, scale));
 
-const isoFromMicros = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
+const isoFromMicros = (us: number): string => isoMs(Math.floor(us / 1000));
 
-/** The lifecycle fields of an order not yet acknowledged: nothing filled, no terminal time. */
+/** The lifecycle fields of an order not yet acknowledged: nothing filled, no terminal time (placeOrder writes them out too). */
 function freshLifecycle(now: number) {
   return {
     filledQty: 0n,
@@ -513,9 +513,12 @@ export class EmbeddedEngineService implements EngineService {
   /** Executes one command record, logs it and projects its events into the current batch. */
   private run(rec: Float64Array): Float64Array {
     const events = this.wire.execute(rec);
-    const fields = Array.from(rec);
+    // Copied by hand: Array.from() over a typed array goes through its iterator, which costs more than the command.
+    const fields: number[] = new Array<number>(rec.length);
+    for (let i = 0; i < rec.length; i++) fields[i] = rec[i];
     this.batch.log.push({ seq: rec[2], ts: rec[1], kind: rec[0], record: fields });
-    this.note({ s: rec[2], t: rec[1], r: fields });
+    // The text JSON.stringify({ n, s, t, r }) writes, without building the object.
+    if (this.numberLine()) this.batch.lines.push(`{"n":${this.line},"s":${rec[2]},"t":${rec[1]},"r":${JSON.stringify(fields)}}`);
     this.sinceSnapshot++;
     this.project(events);
     if (!this.replaying && rec[0] !== Cmd.AdvanceTime && this.gtdDue <= this.opts.clock.now()) {
@@ -528,19 +531,21 @@ export class EmbeddedEngineService implements EngineService {
     return events;
   }
 
-  /** Numbers a journal line and adds it to the current batch. */
-  private note(entry: { s: number; t: number; r: number[] } | { e: JournalEffect }): void {
+  /** Numbers the next journal line (`this.line`) in the current batch; true when its text is to be written (a journal, and not a replay). */
+  private numberLine(): boolean {
     const n = ++this.line;
     const b = this.batch;
     if (b.firstLine === 0) b.firstLine = n;
     b.lastLine = n;
-    if (this.journal !== undefined && !this.replaying) b.lines.push(JSON.stringify({ n, ...entry }));
+    return this.journal !== undefined && !this.replaying;
   }
 
   /** Records a change beside the engine (journaled, and projected with its batch). */
   private effect(e: JournalEffect): void {
-    this.batch.effects.push(e);
-    this.note({ e });
+    // An order's identity is only journaled: its rows are written from the projected order state (see writeEffect),
+    // so the batch does not hold its row until the projection commits.
+    if (e.k !== 'order' && e.k !== 'replace') this.batch.effects.push(e);
+    if (this.numberLine()) this.batch.lines.push(JSON.stringify({ n: this.line, e }));
   }
 
   /** Resolves when everything run so far is durable (journaled, or without a journal, committed). */
@@ -802,7 +807,7 @@ export class EmbeddedEngineService implements EngineService {
 
   private project(ev: Float64Array): void {
     const accounts = new Set<number>();
-    const positions = new Set<string>();
+    const positions = new Map<string, [account: number, symbol: number]>();
     const books = new Set<number>();
     const done: OrderState[] = [];
     const b = this.batch;
@@ -841,28 +846,8 @@ export class EmbeddedEngineService implements EngineService {
           const sym = this.byEngineSymbol.get(ev[o + 4]);
           const price = BigInt(ev[o + 10]);
           const qty = BigInt(ev[o + 11]);
-          for (const [id, leaves] of [
-            [ev[o + 5], ev[o + 12]],
-            [ev[o + 6], ev[o + 13]],
-          ]) {
-            const s = this.live.get(id);
-            if (!s) continue;
-            s.filledQty += qty;
-            s.filledNotional += price * qty;
-            s.updatedAt = ms;
-            if (leaves === 0) {
-              s.status = 'filled';
-              s.filledAt = ms;
-              done.push(s);
-            } else {
-              s.status = 'partially_filled';
-            }
-            this.dirty(s, leaves === 0 ? 'fill' : 'partial_fill', {
-              price: fromUnits(price, s.scales.price_scale),
-              qty: fromUnits(qty, s.scales.qty_scale),
-              timestamp: new Date(ms).toISOString(),
-            });
-          }
+          this.filled(ev[o + 5], ev[o + 12], price, qty, ms, done);
+          this.filled(ev[o + 6], ev[o + 13], price, qty, ms, done);
           if (sym) {
             b.publish.push([
               `trades.${sym.row.symbol}`,
@@ -906,8 +891,8 @@ export class EmbeddedEngineService implements EngineService {
               {
                 symbol: sym.row.symbol,
                 side: ev[o + 5] === SIDE.buy ? 'bid' : 'ask',
-                price: fromUnits(BigInt(ev[o + 6]), sym.scales.price_scale),
-                size: fromUnits(BigInt(ev[o + 7]), sym.scales.qty_scale),
+                price: fromUnits(ev[o + 6], sym.scales.price_scale),
+                size: fromUnits(ev[o + 7], sym.scales.qty_scale),
                 orders: ev[o + 8],
                 seq: evSeq,
                 timestamp: isoFromMicros(us),
@@ -932,17 +917,17 @@ export class EmbeddedEngineService implements EngineService {
             symbol: sym.row.symbol,
             side: sideLiq % 10 === SIDE.buy ? 'buy' : 'sell',
             liquidity: sideLiq < 20 ? 'maker' : 'taker',
-            price: fromUnits(BigInt(ev[o + 8]), sc.price_scale),
-            qty: fromUnits(BigInt(ev[o + 9]), sc.qty_scale),
-            fee: fromUnits(BigInt(ev[o + 10]), MONEY_SCALE),
-            realized_pl: fromUnits(BigInt(ev[o + 11]), MONEY_SCALE),
-            position_qty: fromUnits(BigInt(ev[o + 12]), sc.qty_scale),
-            cash_after: fromUnits(BigInt(ev[o + 13]), MONEY_SCALE),
+            price: fromUnits(ev[o + 8], sc.price_scale),
+            qty: fromUnits(ev[o + 9], sc.qty_scale),
+            fee: fromUnits(ev[o + 10], MONEY_SCALE),
+            realized_pl: fromUnits(ev[o + 11], MONEY_SCALE),
+            position_qty: fromUnits(ev[o + 12], sc.qty_scale),
+            cash_after: fromUnits(ev[o + 13], MONEY_SCALE),
             leaves_qty: fromUnits(s.qty - s.filledQty, sc.qty_scale),
-            transaction_time: new Date(ms).toISOString(),
+            transaction_time: isoMs(ms),
           });
           accounts.add(engineAccount);
-          positions.add(`${engineAccount}:${ev[o + 6]}`);
+          positions.set(`${engineAccount}:${ev[o + 6]}`, [engineAccount, ev[o + 6]]);
           break;
         }
         case Evt.CashMoved: {
@@ -953,9 +938,9 @@ export class EmbeddedEngineService implements EngineService {
             event_seq: evSeq,
             account_id: accountId,
             kind: amount >= 0 ? 'deposit' : 'withdrawal',
-            amount: fromUnits(BigInt(Math.abs(amount)), MONEY_SCALE),
-            cash_after: fromUnits(BigInt(ev[o + 6]), MONEY_SCALE),
-            created_at: new Date(ms).toISOString(),
+            amount: fromUnits(Math.abs(amount), MONEY_SCALE),
+            cash_after: fromUnits(ev[o + 6], MONEY_SCALE),
+            created_at: isoMs(ms),
           });
           accounts.add(ev[o + 4]);
           break;
@@ -966,8 +951,7 @@ export class EmbeddedEngineService implements EngineService {
     }
     for (const s of done) this.untrack(s);
     const engine = this.wire.engine;
-    for (const key of positions) {
-      const [acc, sym] = key.split(':').map(Number);
+    for (const [key, [acc, sym]] of positions) {
       const p = engine.position(acc, sym);
       const inst = this.byEngineSymbol.get(sym);
       const accountId = this.accountIds.get(acc);
@@ -975,9 +959,9 @@ export class EmbeddedEngineService implements EngineService {
       b.positions.set(key, {
         account_id: accountId,
         symbol: inst.row.symbol,
-        qty: fromUnits(BigInt(p[0]), inst.scales.qty_scale),
-        cost_basis: fromUnits(BigInt(p[2]), MONEY_SCALE),
-        realized_pl: fromUnits(BigInt(p[3]), MONEY_SCALE),
+        qty: fromUnits(p[0], inst.scales.qty_scale),
+        cost_basis: fromUnits(p[2], MONEY_SCALE),
+        realized_pl: fromUnits(p[3], MONEY_SCALE),
         updated_at: isoFromMicros(lastTs),
       });
     }
@@ -985,11 +969,32 @@ export class EmbeddedEngineService implements EngineService {
       const a = engine.account(acc);
       const accountId = this.accountIds.get(acc);
       if (!a || !accountId) continue;
-      const cash = fromUnits(BigInt(a[0]), MONEY_SCALE);
+      const cash = fromUnits(a[0], MONEY_SCALE);
       b.accountCash.set(accountId, cash);
-      b.equity.push({ account_id: accountId, event_seq: lastSeq, ts: isoFromMicros(lastTs), equity: fromUnits(BigInt(a[3]), MONEY_SCALE), cash });
+      b.equity.push({ account_id: accountId, event_seq: lastSeq, ts: isoFromMicros(lastTs), equity: fromUnits(a[3], MONEY_SCALE), cash });
     }
     for (const sym of books) this.publishQuote(sym);
+  }
+
+  /** A trade filled `qty` at `price` of live order `engineId`, leaving `leaves` open. */
+  private filled(engineId: number, leaves: number, price: bigint, qty: bigint, ms: number, done: OrderState[]): void {
+    const s = this.live.get(engineId);
+    if (!s) return;
+    s.filledQty += qty;
+    s.filledNotional += price * qty;
+    s.updatedAt = ms;
+    if (leaves === 0) {
+      s.status = 'filled';
+      s.filledAt = ms;
+      done.push(s);
+    } else {
+      s.status = 'partially_filled';
+    }
+    this.dirty(s, leaves === 0 ? 'fill' : 'partial_fill', {
+      price: fromUnits(price, s.scales.price_scale),
+      qty: fromUnits(qty, s.scales.qty_scale),
+      timestamp: isoMs(ms),
+    });
   }
 
   /** Marks an order for writing and queues its update for the owner's stream. */
@@ -1230,7 +1235,7 @@ export class EmbeddedEngineService implements EngineService {
       id: String(ev[1]),
       kind,
       amount: fromUnits(units, MONEY_SCALE),
-      cash_after: fromUnits(BigInt(ev[6]), MONEY_SCALE),
+      cash_after: fromUnits(ev[6], MONEY_SCALE),
       created_at: isoFromMicros(ev[3]),
     };
   }
@@ -1364,87 +1369,110 @@ export class EmbeddedEngineService implements EngineService {
       throw invalid('expire_at is only for gtd orders', 'expire_at');
     }
 
-    const hash = hashRequest({ ...req, client_order_id: undefined });
-    const clientOrderId = req.client_order_id ?? randomUUID();
-    const key = `${account.id}\u0000${clientOrderId}`;
-    const same = async (existing: Order | undefined, hashOf: string): Promise<Order | undefined> => {
-      if (existing === undefined) return undefined;
-      if (hashOf !== hash) {
-        throw invalid(`client_order_id '${clientOrderId}' was already used for a different order`, 'client_order_id', 'client_order_id_reused');
-      }
-      return existing;
+    const now = this.opts.clock.now();
+    const s: OrderState = {
+      id: '', // set with engineId when the order is submitted
+      accountId: account.id,
+      engineAccount: account.engine_account,
+      engineId: 0,
+      clientOrderId: req.client_order_id ?? randomUUID(),
+      requestHash: hashRequest(req),
+      symbol: inst.row.symbol,
+      scales: inst.scales,
+      side: req.side,
+      type: req.type,
+      tif: req.time_in_force,
+      qty,
+      limitPrice: limit,
+      stopPrice: stop,
+      displayQty: display,
+      postOnly: req.post_only ?? false,
+      reduceOnly: req.reduce_only ?? false,
+      expireAt,
+      rejectReason: null,
+      replaces: null,
+      // freshLifecycle(now), written out: spreading it costs more than the rest of the literal.
+      filledQty: 0n,
+      filledNotional: 0n,
+      status: 'pending_new',
+      replacedBy: null,
+      createdAt: now,
+      updatedAt: now,
+      filledAt: null,
+      canceledAt: null,
+      expiredAt: null,
+      replacedAt: null,
+      failedAt: null,
     };
+    // A generated client_order_id is known to no one yet: no earlier order, nor a request in flight, can hold it.
+    if (req.client_order_id === undefined) return this.submit(inst, s);
+    const key = `${account.id}\u0000${s.clientOrderId}`;
     // A request with the same client_order_id still in flight finishes first; then it is found below.
     for (let inflight = this.inflightClientIds.get(key); inflight; inflight = this.inflightClientIds.get(key)) {
       await inflight.catch(() => undefined);
     }
-    const attempt = (async (): Promise<Order> => {
-      if (req.client_order_id !== undefined) {
-        const open = [...this.liveById.values()].find((s) => s.accountId === account.id && s.clientOrderId === clientOrderId);
-        if (open) return (await same(stateToOrder(open), open.requestHash))!;
-        await this.settled();
-        const [row] = await this.opts.db.query<OrderRow>(
-          `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
-          [account.id, clientOrderId],
-        );
-        if (row) return (await same(rowToOrder(row), row.request_hash))!;
-        this.usable();
-      }
-      const now = this.opts.clock.now();
-      const s: OrderState = {
-        id: randomUUID(),
-        accountId: account.id,
-        engineAccount: account.engine_account,
-        engineId: this.nextOrderId++,
-        clientOrderId,
-        requestHash: hash,
-        symbol: inst.row.symbol,
-        scales: inst.scales,
-        side: req.side,
-        type: req.type,
-        tif: req.time_in_force,
-        qty,
-        limitPrice: limit,
-        stopPrice: stop,
-        displayQty: display,
-        postOnly: req.post_only ?? false,
-        reduceOnly: req.reduce_only ?? false,
-        expireAt,
-        rejectReason: null,
-        replaces: null,
-        ...freshLifecycle(now),
-      };
-      const st = this.stamp();
-      const rec = record(Cmd.New, st.ts, st.seq);
-      rec[3] = s.engineId;
-      rec[4] = account.engine_account;
-      rec[5] = inst.row.engine_symbol;
-      rec[6] = SIDE[req.side];
-      rec[7] = ORDER_TYPE[req.type];
-      rec[8] = TIF[req.time_in_force];
-      rec[9] = limit === null ? 0 : Number(limit);
-      rec[10] = Number(qty);
-      rec[11] = stop === null ? 0 : Number(stop);
-      rec[12] = display === null ? 0 : Number(display);
-      rec[13] = expireAt === null ? 0 : expireAt * 1000;
-      rec[15] = (s.postOnly ? 1 : 0) | (s.reduceOnly ? 2 : 0);
-      this.track(s);
-      this.effect({ k: 'order', row: stateToRow(s), ea: account.engine_account });
-      const ev = this.run(rec);
-      if (expireAt !== null && s.status !== 'rejected') void this.expireDue();
-      await this.durable();
-      if (s.status === 'rejected') {
-        const o = ev.findIndex((_, i) => i % EVT === 0 && ev[i] === Evt.Rejected);
-        throw rejection(s.rejectReason!, o >= 0 ? ev[o + 8] : 0, o >= 0 ? ev[o + 9] : 0);
-      }
-      return stateToOrder(s);
-    })();
+    const attempt = this.placeOnce(inst, s);
     this.inflightClientIds.set(key, attempt);
     try {
       return await attempt;
     } finally {
       if (this.inflightClientIds.get(key) === attempt) this.inflightClientIds.delete(key);
     }
+  }
+
+  /** Places an order with a caller's client_order_id: the order already placed with it if the body is the same, else a new one. */
+  private async placeOnce(inst: InstrumentState, s: OrderState): Promise<Order> {
+    const open = [...this.liveById.values()].find((o) => o.accountId === s.accountId && o.clientOrderId === s.clientOrderId);
+    if (open) return this.sameRequest(s, stateToOrder(open), open.requestHash);
+    await this.settled();
+    const [row] = await this.opts.db.query<OrderRow>(
+      `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
+      [s.accountId, s.clientOrderId],
+    );
+    if (row) return this.sameRequest(s, rowToOrder(row), row.request_hash);
+    this.usable();
+    const now = this.opts.clock.now();
+    s.createdAt = now;
+    s.updatedAt = now;
+    return this.submit(inst, s);
+  }
+
+  /** The order placed earlier with `s`'s client_order_id, if it was placed with the same body. */
+  private sameRequest(s: OrderState, existing: Order, existingHash: string): Order {
+    if (existingHash !== s.requestHash) {
+      throw invalid(`client_order_id '${s.clientOrderId}' was already used for a different order`, 'client_order_id', 'client_order_id_reused');
+    }
+    return existing;
+  }
+
+  /** Runs a new order through the engine; resolves once it is durable (a rejection throws). */
+  private async submit(inst: InstrumentState, s: OrderState): Promise<Order> {
+    s.id = randomUUID();
+    s.engineId = this.nextOrderId++;
+    const st = this.stamp();
+    const rec = record(Cmd.New, st.ts, st.seq);
+    rec[3] = s.engineId;
+    rec[4] = s.engineAccount;
+    rec[5] = inst.row.engine_symbol;
+    rec[6] = SIDE[s.side];
+    rec[7] = ORDER_TYPE[s.type];
+    rec[8] = TIF[s.tif];
+    rec[9] = s.limitPrice === null ? 0 : Number(s.limitPrice);
+    rec[10] = Number(s.qty);
+    rec[11] = s.stopPrice === null ? 0 : Number(s.stopPrice);
+    rec[12] = s.displayQty === null ? 0 : Number(s.displayQty);
+    rec[13] = s.expireAt === null ? 0 : s.expireAt * 1000;
+    rec[15] = (s.postOnly ? 1 : 0) | (s.reduceOnly ? 2 : 0);
+    this.track(s);
+    this.effect({ k: 'order', row: stateToRow(s), ea: s.engineAccount });
+    const ev = this.run(rec);
+    if (s.expireAt !== null && s.status !== 'rejected') void this.expireDue();
+    await this.durable();
+    if (s.status === 'rejected') {
+      const o = ev.findIndex((_, i) => i % EVT === 0 && ev[i] === Evt.Rejected);
+      throw rejection(s.rejectReason!, o >= 0 ? ev[o + 8] : 0, o >= 0 ? ev[o + 9] : 0);
+    }
+    return stateToOrder(s);
   }
 
   /** An order of `account` by id: live from memory, else from the database; 404 if missing or not theirs. */
@@ -1487,7 +1515,7 @@ export class EmbeddedEngineService implements EngineService {
       ...old,
       id: randomUUID(),
       clientOrderId,
-      requestHash: hashRequest({ replaces: old.id, ...req, client_order_id: undefined }),
+      requestHash: hashRequest({ replaces: old.id, ...req }),
       qty,
       limitPrice: price ?? old.limitPrice,
       replaces: old.id,
@@ -1591,7 +1619,7 @@ export class EmbeddedEngineService implements EngineService {
     this.account(account);
     const a = this.wire.engine.account(account.engine_account);
     if (!a) throw unavailable('the account is not open in the engine yet');
-    const m = (v: number): string => fromUnits(BigInt(v), MONEY_SCALE);
+    const m = (v: number): string => fromUnits(v, MONEY_SCALE);
     return {
       cash: m(a[0]),
       reserved: m(a[1]),
@@ -1625,8 +1653,8 @@ export class EmbeddedEngineService implements EngineService {
       cost_basis: fromUnits(basis, MONEY_SCALE),
       market_value: mark === null ? null : fromUnits(mark * qty, MONEY_SCALE),
       current_price: mark === null ? null : fromUnits(mark, sc.price_scale),
-      unrealized_pl: fromUnits(BigInt(p[4]), MONEY_SCALE),
-      realized_pl: fromUnits(BigInt(p[3]), MONEY_SCALE),
+      unrealized_pl: fromUnits(p[4], MONEY_SCALE),
+      realized_pl: fromUnits(p[3], MONEY_SCALE),
     };
   }
 
@@ -1650,9 +1678,9 @@ export class EmbeddedEngineService implements EngineService {
     return {
       symbol: inst.row.symbol,
       bid_price: priceOrNull(bid, sc.price_scale),
-      bid_size: Number.isNaN(bid) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.buy, bid)), sc.qty_scale),
+      bid_size: Number.isNaN(bid) ? '0' : fromUnits(e.depthAt(sym, SIDE.buy, bid), sc.qty_scale),
       ask_price: priceOrNull(ask, sc.price_scale),
-      ask_size: Number.isNaN(ask) ? '0' : fromUnits(BigInt(e.depthAt(sym, SIDE.sell, ask)), sc.qty_scale),
+      ask_size: Number.isNaN(ask) ? '0' : fromUnits(e.depthAt(sym, SIDE.sell, ask), sc.qty_scale),
       last_price: priceOrNull(last, sc.price_scale),
       timestamp: isoFromMicros(Math.max(this.ts, this.opts.clock.now() * 1000)),
     };
@@ -1672,8 +1700,8 @@ export class EmbeddedEngineService implements EngineService {
       const out: Depth['bids'] = [];
       for (let i = 0; i < flat.length; i += 3) {
         out.push({
-          price: fromUnits(BigInt(flat[i]), inst.scales.price_scale),
-          size: fromUnits(BigInt(flat[i + 1]), inst.scales.qty_scale),
+          price: fromUnits(flat[i], inst.scales.price_scale),
+          size: fromUnits(flat[i + 1], inst.scales.qty_scale),
           orders: flat[i + 2],
         });
       }

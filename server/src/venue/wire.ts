@@ -92,8 +92,18 @@ export function record(kind: number, ts: number, seq: number): Float64Array {
 
 /** Runs command records through the engine's batch path and copies the events out. */
 export class WireEngine {
+  private readonly memory = wasmMemory() as WebAssembly.Memory;
+  /** All of the engine's memory as f64s; made again once the memory grows (which detaches the old buffer). */
+  private view = new Float64Array(this.memory.buffer);
+
   constructor(public engine: Engine) {
     if (commandStride() !== CMD || eventStride() !== EVT) throw new Error('engine wire strides changed');
+  }
+
+  private heap(): Float64Array {
+    const buffer = this.memory.buffer;
+    if (this.view.buffer !== buffer) this.view = new Float64Array(buffer);
+    return this.view;
   }
 
   /** Executes one record; returns its events (a copy, safe across later calls). */
@@ -104,8 +114,9 @@ export class WireEngine {
   /** Executes `count` records laid out back to back in `recs`; returns all their events (a copy). */
   executeMany(recs: Float64Array, count: number): Float64Array {
     const ptr = this.engine.commandBuffer(count);
-    new Float64Array((wasmMemory() as WebAssembly.Memory).buffer, ptr, count * CMD).set(recs.subarray(0, count * CMD));
+    this.heap().set(recs.length === count * CMD ? recs : recs.subarray(0, count * CMD), ptr / 8);
     const n = this.engine.executeBatch(count);
-    return new Float64Array((wasmMemory() as WebAssembly.Memory).buffer, this.engine.eventsPtr(), n * EVT).slice();
+    const at = this.engine.eventsPtr() / 8;
+    return this.heap().slice(at, at + n * EVT);
   }
 }
