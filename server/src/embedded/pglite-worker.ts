@@ -49,6 +49,9 @@ async function handle(req: PgliteRequest): Promise<PgliteReply> {
       const res = await target(req.tx).query(req.sql, req.params as unknown[] | undefined);
       return { id: req.id, rows: res.rows };
     }
+    case 'copy':
+      await target(req.tx).query(req.sql, [], { blob: new Blob([req.csv]) });
+      return { id: req.id };
     case 'exec':
       await target(req.tx).exec(req.sql);
       return { id: req.id };

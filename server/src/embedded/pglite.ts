@@ -10,9 +10,47 @@ import type { SqlClient, SqlDatabase } from '../deps.ts';
 /** int8 as a JS number (ids, sequence numbers and money units stay within 2^53). */
 export const PGLITE_PARSERS = { [types.INT8]: (v: string) => Number(v) };
 
-/** A message to the PGlite thread (`tx`: the open transaction a statement belongs to). */
+/** One CSV field as COPY reads it: NULL unquoted and empty, every string quoted (so "" is the empty string), JSON for arrays and objects. */
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  switch (typeof v) {
+    case 'string':
+      return v.includes('"') ? `"${v.replaceAll('"', '""')}"` : `"${v}"`;
+    case 'number':
+      if (!Number.isFinite(v)) throw new Error(`a row holds the number ${v}, which no column takes`);
+      return String(v);
+    case 'bigint':
+      return String(v);
+    case 'boolean':
+      return v ? 't' : 'f';
+    default: {
+      if (v instanceof Date) return v.toISOString();
+      const json = JSON.stringify(v);
+      return `"${json.replaceAll('"', '""')}"`;
+    }
+  }
+}
+
+/** `rows` as CSV lines, each row's values taken by name in `columns`. */
+export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  let out = '';
+  for (const r of rows) {
+    let line = csvField(r[columns[0]]);
+    for (let i = 1; i < columns.length; i++) line += ',' + csvField(r[columns[i]]);
+    out += line + '\n';
+  }
+  return out;
+}
+
+/** The COPY statement that loads CSV from the blob passed with the query. */
+export function copySql(table: string, columns: readonly string[]): string {
+  return `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
+}
+
+/** A message to the PGlite thread (`tx`: the open transaction a statement belongs to; `csv`: the rows a COPY reads). */
 export type PgliteRequest =
   | { id: number; op: 'query'; sql: string; params?: readonly unknown[]; tx?: number }
+  | { id: number; op: 'copy'; sql: string; csv: string; tx?: number }
   | { id: number; op: 'exec'; sql: string; tx?: number }
   | { id: number; op: 'begin' }
   | { id: number; op: 'commit' | 'rollback'; tx: number }
@@ -36,6 +74,9 @@ function client(db: PGlite | Transaction): SqlClient {
     async exec(sql: string): Promise<void> {
       await db.exec(sql);
     },
+    async copyRows(table, columns, rows): Promise<void> {
+      if (rows.length > 0) await db.query(copySql(table, columns), [], { blob: new Blob([toCsv(columns, rows)]) });
+    },
   };
 }
 
@@ -57,6 +98,7 @@ export async function openPglite(dataDir?: string, thread: PgliteThread = defaul
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
+    copyRows: base.copyRows,
     transaction: (fn) => db.transaction((tx) => fn(client(tx))),
     async ping() {
       await db.query('SELECT 1');
@@ -116,6 +158,10 @@ async function openPgliteWorker(dataDir: string | undefined): Promise<SqlDatabas
       async exec(sql: string): Promise<void> {
         await send({ id: nextId++, op: 'exec', sql, tx });
       },
+      async copyRows(table, columns, rows): Promise<void> {
+        // Encoded here, so the PGlite thread only parses the CSV.
+        if (rows.length > 0) await send({ id: nextId++, op: 'copy', sql: copySql(table, columns), csv: toCsv(columns, rows), tx });
+      },
     };
   }
 
@@ -131,6 +177,7 @@ async function openPgliteWorker(dataDir: string | undefined): Promise<SqlDatabas
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
+    copyRows: base.copyRows,
     async transaction(fn) {
       const { tx } = await send({ id: nextId++, op: 'begin' });
       let result;
