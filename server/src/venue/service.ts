@@ -1824,6 +1824,23 @@ const FILL_COLUMNS = [
   'cash_after', 'leaves_qty', 'transaction_time',
 ] as const;
 
+/**
+ * Of the equity points an account has at one instant (commands stamped within
+ * the same millisecond), the last. Portfolio history reads, per bucket, the
+ * point with the highest event_seq among those its time range admits; points
+ * at one instant share their bucket and are admitted or not together, so the
+ * others are never read.
+ */
+function lastPerInstant(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const last = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    const key = `${r.account_id as string} ${r.ts as string}`;
+    const prev = last.get(key);
+    if (prev === undefined || (prev.event_seq as number) < (r.event_seq as number)) last.set(key, r);
+  }
+  return last.size === rows.length ? rows : [...last.values()];
+}
+
 /** What an order row that is already stored takes from its newer version. */
 const ORDER_UPSERT = `ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_qty = excluded.filled_qty,
          filled_notional = excluded.filled_notional, filled_avg_price = excluded.filled_avg_price,
@@ -1887,7 +1904,7 @@ async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boole
     await tx.query(
       `INSERT INTO equity_history SELECT * FROM jsonb_populate_recordset(NULL::equity_history, $1::jsonb)
        ON CONFLICT (account_id, event_seq) DO UPDATE SET equity = excluded.equity, cash = excluded.cash`,
-      [JSON.stringify(b.equity)],
+      [JSON.stringify(lastPerInstant(b.equity))],
     );
   }
   if (b.snapshot && snapshotInDb) {
