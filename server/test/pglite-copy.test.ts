@@ -77,3 +77,19 @@ test('CSV: NULL is an empty unquoted field, every string is quoted, numbers that
   assert.equal(toCsv(['a', 'b', 'c', 'd'], [{ a: null, b: '', c: 'x"y', d: 2 }]), ',"","x""y",2\n');
   assert.throws(() => toCsv(['a'], [{ a: Number.NaN }]), /NaN/);
 });
+
+test('PGlite analyzes a table once it has doubled since its last ANALYZE (it has no autovacuum to do so)', async () => {
+  const db = await openPglite(undefined, 'main');
+  try {
+    await db.exec('CREATE TABLE big (id int PRIMARY KEY, pad text NOT NULL)');
+    const relpages = async () => (await db.query<{ relpages: number }>(`SELECT relpages FROM pg_class WHERE relname = 'big'`))[0].relpages;
+    assert.equal(await relpages(), 0, 'never analyzed');
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, pad: 'x'.repeat(100) }));
+    await db.transaction((tx) => tx.copyRows!('big', ['id', 'pad'], rows));
+    // The check after the commit runs in the background; closing waits for it.
+    for (let i = 0; i < 100 && (await relpages()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await relpages()) > 8, 'analyzed after the commit that grew it');
+  } finally {
+    await db.close();
+  }
+});
