@@ -1,8 +1,9 @@
-// The constraints of migration 003, on PGlite and on PostgreSQL (a scratch
-// database, dropped after): the same files run on both, a well-formed set of
-// rows (an order, its replacement in one transaction, a fill, a deposit) is
-// accepted, and each bad row is refused naming its constraint, changing
-// nothing.
+// The constraints of migrations 003 and 004, on PGlite and on PostgreSQL (a
+// scratch database, dropped after): the same files run on both, a well-formed
+// set of rows (an order, its replacement in one transaction, a fill, a
+// deposit) is accepted, and each bad row is refused naming its constraint,
+// changing nothing. A fill's order, account and instrument are checked by the
+// one composite reference to orders that 004 leaves (and the orders' own).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -172,7 +173,27 @@ function constraintTests(open: () => Promise<SqlDatabase>): void {
     await refused(db, 'fills', 'fills_price_check', () => insertFill(db, fillRow(f, { price: '-1' })));
     await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => insertFill(db, fillRow(f, { account_id: f.other })));
     await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => insertFill(db, fillRow(f, { symbol: 'MSFT' })));
-    await refused(db, 'fills', 'fills_order_id_fkey', () => insertFill(db, fillRow(f, { order_id: randomUUID() })));
+    // An order, account or instrument that does not exist at all is refused the same way.
+    await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => insertFill(db, fillRow(f, { order_id: randomUUID() })));
+    await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => insertFill(db, fillRow(f, { account_id: randomUUID() })));
+    await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => insertFill(db, fillRow(f, { symbol: 'NOPE' })));
+    // Bulk-loaded (PGlite's COPY, as the projection writes fills) the same checks hold.
+    if (db.copyRows) {
+      const load = (fields: Record<string, unknown>) => db.copyRows!('fills', Object.keys(fillRow(f, {})), [fillRow(f, {}), fillRow(f, fields)]);
+      await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => load({ account_id: f.other }));
+      await refused(db, 'fills', 'fills_order_account_symbol_fkey', () => load({ order_id: randomUUID() }));
+      await refused(db, 'fills', 'fills_qty_check', () => load({ qty: '0' }));
+    }
+  });
+
+  test('an order and its fills cannot be re-keyed or deleted from under each other', async () => {
+    const fill = fillRow(f, {});
+    await insertFill(db, fill);
+    await refused(db, 'orders', 'fills_order_account_symbol_fkey', () => db.query('DELETE FROM orders WHERE id = $1', [f.order]));
+    await assert.rejects(db.query('UPDATE orders SET account_id = $1 WHERE id = $2', [f.other, f.order]), /fills_order_account_symbol_fkey/);
+    await assert.rejects(db.query(`UPDATE orders SET symbol = 'MSFT' WHERE id = $1`, [f.order]), /fills_order_account_symbol_fkey/);
+    await assert.rejects(db.query('DELETE FROM accounts WHERE id = $1', [f.account]), /_account_id_fkey/);
+    await assert.rejects(db.query(`DELETE FROM instruments WHERE symbol = 'AAPL'`), /_symbol_fkey/);
   });
 
   test('money, limits, users and the engine log are checked', async () => {

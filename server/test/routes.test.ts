@@ -48,6 +48,33 @@ test('deposits and withdrawals move cash and show up as activities', async () =>
   assert.notEqual(next.body.activities[0].id, page.body.activities[0].id);
 });
 
+test('portfolio history: the points an account has at one instant answer as the last of them, for every timeframe', async () => {
+  // Run before the other trading tests: the book holds nothing these orders could meet but each other.
+  const c = await newUser(t);
+  const d = await newUser(t);
+  t.clock.advance(7_000);
+  for (const price of ['20', '22', '24']) assert.equal((await place(c, { side: 'sell', qty: '1', limit_price: price })).status, 200);
+  // Three buys at one instant, sent together so they tend to share a projection: d's equity moves with each fill.
+  const buys = await Promise.all([0, 1, 2].map(() => place(d, { side: 'buy', qty: '1', limit_price: '24' })));
+  assert.deepEqual(buys.map((r) => r.status), [200, 200, 200]);
+  const now = new Date(t.clock.now()).toISOString();
+  const equity = (await call(t.app, 'GET', '/v1/account', { headers: d.key })).body.equity;
+  await t.venue.deps.engine.settled();
+  const stored = await t.venue.deps.db.query<{ equity: string }>(
+    'SELECT equity::text FROM equity_history WHERE account_id = $1 AND ts = $2 ORDER BY event_seq DESC',
+    [d.accountId, now],
+  );
+  assert.ok(stored.length >= 1, 'equity points stored at that instant');
+  assert.equal(Number(stored[0].equity), Number(equity), 'the last point stored is the account equity');
+  for (const timeframe of ['1Min', '5Min', '15Min', '1H', '1D']) {
+    for (const range of ['', `&end=${now}`, `&start=${now}&end=${now}`]) {
+      const hist = await call(t.app, 'GET', `/v1/account/portfolio/history?timeframe=${timeframe}${range}`, { headers: d.key });
+      assert.equal(hist.status, 200);
+      assert.equal(hist.body.equity.at(-1), equity, `${timeframe}${range}`);
+    }
+  }
+});
+
 test('positions close one and all; portfolio history follows equity', async () => {
   await place(b, { side: 'sell', qty: '10', limit_price: '20' });
   await place(a, { side: 'buy', qty: '10', limit_price: '20' });

@@ -6,7 +6,7 @@
 // main thread commits or rolls it back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { PGLITE_PARSERS, type PgliteReply, type PgliteRequest } from './pglite.ts';
+import { GrowthAnalyzer, PGLITE_PARSERS, type PgliteReply, type PgliteRequest } from './pglite.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('pglite-worker.ts runs only as a worker thread');
@@ -35,6 +35,7 @@ const db = await PGlite.create(dataDir, { parsers: PGLITE_PARSERS }).catch((err:
   throw err;
 });
 port.postMessage({ id: 0 } satisfies PgliteReply);
+const analyzer = new GrowthAnalyzer(db);
 
 function target(tx: number | undefined): PGlite | Transaction {
   if (tx === undefined) return db;
@@ -49,6 +50,9 @@ async function handle(req: PgliteRequest): Promise<PgliteReply> {
       const res = await target(req.tx).query(req.sql, req.params as unknown[] | undefined);
       return { id: req.id, rows: res.rows };
     }
+    case 'copy':
+      await target(req.tx).query(req.sql, [], { blob: new Blob([req.csv]) });
+      return { id: req.id };
     case 'exec':
       await target(req.tx).exec(req.sql);
       return { id: req.id };
@@ -80,9 +84,11 @@ async function handle(req: PgliteRequest): Promise<PgliteReply> {
       open.end(req.op === 'commit');
       // Answers once PGlite has run COMMIT (or ROLLBACK); a failed COMMIT is the caller's error.
       await open.outcome;
+      if (req.op === 'commit') analyzer.afterCommit();
       return { id: req.id };
     }
     case 'close':
+      await analyzer.idle();
       if (!db.closed) await db.close();
       return { id: req.id };
   }

@@ -1839,32 +1839,76 @@ async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
   }
 }
 
-/** Writes one projection: the command log, effects, the projected rows, a snapshot if due, and the last journal line reflected. */
-async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boolean): Promise<void> {
-  if (b.log.length > 0) {
-    await tx.query(
-      `INSERT INTO engine_log (seq, ts, kind, record)
-       SELECT seq, ts, kind, record FROM jsonb_to_recordset($1::jsonb)
-         AS x(seq bigint, ts bigint, kind smallint, record jsonb)`,
-      [JSON.stringify(b.log)],
-    );
+/** The columns of the rows the projection bulk-loads (every column of each table, so none falls back to a default). */
+const LOG_COLUMNS = ['seq', 'ts', 'kind', 'record'] as const;
+const ORDER_COLUMNS = Object.keys({
+  id: 0, account_id: 0, engine_id: 0, client_order_id: 0, request_hash: 0, symbol: 0, side: 0, type: 0, time_in_force: 0, qty: 0,
+  filled_qty: 0, filled_notional: 0, filled_avg_price: 0, limit_price: 0, stop_price: 0, display_qty: 0, post_only: 0, reduce_only: 0,
+  expire_at: 0, status: 0, reject_reason: 0, replaces: 0, replaced_by: 0, created_at: 0, updated_at: 0, filled_at: 0, canceled_at: 0,
+  expired_at: 0, replaced_at: 0, failed_at: 0,
+} satisfies Record<keyof OrderRow, 0>);
+const FILL_COLUMNS = [
+  'id', 'event_seq', 'account_id', 'order_id', 'symbol', 'side', 'liquidity', 'price', 'qty', 'fee', 'realized_pl', 'position_qty',
+  'cash_after', 'leaves_qty', 'transaction_time',
+] as const;
+
+/**
+ * Of the equity points an account has at one instant (commands stamped within
+ * the same millisecond), the last. Portfolio history reads, per bucket, the
+ * point with the highest event_seq among those its time range admits; points
+ * at one instant share their bucket and are admitted or not together, so the
+ * others are never read.
+ */
+function lastPerInstant(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const last = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    const key = `${r.account_id as string} ${r.ts as string}`;
+    const prev = last.get(key);
+    if (prev === undefined || (prev.event_seq as number) < (r.event_seq as number)) last.set(key, r);
   }
-  for (const e of b.effects) await writeEffect(tx, e);
-  if (b.orders.size > 0) {
-    const rows = [...b.orders.values()];
-    await tx.query(
-      `INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, $1::jsonb)
-       ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_qty = excluded.filled_qty,
+  return last.size === rows.length ? rows : [...last.values()];
+}
+
+/** What an order row that is already stored takes from its newer version. */
+const ORDER_UPSERT = `ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_qty = excluded.filled_qty,
          filled_notional = excluded.filled_notional, filled_avg_price = excluded.filled_avg_price,
          limit_price = excluded.limit_price, status = excluded.status, reject_reason = excluded.reject_reason,
          replaced_by = excluded.replaced_by, updated_at = excluded.updated_at, filled_at = excluded.filled_at,
          canceled_at = excluded.canceled_at, expired_at = excluded.expired_at, replaced_at = excluded.replaced_at,
-         failed_at = excluded.failed_at`,
-      [JSON.stringify(rows)],
-    );
+         failed_at = excluded.failed_at`;
+
+/**
+ * Writes one projection: the command log, effects, the projected rows, a snapshot if due, and the last journal line reflected.
+ * Where the client bulk-loads (PGlite: COPY), the log, orders and fills go that way; orders, which may be
+ * stored already, through a staging table emptied at commit.
+ */
+async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boolean): Promise<void> {
+  if (b.log.length > 0) {
+    if (tx.copyRows) await tx.copyRows('engine_log', LOG_COLUMNS, b.log);
+    else {
+      await tx.query(
+        `INSERT INTO engine_log (seq, ts, kind, record)
+         SELECT seq, ts, kind, record FROM jsonb_to_recordset($1::jsonb)
+           AS x(seq bigint, ts bigint, kind smallint, record jsonb)`,
+        [JSON.stringify(b.log)],
+      );
+    }
+  }
+  for (const e of b.effects) await writeEffect(tx, e);
+  if (b.orders.size > 0) {
+    const rows = [...b.orders.values()];
+    if (tx.copyRows) {
+      await tx.exec('CREATE TEMP TABLE IF NOT EXISTS orders_incoming (LIKE orders) ON COMMIT DELETE ROWS');
+      await tx.copyRows('orders_incoming', ORDER_COLUMNS, rows as unknown as Record<string, unknown>[]);
+      const cols = ORDER_COLUMNS.join(', ');
+      await tx.query(`INSERT INTO orders (${cols}) SELECT ${cols} FROM orders_incoming ${ORDER_UPSERT}`);
+    } else {
+      await tx.query(`INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, $1::jsonb) ${ORDER_UPSERT}`, [JSON.stringify(rows)]);
+    }
   }
   if (b.fills.length > 0) {
-    await tx.query(`INSERT INTO fills SELECT * FROM jsonb_populate_recordset(NULL::fills, $1::jsonb)`, [JSON.stringify(b.fills)]);
+    if (tx.copyRows) await tx.copyRows('fills', FILL_COLUMNS, b.fills);
+    else await tx.query(`INSERT INTO fills SELECT * FROM jsonb_populate_recordset(NULL::fills, $1::jsonb)`, [JSON.stringify(b.fills)]);
   }
   if (b.cash.length > 0) {
     await tx.query(`INSERT INTO cash_ledger SELECT * FROM jsonb_populate_recordset(NULL::cash_ledger, $1::jsonb)`, [JSON.stringify(b.cash)]);
@@ -1888,7 +1932,7 @@ async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boole
     await tx.query(
       `INSERT INTO equity_history SELECT * FROM jsonb_populate_recordset(NULL::equity_history, $1::jsonb)
        ON CONFLICT (account_id, event_seq) DO UPDATE SET equity = excluded.equity, cash = excluded.cash`,
-      [JSON.stringify(b.equity)],
+      [JSON.stringify(lastPerInstant(b.equity))],
     );
   }
   if (b.snapshot && snapshotInDb) {
