@@ -1889,6 +1889,14 @@ function lastPerInstant(rows: Record<string, unknown>[]): Record<string, unknown
   return last.size === rows.length ? rows : [...last.values()];
 }
 
+/** Inserts `rows` into `table`: bulk-loaded where the client can (PGlite: COPY), else one statement over the rows as JSON. */
+async function insertRows(tx: SqlClient, table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
+  const records = rows as readonly Record<string, unknown>[];
+  if (tx.copyRows) return tx.copyRows(table, columns, records);
+  const cols = columns.join(', ');
+  await tx.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [JSON.stringify(records)]);
+}
+
 /** What an order row that is already stored takes from its newer version. */
 const ORDER_UPSERT = `ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_qty = excluded.filled_qty,
          filled_notional = excluded.filled_notional, filled_avg_price = excluded.filled_avg_price,
@@ -1904,15 +1912,7 @@ const ORDER_UPSERT = `ON CONFLICT (id) DO UPDATE SET qty = excluded.qty, filled_
  */
 async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boolean): Promise<void> {
   if (b.log.length > 0) {
-    if (tx.copyRows) await tx.copyRows('engine_log', LOG_COLUMNS, b.log);
-    else {
-      await tx.query(
-        `INSERT INTO engine_log (seq, ts, kind, record)
-         SELECT seq, ts, kind, record FROM jsonb_to_recordset($1::jsonb)
-           AS x(seq bigint, ts bigint, kind smallint, record jsonb)`,
-        [JSON.stringify(b.log)],
-      );
-    }
+    await insertRows(tx, 'engine_log', LOG_COLUMNS, b.log);
   }
   for (const e of b.effects) await writeEffect(tx, e);
   if (b.orders.size > 0) {
@@ -1927,8 +1927,7 @@ async function writeProjection(tx: SqlClient, b: Projection, snapshotInDb: boole
     }
   }
   if (b.fills.length > 0) {
-    if (tx.copyRows) await tx.copyRows('fills', FILL_COLUMNS, b.fills);
-    else await tx.query(`INSERT INTO fills SELECT * FROM jsonb_populate_recordset(NULL::fills, $1::jsonb)`, [JSON.stringify(b.fills)]);
+    await insertRows(tx, 'fills', FILL_COLUMNS, b.fills);
   }
   if (b.cash.length > 0) {
     await tx.query(`INSERT INTO cash_ledger SELECT * FROM jsonb_populate_recordset(NULL::cash_ledger, $1::jsonb)`, [JSON.stringify(b.cash)]);
