@@ -2,7 +2,9 @@
 // Starts, side by side on this machine in one run:
 //   - the venue on embedded defaults (`cift serve`: PGlite in a fresh temp data directory, in-process
 //     bus and cache, rate limiting on with a limit high enough not to trigger),
-//   - a bare Hono app on @hono/node-server answering GET / with "hello" (the peer),
+//   - a bare Hono app on @hono/node-server answering GET / with "hello" (the peer) and GET /framed with
+//     the headers and body of one of the venue's quote responses, replayed (what the response format alone
+//     costs: the security, rate-limit and request-id headers the venue must send, without any of its work),
 // then drives each with autocannon, one target at a time: the bare route, latest-quote reads
 // (GET /v1/market/AAPL/quote with an API key), and order placement (POST /v1/orders alternating a
 // buy from one account and a sell from another at the same price, so half the orders trade:
@@ -34,6 +36,13 @@ import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 const app = new Hono();
 app.get('/', (c) => c.text('hello'));
+// The venue's response format without the venue: the headers and body of one of its quote responses, replayed.
+const framed = JSON.parse(process.env.FRAMED ?? '{"headers":{},"body":""}');
+const framedHeaders = Object.entries(framed.headers);
+app.get('/framed', (c) => {
+  for (const [k, v] of framedHeaders) c.header(k, v);
+  return c.body(framed.body, 200);
+});
 serve({ fetch: app.fetch, port: 0 }, (info) => console.log('listening on http://localhost:' + info.port));
 `;
 
@@ -102,10 +111,15 @@ const venue = await start(process.execPath, ['server/bin/cift.mjs', 'serve', '--
   CIFT_RATE_LIMIT: '1000000000',
   CIFT_INITIAL_CASH: '40000000',
 });
-const bare = await start(process.execPath, ['--input-type=module', '-e', BARE], {});
+let bare;
 try {
   const buyer = await user(venue.url, 'buyer');
   const seller = await user(venue.url, 'seller');
+  // One quote response of the venue, for the framed peer: its headers (less those Node sets per connection) and body.
+  const sample = await fetch(`${venue.url}/v1/market/AAPL/quote`, { headers: buyer });
+  const perConnection = new Set(['connection', 'keep-alive', 'date', 'content-length', 'transfer-encoding']);
+  const framed = { headers: Object.fromEntries([...sample.headers].filter(([k]) => !perConnection.has(k))), body: await sample.text() };
+  bare = await start(process.execPath, ['--input-type=module', '-e', BARE], { FRAMED: JSON.stringify(framed) });
   const order = (side) => JSON.stringify({ symbol: 'AAPL', side, type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '100' });
   const json = { 'content-type': 'application/json' };
   // Warm up every path once.
@@ -114,6 +128,7 @@ try {
   const results = {};
   results.bare = summary(await run('bare Hono GET /', { url: bare.url }));
   results.bare_order_connections = summary(await run('bare Hono GET /', { url: bare.url, connections: orderConnections }));
+  results.bare_framed = summary(await run('bare Hono GET /framed', { url: `${bare.url}/framed` }));
   results.quote = summary(await run('GET /v1/market/AAPL/quote', { url: `${venue.url}/v1/market/AAPL/quote`, headers: buyer }));
   results.orders = summary(
     await run('POST /v1/orders', {
@@ -148,6 +163,7 @@ try {
     results,
     // Each to the bare route run with the same number of connections.
     ratios_to_bare: {
+      bare_framed: ratio(results.bare_framed.requests_per_sec),
       quote: ratio(results.quote.requests_per_sec),
       orders: ratio(results.orders.requests_per_sec, results.bare_order_connections),
     },
@@ -156,6 +172,7 @@ try {
   };
   const rows = [
     ['bare Hono GET / (peer)', results.bare, 1],
+    [`bare Hono GET /framed: the venue's ${Object.keys(framed.headers).length} response headers and a quote's body, replayed`, results.bare_framed, report.ratios_to_bare.bare_framed],
     ['latest quote GET', results.quote, report.ratios_to_bare.quote],
     ['bare Hono GET / (peer)', results.bare_order_connections, 1],
     ['order placement POST', results.orders, report.ratios_to_bare.orders],
@@ -185,7 +202,7 @@ try {
   writeFileSync(join(root, 'bench/results/http.json'), JSON.stringify(report, null, 2) + '\n');
 } finally {
   venue.child.kill('SIGTERM');
-  bare.child.kill('SIGTERM');
+  bare?.child.kill('SIGTERM');
   await new Promise((r) => venue.child.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
 }
