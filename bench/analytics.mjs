@@ -25,6 +25,7 @@ import * as talib from 'talib-web';
 import * as simd128 from 'cift-engine';
 import { analyze } from '../scripts/wasm-simd.mjs';
 import { CASES, IMPLS } from './analytics/cases.mjs';
+import { streamFloor } from './analytics/floor.mjs';
 import { formatReport, ratios, targetResults } from './analytics/report.mjs';
 import { trades } from './analytics/series.mjs';
 
@@ -137,12 +138,23 @@ for (const points of lengths) {
     sizeList: () => (sizeList ??= Array.from(sizes)),
   };
   const big = points >= 5_000_000;
+  /** Stream-floor kernels by shape (inputs, outputs), each with its own memory holding its columns. */
+  const floors = new Map();
+  const floorOf = (/** @type {import('./analytics/cases.mjs').Floor} */ f) => {
+    const key = `${f.inputs.join('+')}>${f.outputs}`;
+    if (!floors.has(key)) floors.set(key, streamFloor(points, f.inputs.map((i) => (i === 'price' ? x : sizes)), f.outputs));
+    return floors.get(key);
+  };
   for (const c of cases) {
     /** @type {Record<string, number>} */
     const ms = {};
     /** @type {Map<string, () => number>} */
     const wasmRuns = new Map();
     for (const impl of IMPLS) {
+      if (impl === 'stream-floor') {
+        if (c.floor) wasmRuns.set(impl, floorOf(c.floor));
+        continue;
+      }
       if (impl === 'native') {
         const v = nativeMs.get(`${c.name}@${points}`);
         if (v !== undefined) ms.native = v;
@@ -165,7 +177,7 @@ for (const points of lengths) {
       ms[impl] = best;
       log(`  ${c.name} ${points.toLocaleString('en-US')} ${impl}: ${best.toFixed(2)} ms`);
     }
-    const lasts = [...wasmTimes.values()].map((t) => t.last);
+    const lasts = [...wasmTimes].filter(([impl]) => impl !== 'stream-floor').map(([, t]) => t.last);
     if (lasts.some((v) => !Object.is(v, lasts[0]))) {
       throw new Error(`${c.name}: the WASM columns disagree: ${lasts.join(', ')}`);
     }
@@ -207,6 +219,9 @@ const result = {
       + 'the module): the baseline of the SIMD >= 2x target',
     'wasm-scalar-path': 'scalar path (simd = false) of pkg/, the simd128 build: LLVM autovectorizes parts of it '
       + '(f64x2 in the finiteness check and in the Bollinger and stochastic finishing maths)',
+    'stream-floor': 'a WASM SIMD kernel (bench/analytics/floor.mjs) that reads the case\'s input columns and writes its '
+      + 'output columns with one multiply a step and nothing else: the fastest plain loads and stores of those bytes; '
+      + 'no-SIMD / floor bounds the SIMD/no-SIMD ratio any kernel could reach',
   },
   rows: rows.map((r) => ({ ...r, ratios: ratios(r.ms) })),
   targets: targetResults(rows),

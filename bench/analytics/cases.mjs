@@ -18,8 +18,8 @@ import * as talib from 'talib-web';
 import { BollingerBands, EMA, RSI, SMA, VWAP } from 'trading-signals';
 
 /** Implementations in table order. `native` figures come from engine-rs/examples/bench_analytics.rs. */
-export const IMPLS = ['wasm-simd', 'wasm-no-simd', 'wasm-scalar-path', 'native', 'indicatorts', 'trading-signals',
-  'talib-web'];
+export const IMPLS = ['wasm-simd', 'wasm-no-simd', 'wasm-scalar-path', 'stream-floor', 'native', 'indicatorts',
+  'trading-signals', 'talib-web'];
 
 /** talib-web's heap does not grow (one SMA call aborts between 700k and 800k points; BBANDS, with three outputs, at 600k), so series go in chunks of 250k. */
 const TALIB_CHUNK = 250_000;
@@ -111,11 +111,18 @@ function streaming(make, pick) {
   };
 }
 
-/** @type {{ name: string, impls: Record<string, Prepare>, rolling: boolean }[]} */
+/**
+ * A case's `floor`: which series columns its WASM call reads and how many columns it writes, for the stream-floor
+ * column (bench/analytics/floor.mjs: the same bytes read and written with nothing computed).
+ * @typedef {{ inputs: ('price' | 'size')[], outputs: number }} Floor
+ */
+
+/** @type {{ name: string, impls: Record<string, Prepare>, rolling: boolean, floor?: Floor }[]} */
 export const CASES = [
   {
     name: 'SMA(20)',
     rolling: true,
+    floor: { inputs: ['price'], outputs: 1 },
     impls: {
       ...wasm((w, simd) => w.m.sma(w.column, 20, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.sma(d.list(), { period: 20 }).at(-1) ?? NaN,
@@ -126,6 +133,7 @@ export const CASES = [
   {
     name: 'EMA(20)',
     rolling: false,
+    floor: { inputs: ['price'], outputs: 1 },
     impls: {
       ...wasm((w, simd) => w.m.ema(w.column, 20, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.ema(d.list(), { period: 20 }).at(-1) ?? NaN,
@@ -136,6 +144,7 @@ export const CASES = [
   {
     name: 'RSI(14)',
     rolling: false,
+    floor: { inputs: ['price'], outputs: 1 },
     impls: {
       ...wasm((w, simd) => w.m.rsi(w.column, 14, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.rsi(d.list(), { period: 14 }).at(-1) ?? NaN,
@@ -146,6 +155,7 @@ export const CASES = [
   {
     name: 'Bollinger(20, 2)',
     rolling: true,
+    floor: { inputs: ['price'], outputs: 3 },
     impls: {
       ...wasm((w, simd) => w.m.bollinger(w.column, 20, 2, 2, w.outs[0], w.outs[1], w.outs[2], simd)),
       indicatorts: (d) => () => indicatorts.bb(d.list(), { period: 20 }).upper.at(-1) ?? NaN,
@@ -159,6 +169,7 @@ export const CASES = [
   {
     name: 'VWAP cumulative',
     rolling: false,
+    floor: { inputs: ['price', 'size'], outputs: 1 },
     impls: {
       ...wasm((w, simd) => w.m.vwap(w.column, w.sizeColumn, w.outs[0], simd)),
       // indicatorts' vwap is a moving Σp·v / Σv; a period of the whole series makes it cumulative.
@@ -179,6 +190,7 @@ export const CASES = [
   {
     name: 'VWAP(20) rolling',
     rolling: true,
+    floor: { inputs: ['price', 'size'], outputs: 1 },
     impls: {
       ...wasm((w, simd) => w.m.rollingVwap(w.column, w.sizeColumn, 20, w.outs[0], simd)),
       indicatorts: (d) => () => indicatorts.vwap(d.list(), d.sizeList(), { period: 20 }).at(-1) ?? NaN,
