@@ -45,6 +45,8 @@ interface Route {
   /** Fields holding decimals (get the numeric abuse) and symbols. */
   decimals: string[];
   symbols?: string[];
+  /** Free-text fields (get control characters: PostgreSQL text refuses NUL). */
+  texts?: string[];
   /** Every field is optional (an empty object is valid). */
   optional?: boolean;
   /** Zero is a valid decimal here (0 = unlimited). */
@@ -57,8 +59,8 @@ const order = { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc'
 const routes = (): Route[] => [
   { method: 'POST', path: '/v1/auth/register', headers: () => ({}), valid: { email: 'new@example.com', password: 'long enough pw' }, decimals: [] },
   { method: 'POST', path: '/v1/auth/login', headers: () => ({}), valid: { email: user.email, password: 'correct horse battery' }, decimals: [] },
-  { method: 'POST', path: '/v1/auth/keys', headers: () => user.key, valid: { scopes: ['read'], label: 'x' }, decimals: [], optional: true },
-  { method: 'POST', path: '/v1/orders', headers: () => user.key, valid: order, decimals: ['qty', 'limit_price'], symbols: ['symbol'] },
+  { method: 'POST', path: '/v1/auth/keys', headers: () => user.key, valid: { scopes: ['read'], label: 'x' }, decimals: [], texts: ['label'], optional: true },
+  { method: 'POST', path: '/v1/orders', headers: () => user.key, valid: order, decimals: ['qty', 'limit_price'], symbols: ['symbol'], texts: ['client_order_id'] },
   { method: 'POST', path: '/v1/orders', headers: () => user.key, valid: { ...order, type: 'stop_limit', stop_price: '12', display_qty: '1' }, decimals: ['stop_price', 'display_qty'], optionalKeys: ['display_qty'] },
   { method: 'PATCH', path: `/v1/orders/${openOrderId}`, headers: () => user.key, valid: { qty: '3', limit_price: '10.5' }, decimals: ['qty', 'limit_price'] },
   { method: 'POST', path: '/v1/account/deposits', headers: () => user.key, valid: { amount: '100.25' }, decimals: ['amount'] },
@@ -71,7 +73,7 @@ const routes = (): Route[] => [
     decimals: ['tick_size', 'lot_size', 'min_price', 'max_price', 'min_qty', 'max_qty'],
     symbols: ['symbol'],
   },
-  { method: 'PATCH', path: '/v1/instruments/AAPL', headers: () => admin.key, valid: { maker_fee_bps: '1', name: 'x' }, decimals: [], optional: true },
+  { method: 'PATCH', path: '/v1/instruments/AAPL', headers: () => admin.key, valid: { maker_fee_bps: '1', name: 'x' }, decimals: [], texts: ['name'], optional: true },
   {
     method: 'PUT',
     path: `/v1/admin/accounts/${user.accountId}/limits`,
@@ -112,6 +114,9 @@ function cases(r: Route): [string, { body?: unknown; headers?: Record<string, st
   }
   const symbols = r.path === '/v1/instruments' ? ['aapl', '', 'A'.repeat(40), 'AA PL', 'AAPL'] : ['NOPE', 'aapl', '', 'A'.repeat(40), 'AA PL'];
   for (const field of r.symbols ?? []) for (const v of symbols) out.push([`${field} = ${v}`, { body: { ...r.valid, [field]: v } }]);
+  for (const field of r.texts ?? []) {
+    for (const v of ['a\u0000b', 'bell\u0007', 'line\nbreak']) out.push([`${field} = ${JSON.stringify(v)}`, { body: { ...r.valid, [field]: v } }]);
+  }
   return out;
 }
 
@@ -171,6 +176,15 @@ test('bad query and path parameters are 422, bad ids 404/422, and change nothing
     ['GET', '/v1/orders?limit=abc', 422],
     ['GET', '/v1/orders?limit=1e9', 422],
     ['GET', '/v1/orders?after=yesterday', 422],
+    // Dates JavaScript's lenient Date.parse takes but that name no instant (PostgreSQL refused them with a 500).
+    ['GET', '/v1/orders?after=2024-02-30', 422],
+    ['GET', '/v1/orders?until=0000-01-01', 422],
+    ['GET', '/v1/orders?after=2024-01-01%20(x)', 422],
+    ['GET', '/v1/account/activities?after=2023-02-29', 422],
+    ['GET', '/v1/account/activities/CSD?until=0003-30-93', 422],
+    ['GET', '/v1/account/portfolio/history?start=2024-01-01T24:00:00Z', 422],
+    ['GET', '/v1/account/portfolio/history?end=2024-01-01T10:00:00%2B25:00', 422],
+    ['GET', '/v1/market/AAPL/bars?start=2024-13-01', 422],
     ['GET', '/v1/orders?page_token=garbage', 422],
     ['GET', '/v1/orders?bogus=1', 422],
     ['GET', '/v1/orders/not-a-uuid', 422],

@@ -29,11 +29,48 @@ export const Uuid = z.uuid();
 /** Free text the venue stores (client order ids, names): no control characters (PostgreSQL text refuses NUL). */
 export const Text = z.string().regex(/^\P{Cc}*$/u, 'must not contain control characters');
 
-/** Timestamps in query strings: ISO 8601 date-time or date. */
+/** An ISO 8601 / RFC 3339 date, or date-time with optional seconds, fraction and offset. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * `text` as the canonical date-time of the instant it names (`YYYY-MM-DDTHH:MM:SS[.fraction]±HH:MM`; a bare date
+ * is midnight UTC, a date-time without an offset is UTC), or undefined unless it names a real one: every field in
+ * range (February 30th is not a date), years 0001–9999. Canonical, so every store reads the same instant from it.
+ */
+export function canonicalIsoTime(text: string): string | undefined {
+  const m = ISO_TIME.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', sec = '00', fraction = '', zone] = m;
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined;
+  let offset = '+00:00';
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const [oh, om] = [zone.slice(1, 3), zone.length > 3 ? zone.slice(-2) : '00'];
+    if (Number(oh) > 23 || Number(om) > 59) return undefined;
+    offset = `${zone[0]}${oh}:${om}`;
+  }
+  return `${y}-${mo}-${d}T${h}:${mi}:${sec}${fraction}${offset}`;
+}
+
+/** Days in `month` (1–12) of `year`, Gregorian. */
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+/** Timestamps in query strings: an ISO 8601 date or date-time, passed on in canonical form (see `canonicalIsoTime`). */
 export const IsoTime = z
   .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}/.test(v) && Number.isFinite(Date.parse(v)), 'must be an ISO 8601 date or date-time')
-  .openapi({ example: '2025-01-02T15:04:05Z' });
+  .transform((v, ctx) => {
+    const canonical = canonicalIsoTime(v);
+    if (canonical === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 date or date-time such as 2025-01-02 or 2025-01-02T15:04:05Z, got ${JSON.stringify(v.slice(0, 40))}` });
+      return z.NEVER;
+    }
+    return canonical;
+  })
+  .openapi({ type: 'string', example: '2025-01-02T15:04:05Z' });
 
 export const OrderSchema = z
   .object({

@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps.ts';
 import { authRateLimiter } from '../http/auth-rate-limit.ts';
 import { forgetKey, hashPassword, issueToken, newApiKey, requireAuth, verifyPassword } from '../http/auth.ts';
 import { conflict, notFound, unauthorized } from '../http/errors.ts';
+import { Text } from '../http/schemas.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
 const Credentials = z
@@ -21,7 +22,7 @@ const UserSchema = z.object({ id: z.string(), email: z.string(), role: z.enum(['
 const Registered = z.object({ user: UserSchema, account: AccountSummary }).openapi('Registered');
 const Token = z.object({ token: z.string(), token_type: z.literal('Bearer'), expires_at: z.string() }).openapi('Token');
 const Scopes = z.array(z.enum(['read', 'trade'])).min(1).max(2);
-const NewKey = z.object({ scopes: Scopes.default(['read', 'trade']), label: z.string().max(100).default('') }).strict().openapi('NewApiKey');
+const NewKey = z.object({ scopes: Scopes.default(['read', 'trade']), label: Text.max(100).default('') }).strict().openapi('NewApiKey');
 const KeySchema = z
   .object({ id: z.string(), scopes: Scopes, label: z.string(), created_at: z.string(), revoked_at: z.string().nullable() })
   .openapi('ApiKey');
