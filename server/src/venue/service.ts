@@ -182,6 +182,9 @@ function mergeProjections(list: Projection[]): Projection {
 const PROJECT_DELAY_MS = 20;
 /** Most journal lines one projection transaction takes. */
 const PROJECT_LINES = 4_000;
+/** The latest GTD expiry: the engine keeps times in microseconds, exact on the wire up to 2^53 (2255-06-05). */
+const LATEST_EXPIRY_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
 /** How far (in journal lines) the projection may fall behind before acknowledgements wait for it. */
 const MAX_PROJECTION_LAG = 50_000;
 
@@ -1392,6 +1395,7 @@ export class EmbeddedEngineService implements EngineService {
       expireAt = Date.parse(req.expire_at);
       if (!Number.isFinite(expireAt)) throw invalid('expire_at must be an ISO 8601 date-time', 'expire_at');
       if (expireAt <= this.opts.clock.now()) throw invalid('expire_at must be in the future', 'expire_at');
+      if (expireAt > LATEST_EXPIRY_MS) throw invalid(`expire_at must be no later than ${new Date(LATEST_EXPIRY_MS).toISOString()}`, 'expire_at');
     } else if (req.expire_at !== undefined) {
       throw invalid('expire_at is only for gtd orders', 'expire_at');
     }
