@@ -38,7 +38,7 @@ export type App = OpenAPIHono<AppEnv>;
 export function createRouter(): App {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target);
+      if (!result.success) throw validationError(result.error, result.target, (result as { data?: unknown }).data);
     },
   });
 }

@@ -165,6 +165,23 @@ test('field errors name the field', async () => {
     assert.equal(r.status, status, JSON.stringify([body, r.body]));
     assert.equal(r.body.error.field, field, JSON.stringify([body, r.body]));
   }
+  // A field of the wrong type is invalid, not missing; only an absent one is missing.
+  const { symbol: _, ...noSymbol } = order;
+  const kinds: [unknown, string, string][] = [
+    [{ ...order, symbol: 123 }, 'symbol', 'invalid'],
+    [{ ...order, post_only: 'yes' }, 'post_only', 'invalid'],
+    [{ ...order, symbol: null }, 'symbol', 'invalid'],
+    [noSymbol, 'symbol', 'missing_field'],
+  ];
+  for (const [body, field, code] of kinds) {
+    const r = await call(t.app, 'POST', '/v1/orders', { headers: user.key, body });
+    assert.equal(r.status, 422, JSON.stringify([body, r.body]));
+    assert.deepEqual([r.body.error.field, r.body.error.code], [field, code], JSON.stringify([body, r.body]));
+  }
+  for (const [path, code] of [['/v1/orders?limit=1&limit=2', 'invalid'], ['/v1/market/quotes/latest', 'missing_field']] as const) {
+    const r = await call(t.app, 'GET', path, { headers: user.key });
+    assert.deepEqual([r.status, r.body.error.code], [422, code], `${path}: ${JSON.stringify(r.body)}`);
+  }
   assert.equal(await fingerprint(), before);
 });
 
@@ -214,6 +231,19 @@ test('bad query and path parameters are 422, bad ids 404/422, and change nothing
     assert.equal(typeof r.body.error.code, 'string');
   }
   assert.equal(await fingerprint(), before);
+});
+
+test('a GTD expiry past what the engine keeps exactly is a 422 on expire_at and stores nothing', async () => {
+  const before = await fingerprint();
+  for (const expire_at of ['2256-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+    const r = await call(t.app, 'POST', '/v1/orders', { headers: user.key, body: { ...order, time_in_force: 'gtd', expire_at, client_order_id: `far-${expire_at}` } });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.error.field, 'expire_at');
+  }
+  assert.equal(await fingerprint(), before);
+  const ok = await call(t.app, 'POST', '/v1/orders', { headers: user.key, body: { ...order, time_in_force: 'gtd', expire_at: '2255-01-01T00:00:00Z' } });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  await call(t.app, 'DELETE', `/v1/orders/${ok.body.id}`, { headers: user.key });
 });
 
 test('replacing or canceling a closed order is 409; PATCH with nothing to change is 422', async () => {

@@ -63,8 +63,21 @@ function issuePath(issue: z.core.$ZodIssue): string | undefined {
   return issue.path.length ? issue.path.map(String).join('.') : undefined;
 }
 
-/** The ApiError for a failed zod validation of `target` (json body, query, path param). */
-export function validationError(error: z.ZodError, target: string): ApiError {
+/** The value at `path` in `input`, or undefined where the path leads nowhere. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * The ApiError for a failed zod validation of `target` (json body, query, path param). `input`, the value
+ * validated, tells a missing field from one of the wrong type (zod's issues do not carry the input).
+ */
+export function validationError(error: z.ZodError, target: string, input?: unknown): ApiError {
   const issue = error.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
@@ -73,7 +86,8 @@ export function validationError(error: z.ZodError, target: string): ApiError {
   }
   const field = issuePath(issue);
   const where = field ?? (target === 'json' ? 'body' : target);
-  if (issue.code === 'invalid_type' && issue.input === undefined) return invalid(`${where} is required`, field, 'missing_field');
+  const missing = input === undefined ? /received undefined$/.test(issue.message) : valueAt(input, issue.path) === undefined;
+  if (issue.code === 'invalid_type' && missing) return invalid(`${where} is required`, field, 'missing_field');
   const status = target === 'json' && field === undefined ? 400 : 422;
   return new ApiError(status, status === 400 ? 'bad_request' : 'invalid', `${where}: ${issue.message}`, field);
 }
