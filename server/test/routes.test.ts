@@ -1,6 +1,7 @@
 // The remaining routes' happy paths: OpenAPI/docs, cash, portfolio history,
 // positions close, order types (iceberg, post-only, stop, fok, gtd, day), admin reads.
 import assert from 'node:assert/strict';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { after, before, test } from 'node:test';
 import { call, newUser, testVenue, type TestUser, type TestVenue } from './helpers.ts';
 
@@ -30,6 +31,33 @@ test('/openapi.json is an OpenAPI 3.1 document of the routes; /docs serves Swagg
   const docs = await t.app.request('/docs');
   assert.equal(docs.status, 200);
   assert.match(await docs.text(), /swagger/i);
+});
+
+test('the OpenAPI document means what the server does: patterns compile unflagged, null answers validate', async () => {
+  const doc = (await call(t.app, 'GET', '/openapi.json')).body;
+  // Every pattern is published as its source alone, so it must not rely on a flag.
+  const patterns: string[] = [];
+  JSON.stringify(doc, (k, v) => (k === 'pattern' && typeof v === 'string' ? (patterns.push(v), v) : v));
+  assert.ok(patterns.length > 0);
+  for (const p of patterns) assert.doesNotThrow(() => new RegExp(p), p);
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema(doc, 'openapi');
+  const schema = (name: string) => {
+    const v = ajv.getSchema(`openapi#/components/schemas/${name}`);
+    assert.ok(v, name);
+    return v;
+  };
+  // client_order_id's published pattern refuses what the server refuses, and takes ordinary text.
+  const newOrder = schema('NewOrder');
+  const body = { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '10' };
+  assert.ok(newOrder({ ...body, client_order_id: 'bot-7 ✓' }), JSON.stringify(newOrder.errors));
+  assert.ok(!newOrder({ ...body, client_order_id: 'a\u0000b' }));
+  // A snapshot of an instrument that has not traded: its trade and bars are null, as published.
+  const snap = await call(t.app, 'GET', '/v1/market/BTC-USD/snapshot', { headers: a.key });
+  assert.equal(snap.status, 200, JSON.stringify(snap.body));
+  assert.equal(snap.body.latestTrade, null);
+  const snapshot = schema('Snapshot');
+  assert.ok(snapshot(snap.body), JSON.stringify(snapshot.errors));
 });
 
 test('deposits and withdrawals move cash and show up as activities', async () => {

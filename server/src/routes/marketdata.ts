@@ -8,7 +8,7 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { requireAuth, type AppEnv } from '../http/auth.ts';
 import { invalid, notFound } from '../http/errors.ts';
-import { IsoTime, Symbol } from '../http/schemas.ts';
+import { IsoTime, orNull, Symbol } from '../http/schemas.ts';
 import type { RangeQuery } from '../market/data.ts';
 import type { Instrument } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonResponse } from './common.ts';
@@ -59,11 +59,11 @@ const L2Page = z.object({ symbol: z.string(), snapshots: z.array(L2Schema), next
 export const SnapshotSchema = z
   .object({
     symbol: z.string(),
-    latestTrade: TradeSchema.nullable(),
+    latestTrade: orNull(TradeSchema),
     latestQuote: QuoteSchema,
-    minuteBar: BarSchema.nullable(),
-    dailyBar: BarSchema.nullable(),
-    prevDailyBar: BarSchema.nullable(),
+    minuteBar: orNull(BarSchema),
+    dailyBar: orNull(BarSchema),
+    prevDailyBar: orNull(BarSchema),
   })
   .openapi('Snapshot');
 
@@ -163,7 +163,7 @@ export function registerMarketDataRoutes(app: App, deps: AppDeps): void {
       summary: 'The latest stored trade (null before the first)',
       security: authenticated,
       request: { params: SymbolParam },
-      responses: { 200: jsonResponse(z.object({ symbol: z.string(), trade: TradeSchema.nullable() }), 'The latest trade'), ...errors },
+      responses: { 200: jsonResponse(z.object({ symbol: z.string(), trade: orNull(TradeSchema) }), 'The latest trade'), ...errors },
     }),
     async (c) => {
       const { symbol } = c.req.valid('param');
