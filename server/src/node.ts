@@ -1,6 +1,9 @@
 // Node entry: opens the embedded venue, builds the app and listens (port 8000,
 // or PORT). Run with `node --import tsx server/src/node.ts` or `cift serve`.
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp, type App } from './app.ts';
@@ -9,6 +12,27 @@ import { nodeWebSocket } from './market/node-websocket.ts';
 import { serveOptionsFromEnv } from './serve-options.ts';
 
 export { DEFAULT_PORT, parsePort } from './serve-options.ts';
+
+/**
+ * Answers a request Node's HTTP parser refused before the app saw it (headers over 16 KiB, a malformed request
+ * line) in the API's error shape, where Node's own answer is a bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'the request line and headers exceed 16 KiB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request did not arrive in time']
+        : [400, 'bad_request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: { code, message, requestId: randomUUID() } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 /** A listening server and how to stop it (closing the venue after the last request). */
 export interface RunningServer {
@@ -35,6 +59,7 @@ export async function listenNode(
     const server = serve({ fetch: app.fetch, port, websocket: ws ? { server: ws.server as never } : undefined }, (info) => resolve({ server, actualPort: info.port }));
     server.once('error', reject);
   });
+  server.on('clientError', answerClientError);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {

@@ -62,6 +62,13 @@ describe('the server process', { concurrency: 3 }, () => {
         assert.match(deniedId ?? '', /^[0-9a-f-]{36}$/);
         assert.equal(denied.headers.get('x-frame-options'), 'SAMEORIGIN');
         assert.equal(((await denied.json()) as { error: { requestId: string } }).error.requestId, deniedId);
+        if (name === 'node') {
+          // Refused by Node's parser before the app: still the error shape.
+          const huge = await fetch(`${url}/health?pad=${'A'.repeat(17_000)}`);
+          assert.equal(huge.status, 431);
+          assert.equal(huge.headers.get('content-type'), 'application/json');
+          assert.equal(((await huge.json()) as { error: { code: string } }).error.code, 'headers_too_large');
+        }
       } finally {
         await stopProcess(child);
         rmSync(dataDir, { recursive: true, force: true });
