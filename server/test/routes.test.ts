@@ -52,6 +52,11 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   const body = { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '10' };
   assert.ok(newOrder({ ...body, client_order_id: 'bot-7 ✓' }), JSON.stringify(newOrder.errors));
   assert.ok(!newOrder({ ...body, client_order_id: 'a\u0000b' }));
+  // Decimals: strings of digits, or JSON numbers the server takes as their decimal text.
+  for (const qty of ['10.5', 2, 0.25]) assert.ok(newOrder({ ...body, qty }), JSON.stringify([qty, newOrder.errors]));
+  for (const qty of ['1e3', '-1', 'ten', -1]) assert.ok(!newOrder({ ...body, qty }), JSON.stringify(qty));
+  const spoken = await call(t.app, 'POST', '/v1/orders', { headers: a.key, body: { ...body, qty: 'ten' } });
+  assert.deepEqual([spoken.status, spoken.body.error.field], [422, 'qty']);
   // A snapshot of an instrument that has not traded: its trade and bars are null, as published.
   const snap = await call(t.app, 'GET', '/v1/market/BTC-USD/snapshot', { headers: a.key });
   assert.equal(snap.status, 200, JSON.stringify(snap.body));

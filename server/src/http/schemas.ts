@@ -2,18 +2,25 @@
 // Objects are strict (an unknown field is a 422 naming it).
 import { z } from '@hono/zod-openapi';
 
+/** What a decimal string looks like: up to 30 digits each side of an optional point. */
+const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/;
+
 /** A decimal as a string ("10.25"); a JSON number is accepted and turned into its shortest decimal text. */
 export const Decimal = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     const text = typeof v === 'number' ? (Number.isFinite(v) ? decimalOfNumber(v) : '') : v;
-    if (!/^\d{1,30}(\.\d{1,30})?$/.test(text)) {
+    if (!DECIMAL.test(text)) {
       ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal string, got ${JSON.stringify(v).slice(0, 40)}` });
       return z.NEVER;
     }
     return text;
   })
-  .openapi({ type: 'string', example: '10.5' });
+  .openapi({
+    anyOf: [{ type: 'string', pattern: DECIMAL.source }, { type: 'number', minimum: 0 }],
+    description: 'A non-negative decimal, as a string (a JSON number is taken as its shortest decimal text)',
+    example: '10.5',
+  });
 
 function decimalOfNumber(n: number): string {
   const s = String(n);
@@ -81,7 +88,7 @@ export const IsoTime = z
     }
     return canonical;
   })
-  .openapi({ type: 'string', example: '2025-01-02T15:04:05Z' });
+  .openapi({ type: 'string', pattern: ISO_TIME.source, example: '2025-01-02T15:04:05Z' });
 
 export const OrderSchema = z
   .object({
