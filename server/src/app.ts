@@ -107,7 +107,24 @@ export function createApp(deps: AppDeps): App {
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
-  app.notFound((c) => c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  // A documented path asked with a method it does not take is a 405 naming the methods it takes.
+  let documented: { pattern: RegExp; method: string }[] | undefined;
+  const allowedMethods = (path: string): string[] => {
+    documented ??= app.openAPIRegistry.definitions.flatMap((d) =>
+      d.type === 'route'
+        ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`), method: d.route.method.toUpperCase() }]
+        : [],
+    );
+    const methods = new Set(documented.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0) return c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+    c.header('Allow', allowed.join(', '));
+    return c.json(errorBody(c, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allowed.join(', ')})`), 405);
+  });
   app.onError((err, c) => {
     const known = toApiError(err);
     if (known) return sendError(c, known);

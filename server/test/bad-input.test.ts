@@ -233,6 +233,25 @@ test('bad query and path parameters are 422, bad ids 404/422, and change nothing
   assert.equal(await fingerprint(), before);
 });
 
+test('a known path asked with a method it does not take is a 405 naming the methods it takes, and changes nothing', async () => {
+  const before = await fingerprint();
+  const cases: [string, string, string][] = [
+    ['PUT', '/v1/orders', 'DELETE, GET, HEAD, POST'],
+    ['POST', `/v1/orders/${openOrderId}`, 'DELETE, GET, HEAD, PATCH'],
+    ['DELETE', '/v1/market/AAPL/quote', 'GET, HEAD'],
+    ['GET', '/v1/auth/login', 'POST'],
+  ];
+  for (const [method, path, allow] of cases) {
+    const r = await call(t.app, method, path, { headers: user.key, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+    assert.equal(r.status, 405, `${method} ${path}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, 'method_not_allowed');
+    assert.equal(r.headers.get('allow'), allow, `${method} ${path}`);
+  }
+  const unknown = await call(t.app, 'GET', '/v1/nothing-here', { headers: user.key });
+  assert.equal(unknown.status, 404);
+  assert.equal(await fingerprint(), before);
+});
+
 test('a GTD expiry past what the engine keeps exactly is a 422 on expire_at and stores nothing', async () => {
   const before = await fingerprint();
   for (const expire_at of ['2256-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
