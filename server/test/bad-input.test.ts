@@ -252,6 +252,18 @@ test('a known path asked with a method it does not take is a 405 naming the meth
   assert.equal(await fingerprint(), before);
 });
 
+test('a deposit or withdrawal past what the engine keeps exactly is a 422 on amount and changes nothing', async () => {
+  const before = await fingerprint();
+  for (const path of ['/v1/account/deposits', '/v1/account/withdrawals']) {
+    for (const amount of ['90071992.55', '90071993', '1000000000']) {
+      const r = await call(t.app, 'POST', path, { headers: user.key, body: { amount } });
+      assert.deepEqual([r.status, r.body.error.field], [422, 'amount'], `${path} ${amount}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error.message, /too large \(at most 90071992\.54\)/);
+    }
+  }
+  assert.equal(await fingerprint(), before);
+});
+
 test('a GTD expiry past what the engine keeps exactly is a 422 on expire_at and stores nothing', async () => {
   const before = await fingerprint();
   for (const expire_at of ['2256-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {

@@ -65,6 +65,13 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   assert.ok(snapshot(snap.body), JSON.stringify(snapshot.errors));
 });
 
+test('the largest deposit the engine keeps exactly is taken', async () => {
+  const rich = await newUser(t);
+  const r = await call(t.app, 'POST', '/v1/account/deposits', { headers: rich.key, body: { amount: '90071992.54' } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.amount, '90071992.54');
+});
+
 test('deposits and withdrawals move cash and show up as activities', async () => {
   const d = await call(t.app, 'POST', '/v1/account/deposits', { headers: a.key, body: { amount: '250.5' } });
   assert.equal(d.status, 201);

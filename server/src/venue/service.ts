@@ -38,7 +38,7 @@ import type { Bus, Clock, SqlClient, SqlDatabase } from '../deps.ts';
 import { loadEngineModule } from '../engine.ts';
 import { sha256 } from '../sha256.ts';
 import { ApiError, conflict, forbidden, invalid, notFound, unavailable } from '../http/errors.ts';
-import { DecimalError, fromUnits, toUnits } from './decimal.ts';
+import { DecimalError, fromUnits, MAX_UNITS, toUnits } from './decimal.ts';
 import { isoMs, normalize, rowToOrder, rowToState, stateToOrder, stateToRow, type OrderRow, type OrderState, type Scales } from './records.ts';
 import {
   MONEY_SCALE,
@@ -182,6 +182,9 @@ function mergeProjections(list: Projection[]): Projection {
 const PROJECT_DELAY_MS = 20;
 /** Most journal lines one projection transaction takes. */
 const PROJECT_LINES = 4_000;
+/** The largest deposit or withdrawal: whole cents below 2^53 money units. */
+const MAX_CASH_MOVE = ((MAX_UNITS - 1n) / 10n ** BigInt(MONEY_SCALE - 2)) * 10n ** BigInt(MONEY_SCALE - 2);
+
 /** The latest GTD expiry: the engine keeps times in microseconds, exact on the wire up to 2^53 (2255-06-05). */
 const LATEST_EXPIRY_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 
@@ -1254,6 +1257,8 @@ export class EmbeddedEngineService implements EngineService {
     }
     if (units <= 0n) throw invalid('amount must be positive', 'amount');
     units *= 10n ** BigInt(MONEY_SCALE - 2);
+    // Cash travels to the engine in money units, exact up to 2^53 (the 2-place check above is 10^6 times looser).
+    if (units >= MAX_UNITS) throw invalid(`amount is too large (at most ${fromUnits(MAX_CASH_MOVE, MONEY_SCALE)})`, 'amount');
     const ev = this.runCash(kind === 'deposit' ? Cmd.Deposit : Cmd.Withdraw, account.engine_account, units);
     await this.durable();
     if (ev[0] !== Evt.CashMoved) {
