@@ -55,6 +55,10 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   // Decimals: strings of digits, or JSON numbers the server takes as their decimal text.
   for (const qty of ['10.5', 2, 0.25]) assert.ok(newOrder({ ...body, qty }), JSON.stringify([qty, newOrder.errors]));
   for (const qty of ['1e3', '-1', 'ten', -1]) assert.ok(!newOrder({ ...body, qty }), JSON.stringify(qty));
+  // Query timestamps: the published pattern bounds every field the server checks but a day past its month's end.
+  const after = new RegExp(doc.paths['/v1/orders'].get.parameters.find((p: { name: string }) => p.name === 'after').schema.pattern);
+  for (const ok of ['2025-01-02', '2025-01-02T15:04:05.5+05:30', '9999-12-31t23:59z']) assert.ok(after.test(ok), ok);
+  for (const bad of ['2024-34-05', '2024-01-01T24:00', '0000-01-01', '2024-01-01T10:00+24:00', '2024-01-01 (x)']) assert.ok(!after.test(bad), bad);
   const spoken = await call(t.app, 'POST', '/v1/orders', { headers: a.key, body: { ...body, qty: 'ten' } });
   assert.deepEqual([spoken.status, spoken.body.error.field], [422, 'qty']);
   // A snapshot of an instrument that has not traded: its trade and bars are null, as published.

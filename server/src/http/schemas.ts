@@ -48,7 +48,8 @@ export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.nul
 export const Text = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
 
 /** An ISO 8601 / RFC 3339 date, or date-time with optional seconds, fraction and offset. */
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_TIME =
+  /^(?!0000)(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?([Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
 
 /**
  * `text` as the canonical date-time of the instant it names (`YYYY-MM-DDTHH:MM:SS[.fraction]±HH:MM`; a bare date
@@ -59,15 +60,10 @@ export function canonicalIsoTime(text: string): string | undefined {
   const m = ISO_TIME.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', sec = '00', fraction = '', zone] = m;
-  const [year, month, day] = [Number(y), Number(mo), Number(d)];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined;
+  // The pattern bounds every field but the day by its month (February 30th matches it).
+  if (Number(d) > daysIn(Number(y), Number(mo))) return undefined;
   let offset = '+00:00';
-  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
-    const [oh, om] = [zone.slice(1, 3), zone.length > 3 ? zone.slice(-2) : '00'];
-    if (Number(oh) > 23 || Number(om) > 59) return undefined;
-    offset = `${zone[0]}${oh}:${om}`;
-  }
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') offset = `${zone[0]}${zone.slice(1, 3)}:${zone.length > 3 ? zone.slice(-2) : '00'}`;
   return `${y}-${mo}-${d}T${h}:${mi}:${sec}${fraction}${offset}`;
 }
 
@@ -171,7 +167,7 @@ export const QuoteSchema = z
 
 export const RiskLimitsSchema = z
   .object({
-    max_order_qty: Decimal.openapi({ description: 'whole units per order in any instrument; 0 = unlimited' }),
+    max_order_qty: Decimal.openapi({ description: 'whole units per order in any instrument; 0 = unlimited', example: '1000' }),
     max_order_notional: Decimal.openapi({ description: 'money per order; 0 = unlimited' }),
     max_gross_exposure: Decimal.openapi({ description: 'money; 0 = unlimited' }),
     max_open_orders: z.number().int().min(0).max(1_000_000),
