@@ -19,17 +19,18 @@ export const TARGETS = [
  */
 export function ratios(ms) {
   const simd = ms['wasm-simd'];
-  const over = (/** @type {string} */ k) => (ms[k] !== undefined && simd ? ms[k] / simd : undefined);
+  const ratio = (/** @type {number | undefined} */ a, /** @type {number | undefined} */ b) => (a !== undefined && b ? a / b : undefined);
+  const over = (/** @type {string} */ k) => ratio(ms[k], simd);
   return {
     simd_vs_no_simd: over('wasm-no-simd'),
     simd_vs_scalar_path: over('wasm-scalar-path'),
     vs_indicatorts: over('indicatorts'),
     vs_trading_signals: over('trading-signals'),
     vs_talib: over('talib-web'),
-    native_vs_simd: ms.native !== undefined && simd ? simd / ms.native : undefined,
+    native_vs_simd: ratio(simd, ms.native),
     // The most SIMD/no-SIMD could be: the no-SIMD time over the time of only moving the case's bytes.
-    no_simd_over_floor: ms['wasm-no-simd'] !== undefined && ms['stream-floor'] ? ms['wasm-no-simd'] / ms['stream-floor'] : undefined,
-    simd_over_floor: simd && ms['stream-floor'] ? simd / ms['stream-floor'] : undefined,
+    no_simd_over_floor: ratio(ms['wasm-no-simd'], ms['stream-floor']),
+    simd_over_floor: ratio(simd, ms['stream-floor']),
   };
 }
 

@@ -108,13 +108,13 @@ export function createApp(deps: AppDeps): App {
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   // A documented path asked with a method it does not take is a 405 naming the methods it takes.
-  let documented: { pattern: RegExp; method: string }[] | undefined;
+  // Every route is registered by now: their paths as patterns, once.
+  const documented = app.openAPIRegistry.definitions.flatMap((d) =>
+    d.type === 'route'
+      ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`), method: d.route.method.toUpperCase() }]
+      : [],
+  );
   const allowedMethods = (path: string): string[] => {
-    documented ??= app.openAPIRegistry.definitions.flatMap((d) =>
-      d.type === 'route'
-        ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`), method: d.route.method.toUpperCase() }]
-        : [],
-    );
     const methods = new Set(documented.filter((r) => r.pattern.test(path)).map((r) => r.method));
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods].sort();
