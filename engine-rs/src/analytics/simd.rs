@@ -5,8 +5,9 @@
 //! Every kernel is written once, generic over [`Lane`], and instantiated twice:
 //! with `f64` (the scalar path, one element at a time) and with [`F64x4`] (the
 //! SIMD path: two v128 registers, four independent lanes in flight) or, for
-//! kernels that carry two sums per lane, [`F64x2`] (one register a sum, so the
-//! registers do not run out). Each lane
+//! Bollinger and the stochastic, [`F64x2`] (their finishing divisions and
+//! square roots, not the sums' chains, bound them; four lanes measured no
+//! faster). Each lane
 //! performs exactly the IEEE-754 operations the scalar path performs on the same
 //! element, in the same order (no fused multiply-add, no reassociation), so the
 //! two paths give bit-identical results; tests hold them to that.

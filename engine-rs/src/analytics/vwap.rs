@@ -25,7 +25,7 @@ use super::market_input::{
     all_finite, all_non_negative, all_time_forward, finite, finite_param, non_negative, period_start, positive_param,
     same_len, stream_window, time_forward, window, RunningSum,
 };
-use super::simd::{F64x2, Lane, Path};
+use super::simd::{F64x2, F64x4, Lane, Path};
 use super::AnalyticsError;
 
 fn check_trades(price: &[f64], size: &[f64], path: Path) -> Result<(), AnalyticsError> {
@@ -122,7 +122,7 @@ pub fn rolling_vwap_into(
     window("window", window_len, price.len())?;
     same_len("out", out, price.len())?;
     out[..window_len - 1].fill(f64::NAN);
-    windows::<F64x2, 2, _>(&mut WindowVwap { price, size, out }, window_len, path);
+    windows::<F64x4, 2, _>(&mut WindowVwap { price, size, out }, window_len, path);
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 //! with the SMA of the first `signal` MACD values. All three outputs start at
 //! `slow + signal - 2`, NaN before. A recurrence: one scalar code path.
 
-use super::ema::{smoothing, Ema};
+use super::ema::{smoothing, talib_step, Ema};
 use super::{check_finite, check_len, check_period, check_value, check_window, fill_warmup};
 use crate::analytics::simd::Path;
 use crate::analytics::AnalyticsError;
@@ -67,8 +67,8 @@ pub fn macd(
     let mut sig = 0.0;
     for i in start..x.len() {
         if i > start {
-            fast_avg = ((x[i] - fast_avg) * kf) + fast_avg;
-            slow_avg = ((x[i] - slow_avg) * ks) + slow_avg;
+            fast_avg = talib_step(fast_avg, x[i], kf);
+            slow_avg = talib_step(slow_avg, x[i], ks);
         }
         let m = fast_avg - slow_avg;
         if i < lookback {
@@ -79,7 +79,7 @@ pub fn macd(
             sig += m;
             sig /= signal as f64;
         } else {
-            sig = ((m - sig) * kg) + sig;
+            sig = talib_step(sig, m, kg);
         }
         line[i] = m;
         signal_out[i] = sig;
@@ -114,9 +114,9 @@ impl Macd {
     pub fn new(fast: usize, slow: usize, signal: usize) -> Result<Self, AnalyticsError> {
         check_periods(fast, slow, signal)?;
         Ok(Macd {
-            fast: Ema::new(fast)?,
-            slow: Ema::new(slow)?,
-            signal: Ema::new(signal)?,
+            fast: Ema::talib_order(fast)?,
+            slow: Ema::talib_order(slow)?,
+            signal: Ema::talib_order(signal)?,
             fast_starts: slow - fast,
             seen: 0,
         })
