@@ -108,14 +108,21 @@ export function createApp(deps: AppDeps): App {
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   // A documented path asked with a method it does not take is a 405 naming the methods it takes.
-  // Every route is registered by now: their paths as patterns, once.
+  // Every route is registered by now: their paths as patterns, once. As OpenAPI matches paths, a path
+  // with fewer templated segments wins (`/v1/orders/by_client_order_id` over `/v1/orders/{order_id}`).
   const documented = app.openAPIRegistry.definitions.flatMap((d) =>
     d.type === 'route'
-      ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`), method: d.route.method.toUpperCase() }]
+      ? [{
+          pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`),
+          templates: d.route.path.split('{').length - 1,
+          method: d.route.method.toUpperCase(),
+        }]
       : [],
   );
   const allowedMethods = (path: string): string[] => {
-    const methods = new Set(documented.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    const matches = documented.filter((r) => r.pattern.test(path));
+    const fewest = Math.min(...matches.map((r) => r.templates));
+    const methods = new Set(matches.filter((r) => r.templates === fewest).map((r) => r.method));
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods].sort();
   };
