@@ -94,6 +94,7 @@ test('bad, unknown, empty or too many symbols are 422 naming symbols; other bad 
     ['/v1/market/quotes/latest?symbols=AAPL,NOPE', 'symbols', 'unknown_symbol'],
     ['/v1/market/trades/latest?symbols=AAPL,,BTC-USD', 'symbols', 'invalid'],
     ['/v1/market/snapshots?symbols=', 'symbols', 'invalid'],
+    ['/v1/market/snapshots?symbols=AAPL,%20', 'symbols', 'invalid'],
     [`/v1/market/snapshots?symbols=${Array.from({ length: MAX_SYMBOLS + 1 }, (_, i) => `S${i}`).join(',')}`, 'symbols', 'invalid'],
     ['/v1/market/bars?symbols=AAPL,aapl', 'symbols', 'unknown_symbol'],
     ['/v1/market/bars?symbols=AAPL&timeframe=7Week', 'timeframe', 'invalid'],
@@ -110,6 +111,10 @@ test('bad, unknown, empty or too many symbols are 422 naming symbols; other bad 
     assert.equal(r.body.error.code, code, path);
     assert.equal(typeof r.body.error.requestId, 'string');
   }
+  // Spaces around an entry are dropped.
+  const spaced = await get('/v1/market/quotes/latest?symbols=%20AAPL%20,BTC-USD');
+  assert.equal(spaced.status, 200, JSON.stringify(spaced.body));
+  assert.deepEqual(Object.keys(spaced.body.quotes).sort(), ['AAPL', 'BTC-USD']);
   const anon = await call(t.app, 'GET', '/v1/market/quotes/latest?symbols=AAPL');
   assert.equal(anon.status, 401);
   assert.equal(anon.body.error.code, 'unauthorized');

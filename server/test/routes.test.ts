@@ -55,6 +55,10 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   // Decimals: strings of digits, or JSON numbers the server takes as their decimal text.
   for (const qty of ['10.5', 2, 0.25]) assert.ok(newOrder({ ...body, qty }), JSON.stringify([qty, newOrder.errors]));
   for (const qty of ['1e3', '-1', 'ten', -1]) assert.ok(!newOrder({ ...body, qty }), JSON.stringify(qty));
+  // A replace names qty, limit_price or both, as the server requires.
+  const replace = schema('ReplaceOrder');
+  for (const ok of [{ qty: '2' }, { limit_price: '11' }, { qty: '2', limit_price: '11', client_order_id: 'r1' }]) assert.ok(replace(ok), JSON.stringify(ok));
+  for (const bad of [{}, { client_order_id: 'r1' }]) assert.ok(!replace(bad), JSON.stringify(bad));
   // Query timestamps: the published pattern bounds every field the server checks but a day past its month's end.
   const after = new RegExp(doc.paths['/v1/orders'].get.parameters.find((p: { name: string }) => p.name === 'after').schema.pattern);
   for (const ok of ['2025-01-02', '2025-01-02T15:04:05.5+05:30', '9999-12-31t23:59z']) assert.ok(after.test(ok), ok);
@@ -198,4 +202,24 @@ test('admin lists accounts; instruments list and get', async () => {
   const btc = await call(t.app, 'GET', '/v1/instruments/BTC-USD', { headers: a.key });
   assert.equal(btc.body.lot_size, '0.001');
   assert.equal(btc.body.maker_fee_bps, '-1');
+});
+
+test('fee rates are ±10000 bps at most, as published; the bounds themselves are taken', async () => {
+  const doc = (await call(t.app, 'GET', '/openapi.json')).body;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema(doc, 'openapi');
+  const patch = ajv.getSchema('openapi#/components/schemas/InstrumentPatch');
+  assert.ok(patch);
+  for (const bps of ['10000', '-10000.00', '9999.99', '0.5']) {
+    assert.ok(patch({ maker_fee_bps: bps }), bps);
+    const r = await call(t.app, 'PATCH', '/v1/instruments/BTC-USD', { headers: admin.key, body: { maker_fee_bps: bps } });
+    assert.equal(r.status, 200, `${bps}: ${JSON.stringify(r.body)}`);
+  }
+  for (const bps of ['10000.01', '-10001', '99999', '1.234']) {
+    assert.ok(!patch({ maker_fee_bps: bps }), bps);
+    const r = await call(t.app, 'PATCH', '/v1/instruments/BTC-USD', { headers: admin.key, body: { maker_fee_bps: bps } });
+    assert.deepEqual([r.status, r.body.error?.field], [422, 'maker_fee_bps'], `${bps}: ${JSON.stringify(r.body)}`);
+  }
+  const back = await call(t.app, 'PATCH', '/v1/instruments/BTC-USD', { headers: admin.key, body: { maker_fee_bps: '-1' } });
+  assert.equal(back.body.maker_fee_bps, '-1');
 });

@@ -12,9 +12,10 @@ import type { EngineService } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
 const Status = z.enum(['active', 'halted']);
+/** Basis points within ±10000 (a fee of at most the whole notional, or such a rebate), 2 decimals at most. */
 const FeeBps = z
   .string()
-  .regex(/^-?\d{1,5}(\.\d{1,2})?$/, 'must be basis points with at most 2 decimals, e.g. "1.5" or "-0.25"')
+  .regex(/^-?(10000(\.0{1,2})?|\d{1,4}(\.\d{1,2})?)$/, 'must be basis points within ±10000 with at most 2 decimals, e.g. "1.5" or "-0.25"')
   .openapi({ example: '1.5' });
 
 /** What creates an instrument (also the shape of each entry in instruments.json). */

@@ -19,9 +19,13 @@ import { BarParams, BarSchema, QuoteSchema, SnapshotSchema, TradeSchema, latestQ
 /** Most symbols one request may name. */
 export const MAX_SYMBOLS = 100;
 
+/** A comma-separated list with no empty entry (spaces around an entry are dropped). */
+const SYMBOL_LIST = /^\s*[^,\s]+\s*(,\s*[^,\s]+\s*)*$/;
+
 const Symbols = z
   .string()
   .max(MAX_SYMBOLS * 17)
+  .regex(SYMBOL_LIST, 'must be a comma-separated list of symbols with none empty')
   .openapi({ description: `Comma-separated symbols, at most ${MAX_SYMBOLS}`, example: 'AAPL,BTC-USD' });
 const SymbolsQuery = z.object({ symbols: Symbols }).strict();
 const MultiBarParams = BarParams.extend({ symbols: Symbols }).strict();
@@ -47,7 +51,6 @@ export function registerMultiSymbolMarketDataRoutes(app: App, deps: AppDeps): vo
   /** The listed instruments named by `symbols`, deduplicated, in alphabetical order. */
   const instrumentsOf = (symbols: string): Instrument[] => {
     const names = [...new Set(symbols.split(',').map((s) => s.trim()))];
-    if (names.some((s) => s === '')) throw invalid('symbols must be a comma-separated list of symbols with none empty', 'symbols');
     if (names.length > MAX_SYMBOLS) throw invalid(`at most ${MAX_SYMBOLS} symbols per request, got ${names.length}`, 'symbols');
     return names.sort().map((s) => {
       const inst = deps.engine.instrument(s);

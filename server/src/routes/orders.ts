@@ -37,7 +37,8 @@ const ReplaceOrder = z
     client_order_id: ClientOrderId.optional(),
   })
   .strict()
-  .openapi('ReplaceOrder');
+  // The handler refuses a replace with neither (422 missing_field on qty); published as the document's rule.
+  .openapi('ReplaceOrder', { description: 'Give qty, limit_price or both', anyOf: [{ required: ['qty'] }, { required: ['limit_price'] }] });
 
 const ListQuery = z
   .object({
