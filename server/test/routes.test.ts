@@ -54,7 +54,11 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   assert.ok(!newOrder({ ...body, client_order_id: 'a\u0000b' }));
   // Decimals: strings of digits, or JSON numbers the server takes as their decimal text.
   for (const qty of ['10.5', 2, 0.25]) assert.ok(newOrder({ ...body, qty }), JSON.stringify([qty, newOrder.errors]));
-  for (const qty of ['1e3', '-1', 'ten', -1]) assert.ok(!newOrder({ ...body, qty }), JSON.stringify(qty));
+  for (const qty of ['1e3', '-1', 'ten', -1, '0', '0.000', 0]) assert.ok(!newOrder({ ...body, qty }), JSON.stringify(qty));
+  for (const qty of ['0.001', '10', '00.5']) assert.ok(newOrder({ ...body, qty }), JSON.stringify(qty));
+  // Limits take 0 (no limit).
+  const none = { max_order_qty: '0', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 0, orders_per_second: 0, shorting_enabled: true };
+  assert.ok(schema('RiskLimits')(none), JSON.stringify(schema('RiskLimits').errors));
   // A replace names qty, limit_price or both, as the server requires.
   const replace = schema('ReplaceOrder');
   for (const ok of [{ qty: '2' }, { limit_price: '11' }, { qty: '2', limit_price: '11', client_order_id: 'r1' }]) assert.ok(replace(ok), JSON.stringify(ok));

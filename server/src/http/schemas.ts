@@ -4,23 +4,36 @@ import { z } from '@hono/zod-openapi';
 
 /** What a decimal string looks like: up to 30 digits each side of an optional point. */
 const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/;
+/** The same with a non-zero digit somewhere: a decimal greater than 0. */
+const POSITIVE_DECIMAL = /^(?=[\d.]*[1-9])\d{1,30}(\.\d{1,30})?$/;
 
-/** A decimal as a string ("10.25"); a JSON number is accepted and turned into its shortest decimal text. */
-export const Decimal = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const text = typeof v === 'number' ? (Number.isFinite(v) ? decimalOfNumber(v) : '') : v;
-    if (!DECIMAL.test(text)) {
-      ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal string, got ${JSON.stringify(v).slice(0, 40)}` });
-      return z.NEVER;
-    }
-    return text;
-  })
-  .openapi({
-    anyOf: [{ type: 'string', pattern: DECIMAL.source }, { type: 'number', minimum: 0 }],
-    description: 'A non-negative decimal, as a string (a JSON number is taken as its shortest decimal text)',
-    example: '10.5',
-  });
+/**
+ * A decimal as a string ("10.25"); a JSON number is accepted and turned into its shortest decimal text. The
+ * published schema is the check: a pattern-checked string, or a number in the same range.
+ */
+function decimal(positive: boolean) {
+  const [pattern, what] = positive ? [POSITIVE_DECIMAL, 'a positive'] : [DECIMAL, 'a non-negative'];
+  return z
+    .union([z.string(), z.number()])
+    .transform((v, ctx) => {
+      const text = typeof v === 'number' ? (Number.isFinite(v) ? decimalOfNumber(v) : '') : v;
+      if (!pattern.test(text)) {
+        ctx.addIssue({ code: 'custom', message: `must be ${what} decimal string, got ${JSON.stringify(v).slice(0, 40)}` });
+        return z.NEVER;
+      }
+      return text;
+    })
+    .openapi({
+      anyOf: [{ type: 'string', pattern: pattern.source }, { type: 'number', ...(positive ? { exclusiveMinimum: 0 } : { minimum: 0 }) }],
+      description: `${what[0].toUpperCase()}${what.slice(1)} decimal, as a string (a JSON number is taken as its shortest decimal text)`,
+      example: '10.5',
+    });
+}
+
+/** A decimal ≥ 0 (limits, where 0 means none). */
+export const Decimal = decimal(false);
+/** A decimal > 0 (quantities, prices, amounts). */
+export const PositiveDecimal = decimal(true);
 
 function decimalOfNumber(n: number): string {
   const s = String(n);

@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.ts';
 import { changeAccountStatus } from '../http/account-status.ts';
 import { requireAuth } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
-import { Decimal, InstrumentSchema, RiskLimitsSchema, Symbol, Text, Uuid, instrumentOut } from '../http/schemas.ts';
+import { PositiveDecimal, InstrumentSchema, RiskLimitsSchema, Symbol, Text, Uuid, instrumentOut } from '../http/schemas.ts';
 import { normalize } from '../venue/records.ts';
 import type { EngineService } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
@@ -24,12 +24,12 @@ export const InstrumentInputSchema = z
     symbol: Symbol,
     name: Text.max(200).optional(),
     price_scale: z.number().int().min(0).max(8).optional().openapi({ description: 'Decimals of the price units (default 4); quantities get 8 − price_scale' }),
-    tick_size: Decimal,
-    lot_size: Decimal,
-    min_price: Decimal,
-    max_price: Decimal,
-    min_qty: Decimal,
-    max_qty: Decimal,
+    tick_size: PositiveDecimal,
+    lot_size: PositiveDecimal,
+    min_price: PositiveDecimal,
+    max_price: PositiveDecimal,
+    min_qty: PositiveDecimal,
+    max_qty: PositiveDecimal,
     maker_fee_bps: FeeBps.optional(),
     taker_fee_bps: FeeBps.optional(),
     status: Status.optional(),

@@ -4,7 +4,7 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { requireAuth } from '../http/auth.ts';
 import { invalid, notFound } from '../http/errors.ts';
-import { Decimal, IsoTime, MultiStatusSchema, OrderSchema, Symbol, Text, Uuid } from '../http/schemas.ts';
+import { PositiveDecimal, IsoTime, MultiStatusSchema, OrderSchema, Symbol, Text, Uuid } from '../http/schemas.ts';
 import { rowToOrder, type OrderRow } from '../venue/records.ts';
 import { OPEN_STATUSES } from '../venue/types.ts';
 import { accountOf, authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
@@ -15,13 +15,13 @@ const ClientOrderId = Text.min(1).max(128);
 const NewOrder = z
   .object({
     symbol: Symbol,
-    qty: Decimal,
+    qty: PositiveDecimal,
     side: z.enum(['buy', 'sell']),
     type: z.enum(['market', 'limit', 'stop', 'stop_limit']),
     time_in_force: z.enum(['day', 'gtc', 'gtd', 'ioc', 'fok']),
-    limit_price: Decimal.optional(),
-    stop_price: Decimal.optional(),
-    display_qty: Decimal.optional().openapi({ description: 'Iceberg: the visible part of a resting limit order' }),
+    limit_price: PositiveDecimal.optional(),
+    stop_price: PositiveDecimal.optional(),
+    display_qty: PositiveDecimal.optional().openapi({ description: 'Iceberg: the visible part of a resting limit order' }),
     post_only: z.boolean().optional(),
     reduce_only: z.boolean().optional(),
     expire_at: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Required for gtd' }),
@@ -32,8 +32,8 @@ const NewOrder = z
 
 const ReplaceOrder = z
   .object({
-    qty: Decimal.optional().openapi({ description: 'The new open quantity' }),
-    limit_price: Decimal.optional(),
+    qty: PositiveDecimal.optional().openapi({ description: 'The new open quantity' }),
+    limit_price: PositiveDecimal.optional(),
     client_order_id: ClientOrderId.optional(),
   })
   .strict()

@@ -2,7 +2,7 @@
 // between shards (the only way cash moves from one shard's ledger to another's).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app.ts';
-import { Decimal } from '../http/schemas.ts';
+import { PositiveDecimal } from '../http/schemas.ts';
 import { accountOf, authenticated, errorResponses, jsonBody, jsonResponse } from '../routes/common.ts';
 import type { ShardedEngineService } from './sharded-engine.ts';
 
@@ -23,7 +23,7 @@ const TransferBody = z
   .object({
     from: ShardName.openapi({ example: 'a' }),
     to: ShardName.openapi({ example: 'b' }),
-    amount: Decimal.openapi({ description: 'Money, at most 2 decimals', example: '1000.00' }),
+    amount: PositiveDecimal.openapi({ description: 'Money, at most 2 decimals', example: '1000.00' }),
   })
   .strict();
 
