@@ -2,7 +2,7 @@
 // cache, engine service, clock, logger, config), so the runtime entry files
 // only wire dependencies and listen, and tests call it in process with
 // app.request().
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -101,10 +101,32 @@ export function createApp(deps: AppDeps): App {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyId', { type: 'apiKey', in: 'header', name: 'APCA-API-KEY-ID' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeySecret', { type: 'apiKey', in: 'header', name: 'APCA-API-SECRET-KEY' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'CIFT Markets venue API', version: VERSION, description: 'Paper-trading venue over the CIFT engine. Alpaca-style names; decimals as strings.' },
-  });
+  // Every route is registered by now, so the document is made once, on first request. A body that `{}` satisfies
+  // may be left out (the validator then checks `{}`, defaults and all), so it is published as optional; the routes
+  // keep `required: true`, under which @hono/zod-openapi validates a bodiless request instead of skipping it.
+  const optionalBodies = new Set(
+    app.openAPIRegistry.definitions.flatMap((d) => {
+      if (d.type !== 'route') return [];
+      const media = d.route.request?.body?.content['application/json'];
+      const schema = media && 'schema' in media ? media.schema : undefined;
+      return schema instanceof z.ZodType && schema.safeParse({}).success ? [`${d.route.method} ${d.route.path}`] : [];
+    }),
+  );
+  const openApiDocument = () => {
+    const doc = app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'CIFT Markets venue API', version: VERSION, description: 'Paper-trading venue over the CIFT engine. Alpaca-style names; decimals as strings.' },
+    });
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      for (const [method, op] of Object.entries(item ?? {})) {
+        const body = (op as { requestBody?: { required?: boolean } }).requestBody;
+        if (body && optionalBodies.has(`${method} ${path}`)) body.required = false;
+      }
+    }
+    return doc;
+  };
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= openApiDocument())));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   // A documented path asked with a method it does not take is a 405 naming the methods it takes.

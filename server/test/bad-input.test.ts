@@ -285,6 +285,10 @@ test('replacing or canceling a closed order is 409; PATCH with nothing to change
   const before = await fingerprint();
   assert.equal((await call(t.app, 'PATCH', `/v1/orders/${o.body.id}`, { headers: user.key, body: { qty: '1' } })).status, 409);
   assert.equal((await call(t.app, 'DELETE', `/v1/orders/${o.body.id}`, { headers: user.key })).status, 409);
-  assert.equal((await call(t.app, 'PATCH', `/v1/orders/${openOrderId}`, { headers: user.key, body: {} })).status, 422);
+  for (const body of [{}, { client_order_id: 'renamed' }, undefined]) {
+    const r = await call(t.app, 'PATCH', `/v1/orders/${openOrderId}`, { headers: user.key, body });
+    assert.deepEqual([r.status, r.body.error.code, r.body.error.field], [422, 'missing_field', 'qty'], JSON.stringify(r.body));
+    assert.match(r.body.error.message, /give qty and\/or limit_price/);
+  }
   assert.equal(await fingerprint(), before);
 });

@@ -59,6 +59,14 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   // Limits take 0 (no limit).
   const none = { max_order_qty: '0', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 0, orders_per_second: 0, shorting_enabled: true };
   assert.ok(schema('RiskLimits')(none), JSON.stringify(schema('RiskLimits').errors));
+  // A body that {} satisfies may be left out, and is published so; one with a required field is required.
+  const bodyRequired = Object.entries<Record<string, { requestBody?: { required: boolean } }>>(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).flatMap(([method, op]) => (op.requestBody ? [`${method} ${path} ${op.requestBody.required}`] : [])));
+  for (const optional of ['post /v1/auth/keys', 'patch /v1/instruments/{symbol}', 'post /v1/admin/session_end']) assert.ok(bodyRequired.includes(`${optional} false`), optional);
+  for (const required of ['post /v1/orders', 'patch /v1/orders/{order_id}', 'post /v1/account/deposits']) assert.ok(bodyRequired.includes(`${required} true`), required);
+  const bodiless = await call(t.app, 'POST', '/v1/auth/keys', { headers: a.key });
+  assert.equal(bodiless.status, 201, JSON.stringify(bodiless.body));
+  assert.deepEqual(bodiless.body.scopes, ['read', 'trade']);
   // A replace names qty, limit_price or both, as the server requires.
   const replace = schema('ReplaceOrder');
   for (const ok of [{ qty: '2' }, { limit_price: '11' }, { qty: '2', limit_price: '11', client_order_id: 'r1' }]) assert.ok(replace(ok), JSON.stringify(ok));

@@ -88,6 +88,8 @@ export function validationError(error: z.ZodError, target: string, input?: unkno
   const where = field ?? (target === 'json' ? 'body' : target);
   const missing = input === undefined ? /received undefined$/.test(issue.message) : valueAt(input, issue.path) === undefined;
   if (issue.code === 'invalid_type' && missing) return invalid(`${where} is required`, field, 'missing_field');
+  // A refinement that asks for an absent field (a replace without qty or limit_price).
+  if (issue.code === 'custom' && missing && field !== undefined) return invalid(`${where}: ${issue.message}`, field, 'missing_field');
   const status = target === 'json' && field === undefined ? 400 : 422;
   return new ApiError(status, status === 400 ? 'bad_request' : 'invalid', `${where}: ${issue.message}`, field);
 }

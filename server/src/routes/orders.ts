@@ -37,7 +37,7 @@ const ReplaceOrder = z
     client_order_id: ClientOrderId.optional(),
   })
   .strict()
-  // The handler refuses a replace with neither (422 missing_field on qty); published as the document's rule.
+  .refine((b) => b.qty !== undefined || b.limit_price !== undefined, { message: 'give qty and/or limit_price', path: ['qty'] })
   .openapi('ReplaceOrder', { description: 'Give qty, limit_price or both', anyOf: [{ required: ['qty'] }, { required: ['limit_price'] }] });
 
 const ListQuery = z
