@@ -3,9 +3,10 @@
 //!
 //! Each step is `k·x + (1 − k)·prev`: the chain from one output to the next is
 //! one multiply and one add, where TA-Lib's `(x − prev)·k + prev` chains a
-//! subtract, a multiply and an add (a third more latency on a recurrence that
-//! is nothing but that chain). The two round differently, by a few ulps; the
-//! average forgets old errors, so the gap to TA-Lib stays near 1e-16 relative.
+//! subtract, a multiply and an add (half again the latency, on a recurrence
+//! that is nothing but that chain). The two round differently, by a few ulps a
+//! step; the average forgets old errors, so the gap to TA-Lib stays small (at
+//! most 6.6e-15 relative on the test data, at window 200).
 //! MACD keeps TA-Lib's step ([`talib_step`]): its line is a difference of two
 //! averages that crosses zero, where any gap is a large relative one.
 
