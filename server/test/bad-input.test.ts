@@ -201,6 +201,8 @@ test('bad query and path parameters are 422, bad ids 404/422, and change nothing
     ['GET', '/v1/account/activities/CSD?until=0003-30-93', 422],
     ['GET', '/v1/account/portfolio/history?start=2024-01-01T24:00:00Z', 422],
     ['GET', '/v1/account/portfolio/history?end=2024-01-01T10:00:00%2B25:00', 422],
+    ['GET', '/v1/account/activities/CSW?after=5444-10-07T20:49:00%2B21:37', 422],
+    ['GET', '/v1/orders?until=2024-01-01T10:00:00-16:00', 422],
     ['GET', '/v1/market/AAPL/bars?start=2024-13-01', 422],
     ['GET', '/v1/orders?page_token=garbage', 422],
     ['GET', '/v1/orders?bogus=1', 422],

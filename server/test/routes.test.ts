@@ -75,6 +75,12 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   const after = new RegExp(doc.paths['/v1/orders'].get.parameters.find((p: { name: string }) => p.name === 'after').schema.pattern);
   for (const ok of ['2025-01-02', '2025-01-02T15:04:05.5+05:30', '9999-12-31t23:59z']) assert.ok(after.test(ok), ok);
   for (const bad of ['2024-34-05', '2024-01-01T24:00', '0000-01-01', '2024-01-01T10:00+24:00', '2024-01-01 (x)']) assert.ok(!after.test(bad), bad);
+  // The widest offsets taken are ones every store reads (PostgreSQL's end at ±15:59).
+  for (const path of ['/v1/account/activities/CSW?after=9999-12-31T23:59:59-15:59', '/v1/orders?status=all&until=0001-01-01T00:00%2B15:59',
+    '/v1/market/AAPL/bars?start=2024-01-01T00:00%2B15:00&end=2024-01-02T00:00-15:00']) {
+    const r = await call(t.app, 'GET', path, { headers: a.key });
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+  }
   const spoken = await call(t.app, 'POST', '/v1/orders', { headers: a.key, body: { ...body, qty: 'ten' } });
   assert.deepEqual([spoken.status, spoken.body.error.field], [422, 'qty']);
   // A snapshot of an instrument that has not traded: its trade and bars are null, as published.

@@ -60,9 +60,12 @@ export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.nul
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const Text = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
 
-/** An ISO 8601 / RFC 3339 date, or date-time with optional seconds, fraction and offset. */
+/**
+ * An ISO 8601 / RFC 3339 date, or date-time with optional seconds, fraction and offset. Offsets stop at ±15:59,
+ * PostgreSQL's range (RFC 3339 allows ±23:59; no time zone is past +14:00).
+ */
 const ISO_TIME =
-  /^(?!0000)(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?([Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
+  /^(?!0000)(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?([Zz]|[+-](?:0\d|1[0-5])(?::?[0-5]\d)?)?)?$/;
 
 /**
  * `text` as the canonical date-time of the instant it names (`YYYY-MM-DDTHH:MM:SS[.fraction]±HH:MM`; a bare date
