@@ -214,6 +214,8 @@ test('bad query and path parameters are 422, bad ids 404/422, and change nothing
     ['GET', '/v1/positions/AAPL', 404],
     ['DELETE', '/v1/positions/NOPE', 404],
     ['DELETE', '/v1/positions/AAPL?qty=-1', 422],
+    ['DELETE', '/v1/positions/AAPL?qty=1e2', 422],
+    ['DELETE', '/v1/positions/AAPL?qty=0', 422],
     ['GET', '/v1/account/activities?activity_types=XYZ', 422],
     ['GET', '/v1/account/activities?page_size=100000', 422],
     ['GET', '/v1/account/activities/NOPE', 422],

@@ -208,6 +208,19 @@ test('gtd orders expire at expire_at; day orders at session end', async () => {
   assert.equal(se.status, 204);
 });
 
+test('a JSON number in exponent form is read as its decimal: 1e-7 is 0.0000001, 1e21 is too large, not malformed', async () => {
+  const limits = { max_order_qty: '0', max_gross_exposure: '0', max_open_orders: 0, orders_per_second: 0, shorting_enabled: true };
+  const put = (notional: unknown) => call(t.app, 'PUT', `/v1/admin/accounts/${a.accountId}/limits`, { headers: admin.key, body: { ...limits, max_order_notional: notional } });
+  const asNumber = await put(1e-7);
+  assert.equal(asNumber.status, 200, JSON.stringify(asNumber.body));
+  const asText = await put('0.0000001');
+  assert.deepEqual(asNumber.body, asText.body);
+  const big = await call(t.app, 'POST', '/v1/account/deposits', { headers: a.key, body: { amount: 1e21 } });
+  assert.deepEqual([big.status, big.body.error.field], [422, 'amount']);
+  assert.match(big.body.error.message, /too large/);
+  assert.equal((await put('0')).status, 200);
+});
+
 test('admin lists accounts; instruments list and get', async () => {
   const accts = await call(t.app, 'GET', '/v1/admin/accounts', { headers: admin.key });
   assert.ok(accts.body.length >= 3);

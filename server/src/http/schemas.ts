@@ -24,7 +24,11 @@ function decimal(positive: boolean) {
       return text;
     })
     .openapi({
-      anyOf: [{ type: 'string', pattern: pattern.source }, { type: 'number', ...(positive ? { exclusiveMinimum: 0 } : { minimum: 0 }) }],
+      // A number is taken as its shortest decimal text (`decimalOfNumber`), so under 1e30 as the pattern is.
+      anyOf: [
+        { type: 'string', pattern: pattern.source },
+        { type: 'number', ...(positive ? { exclusiveMinimum: 0 } : { minimum: 0 }), exclusiveMaximum: 1e30 },
+      ],
       description: `${what[0].toUpperCase()}${what.slice(1)} decimal, as a string (a JSON number is taken as its shortest decimal text)`,
       example: '10.5',
     });
@@ -34,11 +38,27 @@ function decimal(positive: boolean) {
 export const Decimal = decimal(false);
 /** A decimal > 0 (quantities, prices, amounts). */
 export const PositiveDecimal = decimal(true);
+/** A decimal > 0 in a query string, where every value is text: the string form alone. */
+export const PositiveDecimalText = z
+  .string()
+  .regex(POSITIVE_DECIMAL, 'must be a positive decimal string')
+  .openapi({ description: 'A positive decimal', example: '10.5' });
 
-function decimalOfNumber(n: number): string {
+/**
+ * A JSON number as the shortest decimal text that reads back as it: `String(n)` where that has no exponent,
+ * otherwise the same shortest digits (`toExponential()`) with the point moved by hand, so 1e-7 is "0.0000001"
+ * and 1e21 is "1" and 21 zeros (not binary noise digits, not an exponent the pattern refuses).
+ */
+export function decimalOfNumber(n: number): string {
   const s = String(n);
   if (!/e/i.test(s)) return s;
-  return n.toFixed(Math.min(100, Math.max(0, -Math.floor(Math.log10(Math.abs(n))) + 20))).replace(/\.?0+$/, '');
+  const [mantissa, exponent] = n.toExponential().split('e');
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const point = Number(exponent) + 1; // digits before the point
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** A symbol as listed (upper case). */

@@ -5,7 +5,7 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { requireAuth } from '../http/auth.ts';
 import { invalid, notFound } from '../http/errors.ts';
-import { PositiveDecimal, IsoTime, MultiStatusSchema, OrderSchema, PositionSchema, RiskLimitsSchema, Symbol } from '../http/schemas.ts';
+import { PositiveDecimal, PositiveDecimalText, IsoTime, MultiStatusSchema, OrderSchema, PositionSchema, RiskLimitsSchema, Symbol } from '../http/schemas.ts';
 import { normalize } from '../venue/records.ts';
 import { accountOf, authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
@@ -338,7 +338,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       tags: ['positions'],
       summary: 'Close (part of) a position with a market order',
       security: authenticated,
-      request: { params: z.object({ symbol: Symbol }), query: z.object({ qty: PositiveDecimal.optional() }).strict() },
+      request: { params: z.object({ symbol: Symbol }), query: z.object({ qty: PositiveDecimalText.optional() }).strict() },
       responses: { 200: jsonResponse(OrderSchema, 'The closing order'), ...errorResponses(401, 403, 404, 422, 429) },
     }),
     async (c) => {
