@@ -254,3 +254,21 @@ test('fee rates are ±10000 bps at most, as published; the bounds themselves are
   const back = await call(t.app, 'PATCH', '/v1/instruments/BTC-USD', { headers: admin.key, body: { maker_fee_bps: '-1' } });
   assert.equal(back.body.maker_fee_bps, '-1');
 });
+
+test('timeframe and streaming symbol lists: the published patterns take what the server takes', async () => {
+  const doc = (await call(t.app, 'GET', '/openapi.json')).body;
+  const param = (path: string, name: string) =>
+    doc.paths[path].get.parameters.find((p: { name: string }) => p.name === name).schema as { pattern: string; maxLength?: number };
+  const timeframe = new RegExp(param('/v1/market/{symbol}/bars', 'timeframe').pattern);
+  for (const [tf, ok] of [['1Min', true], ['59T', true], ['23Hour', true], ['1D', true], ['60Min', false], ['24H', false], ['2Day', false], ['000000000', false], ['0Min', false]] as const) {
+    assert.equal(timeframe.test(tf), ok, tf);
+    const r = await call(t.app, 'GET', `/v1/market/AAPL/bars?timeframe=${tf}`, { headers: a.key });
+    assert.equal(r.status, ok ? 200 : 422, `${tf}: ${JSON.stringify(r.body)}`);
+  }
+  const trades = param('/v1/stream/sse', 'trades');
+  assert.equal(trades.maxLength, 2000);
+  const list = new RegExp(trades.pattern);
+  for (const [v, ok] of [['AAPL', true], ['AAPL, BTC-USD', true], ['*', true], ['', true], ['aapl', false], ['AAPL,,BTC-USD', false], ['AAPL;X', false]] as const) {
+    assert.equal(list.test(v), ok, JSON.stringify(v));
+  }
+});

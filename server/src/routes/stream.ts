@@ -23,7 +23,10 @@ import { ApiError, invalid, toApiError } from '../http/errors.ts';
 import { CHANNELS, type StreamConnection, type StreamMessage, type SubscriptionRequest } from '../market/streams.ts';
 import { authenticated, errorResponses } from './common.ts';
 
-const SymbolList = z.array(z.string().regex(/^(\*|[A-Z0-9][A-Z0-9./-]{0,15})$/, 'must be "*" or an upper-case symbol')).max(100);
+const SYMBOL_OR_ALL = /^(\*|[A-Z0-9][A-Z0-9./-]{0,15})$/;
+const SymbolList = z.array(z.string().regex(SYMBOL_OR_ALL, 'must be "*" or an upper-case symbol')).max(100);
+/** What `commaList` takes, as the published pattern: empty, or entries of SYMBOL_OR_ALL with spaces around them. */
+const SYMBOL_LIST_TEXT = new RegExp(`^(\\s*${SYMBOL_OR_ALL.source.slice(1, -1)}\\s*(,\\s*${SYMBOL_OR_ALL.source.slice(1, -1)}\\s*)*)?$`);
 
 const ClientMessage = z.discriminatedUnion('action', [
   z
@@ -143,7 +146,13 @@ function commaList(field: string) {
       }
       return r.data;
     })
-    .openapi({ type: 'string', example: 'AAPL,MSFT' });
+    .openapi({
+      type: 'string',
+      maxLength: 2000,
+      pattern: SYMBOL_LIST_TEXT.source,
+      description: 'Comma-separated upper-case symbols or "*", at most 100',
+      example: 'AAPL,MSFT',
+    });
 }
 
 const SseQuery = z
