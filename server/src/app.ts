@@ -101,15 +101,16 @@ export function createApp(deps: AppDeps): App {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyId', { type: 'apiKey', in: 'header', name: 'APCA-API-KEY-ID' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeySecret', { type: 'apiKey', in: 'header', name: 'APCA-API-SECRET-KEY' });
-  // Every route is registered by now, so the document is made once, on first request. A body that `{}` satisfies
-  // may be left out (the validator then checks `{}`, defaults and all), so it is published as optional; the routes
-  // keep `required: true`, under which @hono/zod-openapi validates a bodiless request instead of skipping it.
+  // Every route is registered by now: what the document and the 405 answers need of them is worked out once.
+  const routes = app.openAPIRegistry.definitions.flatMap((d) => (d.type === 'route' ? [d.route] : []));
+  // A body that `{}` satisfies may be left out (the validator then checks `{}`, defaults and all), so it is
+  // published as optional; the routes keep `required: true`, under which @hono/zod-openapi validates a bodiless
+  // request instead of skipping it.
   const optionalBodies = new Set(
-    app.openAPIRegistry.definitions.flatMap((d) => {
-      if (d.type !== 'route') return [];
-      const media = d.route.request?.body?.content['application/json'];
+    routes.flatMap((r) => {
+      const media = r.request?.body?.content['application/json'];
       const schema = media && 'schema' in media ? media.schema : undefined;
-      return schema instanceof z.ZodType && schema.safeParse({}).success ? [`${d.route.method} ${d.route.path}`] : [];
+      return schema instanceof z.ZodType && schema.safeParse({}).success ? [`${r.method} ${r.path}`] : [];
     }),
   );
   const openApiDocument = () => {
@@ -129,18 +130,14 @@ export function createApp(deps: AppDeps): App {
   app.get('/openapi.json', (c) => c.json((document ??= openApiDocument())));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
-  // A documented path asked with a method it does not take is a 405 naming the methods it takes.
-  // Every route is registered by now: their paths as patterns, once. As OpenAPI matches paths, a path
-  // with fewer templated segments wins (`/v1/orders/by_client_order_id` over `/v1/orders/{order_id}`).
-  const documented = app.openAPIRegistry.definitions.flatMap((d) =>
-    d.type === 'route'
-      ? [{
-          pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`),
-          templates: d.route.path.split('{').length - 1,
-          method: d.route.method.toUpperCase(),
-        }]
-      : [],
-  );
+  // A documented path asked with a method it does not take is a 405 naming the methods it takes. As OpenAPI
+  // matches paths, a path with fewer templated segments wins (`/v1/orders/by_client_order_id` over
+  // `/v1/orders/{order_id}`).
+  const documented = routes.map((r) => ({
+    pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`),
+    templates: r.path.split('{').length - 1,
+    method: r.method.toUpperCase(),
+  }));
   const allowedMethods = (path: string): string[] => {
     const matches = documented.filter((r) => r.pattern.test(path));
     const fewest = Math.min(...matches.map((r) => r.templates));

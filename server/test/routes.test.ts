@@ -17,6 +17,17 @@ before(async () => {
 });
 after(() => t.close());
 
+/** A validator of each named schema of the OpenAPI document `doc` (ajv, JSON Schema 2020-12). */
+function publishedSchemas(doc: object) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema(doc, 'openapi');
+  return (name: string) => {
+    const v = ajv.getSchema(`openapi#/components/schemas/${name}`);
+    assert.ok(v, name);
+    return v;
+  };
+}
+
 const place = (u: TestUser, body: object) => call(t.app, 'POST', '/v1/orders', { headers: u.key, body: { symbol: 'AAPL', time_in_force: 'gtc', type: 'limit', ...body } });
 
 test('/openapi.json is an OpenAPI 3.1 document of the routes; /docs serves Swagger UI', async () => {
@@ -40,13 +51,7 @@ test('the OpenAPI document means what the server does: patterns compile unflagge
   JSON.stringify(doc, (k, v) => (k === 'pattern' && typeof v === 'string' ? (patterns.push(v), v) : v));
   assert.ok(patterns.length > 0);
   for (const p of patterns) assert.doesNotThrow(() => new RegExp(p), p);
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  ajv.addSchema(doc, 'openapi');
-  const schema = (name: string) => {
-    const v = ajv.getSchema(`openapi#/components/schemas/${name}`);
-    assert.ok(v, name);
-    return v;
-  };
+  const schema = publishedSchemas(doc);
   // client_order_id's published pattern refuses what the server refuses, and takes ordinary text.
   const newOrder = schema('NewOrder');
   const body = { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '1', limit_price: '10' };
@@ -236,11 +241,7 @@ test('admin lists accounts; instruments list and get', async () => {
 });
 
 test('fee rates are ±10000 bps at most, as published; the bounds themselves are taken', async () => {
-  const doc = (await call(t.app, 'GET', '/openapi.json')).body;
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  ajv.addSchema(doc, 'openapi');
-  const patch = ajv.getSchema('openapi#/components/schemas/InstrumentPatch');
-  assert.ok(patch);
+  const patch = publishedSchemas((await call(t.app, 'GET', '/openapi.json')).body)('InstrumentPatch');
   for (const bps of ['10000', '-10000.00', '9999.99', '0.5']) {
     assert.ok(patch({ maker_fee_bps: bps }), bps);
     const r = await call(t.app, 'PATCH', '/v1/instruments/BTC-USD', { headers: admin.key, body: { maker_fee_bps: bps } });

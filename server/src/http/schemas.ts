@@ -61,6 +61,16 @@ export function decimalOfNumber(n: number): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
+/**
+ * A comma-separated list of `entry` (a pattern anchored with ^…$), with spaces around each entry and no entry
+ * empty; `orEmpty` also takes "" (no list at all).
+ */
+export function commaListPattern(entry: RegExp, orEmpty = false): RegExp {
+  const item = `\\s*${entry.source.slice(1, -1)}\\s*`;
+  const list = `${item}(,${item})*`;
+  return new RegExp(orEmpty ? `^(${list})?$` : `^${list}$`);
+}
+
 /** A symbol as listed (upper case). */
 export const Symbol = z.string().regex(/^[A-Z0-9][A-Z0-9./-]{0,15}$/, 'must be an upper-case symbol of up to 16 characters').openapi({ example: 'AAPL' });
 

@@ -61,20 +61,17 @@ export interface RangeQuery {
   pageToken?: string;
 }
 
-const TIMEFRAME = /^([1-9]\d?)(Min|T|Hour|H|Day|D)$/;
-
 /**
- * A timeframe's length in seconds: [1-59]Min (or T), [1-23]Hour (or H), 1Day (or D).
- * Throws a 422 naming `timeframe` otherwise.
+ * The timeframes taken, exactly: [1-59]Min (or T), [1-23]Hour (or H), 1Day (or D). Also the pattern the OpenAPI
+ * document publishes for `timeframe`.
  */
+export const TIMEFRAME = /^(?:([1-9]|[1-5]\d)(?:Min|T)|([1-9]|1\d|2[0-3])(?:Hour|H)|1(?:Day|D))$/;
+
+/** A timeframe's length in seconds. Throws a 422 naming `timeframe` unless it matches `TIMEFRAME`. */
 export function timeframeSeconds(tf: string): number {
   const m = TIMEFRAME.exec(tf);
-  const n = m ? Number(m[1]) : 0;
-  const unit = m?.[2];
-  if ((unit === 'Min' || unit === 'T') && n <= 59) return n * 60;
-  if ((unit === 'Hour' || unit === 'H') && n <= 23) return n * 3600;
-  if ((unit === 'Day' || unit === 'D') && n === 1) return 86_400;
-  throw invalid(`timeframe must be [1-59]Min, [1-23]Hour or 1Day, got '${tf.slice(0, 20)}'`, 'timeframe');
+  if (!m) throw invalid(`timeframe must be [1-59]Min, [1-23]Hour or 1Day, got '${tf.slice(0, 20)}'`, 'timeframe');
+  return m[1] ? Number(m[1]) * 60 : m[2] ? Number(m[2]) * 3600 : 86_400;
 }
 
 interface Cursor {

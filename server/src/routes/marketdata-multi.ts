@@ -11,6 +11,7 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { requireAuth, type AppEnv } from '../http/auth.ts';
 import { invalid } from '../http/errors.ts';
+import { commaListPattern } from '../http/schemas.ts';
 import type { Bar } from '../market/data.ts';
 import type { Instrument } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonResponse } from './common.ts';
@@ -20,7 +21,7 @@ import { BarParams, BarSchema, QuoteSchema, SnapshotSchema, TradeSchema, latestQ
 export const MAX_SYMBOLS = 100;
 
 /** A comma-separated list with no empty entry (spaces around an entry are dropped). */
-const SYMBOL_LIST = /^\s*[^,\s]+\s*(,\s*[^,\s]+\s*)*$/;
+const SYMBOL_LIST = commaListPattern(/^[^,\s]+$/);
 
 const Symbols = z
   .string()

@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps.ts';
 import { requireAuth, type AppEnv } from '../http/auth.ts';
 import { invalid, notFound } from '../http/errors.ts';
 import { IsoTime, orNull, Symbol } from '../http/schemas.ts';
-import type { RangeQuery } from '../market/data.ts';
+import { TIMEFRAME, type RangeQuery } from '../market/data.ts';
 import type { Instrument } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonResponse } from './common.ts';
 
@@ -24,12 +24,9 @@ const rangeFields = {
 };
 const RangeParams = z.object(rangeFields).strict();
 /** Query of the bar routes (one symbol, or several with `symbols`). */
-/** The timeframes `timeframeSeconds` takes, as one pattern (the published one): [1-59]Min (or T), [1-23]Hour (or H), 1Day (or D). */
-const TIMEFRAMES = /^(([1-9]|[1-5]\d)(Min|T)|([1-9]|1\d|2[0-3])(Hour|H)|1(Day|D))$/;
-
 export const BarParams = z
   .object({
-    timeframe: z.string().max(10).regex(TIMEFRAMES, 'must be [1-59]Min, [1-23]Hour or 1Day').default('1Min').openapi({ description: '[1-59]Min, [1-23]Hour or 1Day; buckets start on multiples of it since the epoch (UTC)', example: '5Min' }),
+    timeframe: z.string().max(10).regex(TIMEFRAME, 'must be [1-59]Min, [1-23]Hour or 1Day').default('1Min').openapi({ description: '[1-59]Min, [1-23]Hour or 1Day; buckets start on multiples of it since the epoch (UTC)', example: '5Min' }),
     ...rangeFields,
   })
   .strict();

@@ -20,13 +20,14 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { authenticate, requireAuth, type AppEnv, type Principal } from '../http/auth.ts';
 import { ApiError, invalid, toApiError } from '../http/errors.ts';
+import { commaListPattern } from '../http/schemas.ts';
 import { CHANNELS, type StreamConnection, type StreamMessage, type SubscriptionRequest } from '../market/streams.ts';
 import { authenticated, errorResponses } from './common.ts';
 
 const SYMBOL_OR_ALL = /^(\*|[A-Z0-9][A-Z0-9./-]{0,15})$/;
 const SymbolList = z.array(z.string().regex(SYMBOL_OR_ALL, 'must be "*" or an upper-case symbol')).max(100);
-/** What `commaList` takes, as the published pattern: empty, or entries of SYMBOL_OR_ALL with spaces around them. */
-const SYMBOL_LIST_TEXT = new RegExp(`^(\\s*${SYMBOL_OR_ALL.source.slice(1, -1)}\\s*(,\\s*${SYMBOL_OR_ALL.source.slice(1, -1)}\\s*)*)?$`);
+/** What `commaList` takes, as the published pattern. */
+const SYMBOL_LIST_TEXT = commaListPattern(SYMBOL_OR_ALL, true);
 
 const ClientMessage = z.discriminatedUnion('action', [
   z
