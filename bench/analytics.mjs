@@ -9,6 +9,9 @@
 //   WebAssembly, the baseline of the SIMD ≥ 2× target;
 // - wasm-scalar-path: pkg/'s scalar path (`simd = false`) in the simd128 build, where LLVM packs parts of the
 //   "scalar" code into f64x2 instructions: shown for comparison, not a scalar baseline.
+// Probes timed in the same rounds (bench/analytics/floor.mjs): stream-floor (only moving the case's bytes),
+// simd-check (the SIMD call's validation pass alone, on a series whose last value is bad) and read+floor (a read of
+// the validated columns, then the floor over them: the least time of a kernel that validates before it writes).
 // Every run of a case on the three WASM columns must give the same last value, bit for bit. WASM figures are the
 // best of several rounds after a warm-up round, the three columns taking turns within a round (so load from other
 // processes falls on them alike); peers run a warm-up and two timed runs at 1M points and one timed run at 10M
@@ -24,8 +27,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as talib from 'talib-web';
 import * as simd128 from 'cift-engine';
 import { analyze } from '../scripts/wasm-simd.mjs';
-import { CASES, IMPLS } from './analytics/cases.mjs';
-import { streamFloor } from './analytics/floor.mjs';
+import { CASES, IMPLS, PROBES } from './analytics/cases.mjs';
+import { readThenFloorIn, streamFloor } from './analytics/floor.mjs';
 import { formatReport, ratios, targetResults } from './analytics/report.mjs';
 import { trades } from './analytics/series.mjs';
 
@@ -125,7 +128,12 @@ for (const points of lengths) {
     };
     const [column, tsColumn, sizeColumn] = [x, ts, sizes].map(columnOf);
     const outs = [new m.F64Buffer(points), new m.F64Buffer(points), new m.F64Buffer(points)];
-    return { m, column, tsColumn, sizeColumn, outs };
+    const spoiled = (/** @type {Float64Array} */ values, /** @type {number} */ last) => {
+      const copy = values.slice();
+      copy[points - 1] = last;
+      return columnOf(copy);
+    };
+    return { m, column, tsColumn, sizeColumn, outs, spoiledColumn: spoiled(x, NaN), spoiledSizeColumn: spoiled(sizes, -1) };
   };
   const wasm = { simd128: wasmOf(simd128), noSimd: wasmOf(noSimd) };
   /** @type {number[] | undefined} */
@@ -155,6 +163,19 @@ for (const points of lengths) {
         if (c.floor) wasmRuns.set(impl, floorOf(c.floor));
         continue;
       }
+      if (impl === 'simd-check' || impl === 'read+floor') {
+        const check = /** @type {import('./analytics/cases.mjs').CheckRun | undefined} */ (c.impls['simd-check']?.(data));
+        if (!check) continue;
+        if (impl === 'simd-check') wasmRuns.set(impl, check);
+        else if (c.floor) {
+          // A read of the columns the SIMD call validates, then the floor over them, in pkg/'s memory, into the SIMD
+          // build's outputs.
+          const ins = c.floor.inputs.map((i) => (i === 'price' ? check.price : check.size).ptr());
+          const outs = wasm.simd128.outs.slice(0, c.floor.outputs).map((b) => b.ptr());
+          wasmRuns.set(impl, readThenFloorIn(simd128.wasmMemory(), points, ins, outs));
+        }
+        continue;
+      }
       if (impl === 'native') {
         const v = nativeMs.get(`${c.name}@${points}`);
         if (v !== undefined) ms.native = v;
@@ -177,13 +198,15 @@ for (const points of lengths) {
       ms[impl] = best;
       log(`  ${c.name} ${points.toLocaleString('en-US')} ${impl}: ${best.toFixed(2)} ms`);
     }
-    const lasts = [...wasmTimes].filter(([impl]) => impl !== 'stream-floor').map(([, t]) => t.last);
+    const lasts = [...wasmTimes].filter(([impl]) => !PROBES.includes(impl)).map(([, t]) => t.last);
     if (lasts.some((v) => !Object.is(v, lasts[0]))) {
       throw new Error(`${c.name}: the WASM columns disagree: ${lasts.join(', ')}`);
     }
     rows.push({ case: c.name, points, rolling: c.rolling, ms });
   }
-  for (const w of Object.values(wasm)) for (const b of [w.column, w.tsColumn, w.sizeColumn, ...w.outs]) b.free();
+  for (const w of Object.values(wasm)) {
+    for (const b of [w.column, w.tsColumn, w.sizeColumn, ...w.outs, w.spoiledColumn, w.spoiledSizeColumn]) b.free();
+  }
 }
 
 const report = formatReport(rows);
@@ -222,6 +245,12 @@ const result = {
     'stream-floor': 'a WASM SIMD kernel (bench/analytics/floor.mjs) that reads the case\'s input columns and writes its '
       + 'output columns with one multiply a step and nothing else: the fastest plain loads and stores of those bytes; '
       + 'no-SIMD / floor bounds the SIMD/no-SIMD ratio any kernel could reach',
+    'simd-check': 'the SIMD call on a series whose last value is bad (the last price NaN, or the last size negative '
+      + 'when the case reads sizes): the whole validation pass, which must finish before any output is written',
+    'read+floor': 'one read-only pass over the input columns the SIMD call validates (the least a validation can do), '
+      + 'then the stream floor over the same columns, in pkg/\'s memory: the least time of any SIMD kernel that '
+      + 'validates its whole input before writing (a bad input changes nothing); no-SIMD / (read+floor) bounds the '
+      + 'SIMD/no-SIMD ratio under that rule',
   },
   rows: rows.map((r) => ({ ...r, ratios: ratios(r.ms) })),
   targets: targetResults(rows),

@@ -18,8 +18,11 @@ import * as talib from 'talib-web';
 import { BollingerBands, EMA, RSI, SMA, VWAP } from 'trading-signals';
 
 /** Implementations in table order. `native` figures come from engine-rs/examples/bench_analytics.rs. */
-export const IMPLS = ['wasm-simd', 'wasm-no-simd', 'wasm-scalar-path', 'stream-floor', 'native', 'indicatorts',
-  'trading-signals', 'talib-web'];
+export const IMPLS = ['wasm-simd', 'wasm-no-simd', 'wasm-scalar-path', 'stream-floor', 'simd-check', 'read+floor',
+  'native', 'indicatorts', 'trading-signals', 'talib-web'];
+
+/** Columns that time a part of the work (no output to compare): the floor, the validation pass, both in one run. */
+export const PROBES = ['stream-floor', 'simd-check', 'read+floor'];
 
 /** talib-web's heap does not grow (one SMA call aborts between 700k and 800k points; BBANDS, with three outputs, at 600k), so series go in chunks of 250k. */
 const TALIB_CHUNK = 250_000;
@@ -46,10 +49,11 @@ function talibChunked(x, lookback, call) {
 
 /**
  * One WASM build's copy of the series: its module (pkg/'s `cift-engine` or the no-simd128 build, same exports),
- * the price, time and size columns in that module's memory, and three output columns.
+ * the price, time and size columns in that module's memory, three output columns, and spoiled copies of the price
+ * and size columns (the last price NaN, the last size -1) for timing the validation pass alone.
  * @typedef {import('cift-engine').F64Buffer} F64Buffer
  * @typedef {{ m: typeof import('cift-engine'), column: F64Buffer, tsColumn: F64Buffer, sizeColumn: F64Buffer,
- *   outs: F64Buffer[] }} Wasm
+ *   outs: F64Buffer[], spoiledColumn: F64Buffer, spoiledSizeColumn: F64Buffer }} Wasm
  */
 
 /**
@@ -66,7 +70,25 @@ const lastOf = (/** @type {Wasm} */ w, /** @type {F64Buffer} */ b) =>
   new Float64Array(w.m.wasmMemory().buffer, b.ptr(), b.len())[b.len() - 1];
 
 /**
- * The three WASM columns of a case (see the header).
+ * A case's `simd-check` run, with the price and size columns its validation pass reads.
+ * @typedef {(() => number) & { price: F64Buffer, size: F64Buffer }} CheckRun
+ */
+
+/** Whether `f` throws. */
+const refuses = (/** @type {() => void} */ f) => {
+  try {
+    f();
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+/**
+ * The three WASM columns of a case (see the header), and `simd-check`: the SIMD call on a series whose last value
+ * is bad (a NaN price or, when the case reads sizes, a negative size), which runs the whole validation pass and
+ * writes nothing. It returns 0 when the call refused the series and throws if it did not, and names the columns
+ * it read (`CheckRun`).
  * @param {(w: Wasm, simd: boolean) => void} call
  * @returns {Record<string, Prepare>}
  */
@@ -76,7 +98,21 @@ function wasm(call) {
     const w = d.wasm[build];
     return () => (call(w, simd), lastOf(w, w.outs[0]));
   };
-  return { 'wasm-simd': on('simd128', true), 'wasm-no-simd': on('noSimd', false), 'wasm-scalar-path': on('simd128', false) };
+  /** @type {Prepare} */
+  const check = (d) => {
+    const w = d.wasm.simd128;
+    const badSize = { ...w, sizeColumn: w.spoiledSizeColumn };
+    // A case that reads sizes checks them after its prices: spoil its sizes, so both columns are read in full.
+    const spoiled = refuses(() => call(badSize, true)) ? badSize : { ...w, column: w.spoiledColumn };
+    const run = () => {
+      if (!refuses(() => call(spoiled, true))) throw new Error('the SIMD call accepted a spoiled series');
+      return 0;
+    };
+    // The columns the pass reads, for a floor run over the same bytes right after it.
+    return Object.assign(run, { price: spoiled.column, size: spoiled.sizeColumn });
+  };
+  return { 'wasm-simd': on('simd128', true), 'wasm-no-simd': on('noSimd', false), 'wasm-scalar-path': on('simd128', false),
+    'simd-check': check };
 }
 
 /**

@@ -15,20 +15,29 @@ const wabt = await initWabt();
  * @param {number} pages
  */
 function wat(inputs, outputs, pages) {
+  return `(module
+  (memory (export "memory") ${pages})
+  ${kernel(inputs, outputs)})`;
+}
+
+/**
+ * The `stream` function of [`wat`], for a module that declares or imports its memory.
+ * @param {number} inputs
+ * @param {number} outputs
+ */
+function kernel(inputs, outputs) {
   const at = (/** @type {string} */ base) => `(i32.add (local.get ${base}) (local.get $k))`;
   const load = (/** @type {number} */ c) => `(v128.load ${at(`$in${c}`)})`;
   let value = `(f64x2.mul ${load(0)} (v128.const f64x2 0.5 0.5))`;
   for (let c = 1; c < inputs; c++) value = `(f64x2.add ${value} ${load(c)})`;
   const stores = Array.from({ length: outputs }, (_, c) => `(v128.store ${at(`$out${c}`)} (local.get $v))`).join('\n      ');
-  return `(module
-  (memory (export "memory") ${pages})
-  (func (export "stream") (param $in0 i32) (param $in1 i32) (param $out0 i32) (param $out1 i32) (param $out2 i32)
+  return `(func (export "stream") (param $in0 i32) (param $in1 i32) (param $out0 i32) (param $out1 i32) (param $out2 i32)
       (param $bytes i32) (local $k i32) (local $v v128)
     (loop $step
       (local.set $v ${value})
       ${stores}
       (local.set $k (i32.add (local.get $k) (i32.const 16)))
-      (br_if $step (i32.lt_u (local.get $k) (local.get $bytes))))))`;
+      (br_if $step (i32.lt_u (local.get $k) (local.get $bytes)))))`;
 }
 
 /**
@@ -61,5 +70,47 @@ export function streamFloor(points, columns, outputs) {
   return () => {
     stream(ins[0], ins[1], outs[0], outs[1], outs[2], bytes);
     return last[0];
+  };
+}
+
+/**
+ * The least any SIMD kernel that validates its input before writing could take, over columns that live in another
+ * module's memory (byte addresses there): one read-only pass over the input columns (what a validation must at
+ * least do: look at every value), then the floor kernel over the same columns, so it finds in cache what the read
+ * left there. Runs in pkg/'s memory, over the columns the case's SIMD call reads.
+ * @param {WebAssembly.Memory} memory
+ * @param {number} points even
+ * @param {number[]} ins one or two input column addresses
+ * @param {number[]} outs one to three output column addresses
+ * @returns {() => number}
+ */
+export function readThenFloorIn(memory, points, ins, outs) {
+  if (points % 2 !== 0 || points < 2) throw new Error(`stream floor: points must be even and positive, got ${points}`);
+  const [in0, in1 = in0] = ins;
+  const [out0, out1 = out0, out2 = out1] = outs;
+  // The read ORs every 16 bytes into one register: a one-cycle dependency, so the loads set the pace.
+  const orIn = (/** @type {string} */ base) =>
+    `(local.set $acc (v128.or (local.get $acc) (v128.load (i32.add (local.get ${base}) (local.get $k)))))`;
+  const text = `(module
+  (import "env" "memory" (memory 1))
+  ${kernel(ins.length, outs.length)}
+  (func (export "read") (param $in0 i32) (param $in1 i32) (param $bytes i32) (result i32) (local $k i32) (local $acc v128)
+    (loop $step
+      ${orIn('$in0')}
+      ${ins.length > 1 ? orIn('$in1') : ''}
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br_if $step (i32.lt_u (local.get $k) (local.get $bytes))))
+    (i32x4.extract_lane 0 (local.get $acc))))`;
+  const mod = wabt.parseWat('read-then-floor.wat', text, { simd: true });
+  const { buffer } = mod.toBinary({});
+  mod.destroy();
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(buffer), { env: { memory } });
+  const { read, stream } = /** @type {{ read: (...a: number[]) => number, stream: (...a: number[]) => void }} */ (
+    /** @type {unknown} */ (instance.exports));
+  const bytes = points * 8;
+  return () => {
+    const bits = read(in0, in1, bytes);
+    stream(in0, in1, out0, out1, out2, bytes);
+    return bits;
   };
 }
