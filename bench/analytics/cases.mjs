@@ -21,7 +21,7 @@ import { BollingerBands, EMA, RSI, SMA, VWAP } from 'trading-signals';
 export const IMPLS = ['wasm-simd', 'wasm-no-simd', 'wasm-scalar-path', 'stream-floor', 'simd-check', 'read+floor',
   'native', 'indicatorts', 'trading-signals', 'talib-web'];
 
-/** Columns that time a part of the work (no output to compare): the floor, the validation pass, both in one run. */
+/** Columns that time a part of the work (no output to compare): the floor, the validation pass, a read then the floor. */
 export const PROBES = ['stream-floor', 'simd-check', 'read+floor'];
 
 /** talib-web's heap does not grow (one SMA call aborts between 700k and 800k points; BBANDS, with three outputs, at 600k), so series go in chunks of 250k. */
