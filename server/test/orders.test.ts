@@ -97,6 +97,30 @@ test('client_order_id: same body returns the same order, a different body is 422
   assert.notEqual(e.body.id, a.body.id);
 });
 
+test('client_order_id: concurrent replaces (or a replace and a place) naming one id give it to one order only', async () => {
+  const listed = async () => {
+    const all = await call(t.app, 'GET', '/v1/orders?status=all&limit=500', { headers: alice.key });
+    assert.equal(all.status, 200, JSON.stringify(all.body));
+    return all.body as { id: string; client_order_id: string }[];
+  };
+  for (const [round, other] of [['two-replaces', 'replace'], ['replace-and-place', 'place']] as const) {
+    const id = `race-${round}`;
+    const a = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '1', '10') });
+    const b = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '1', '11') });
+    const [first, second] = await Promise.all([
+      call(t.app, 'PATCH', `/v1/orders/${a.body.id}`, { headers: alice.key, body: { limit_price: '12', client_order_id: id } }),
+      other === 'replace'
+        ? call(t.app, 'PATCH', `/v1/orders/${b.body.id}`, { headers: alice.key, body: { limit_price: '13', client_order_id: id } })
+        : call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '1', '13', { client_order_id: id }) }),
+    ]);
+    assert.deepEqual([first.status, second.status].sort(), [200, 422], `${round}: ${JSON.stringify([first.body, second.body])}`);
+    const refused = first.status === 422 ? first : second;
+    assert.equal(refused.body.error.field, 'client_order_id');
+    // The relational store took the winner: the listing answers and holds the id once.
+    assert.equal((await listed()).filter((o) => o.client_order_id === id).length, 1, round);
+  }
+});
+
 test('cancel all answers 207 with a status per order', async () => {
   const user = await newUser(t);
   const ids = [];

@@ -1433,17 +1433,24 @@ export class EmbeddedEngineService implements EngineService {
     );
     // A generated client_order_id is known to no one yet: no earlier order, nor a request in flight, can hold it.
     if (req.client_order_id === undefined) return this.submit(inst, s);
-    const key = `${account.id}\u0000${s.clientOrderId}`;
-    // A request with the same client_order_id still in flight finishes first; then it is found below.
+    return this.oneAtATime(account.id, s.clientOrderId, () => this.placeOnce(inst, s));
+  }
+
+  /**
+   * Runs `attempt` once no other place or replace naming the same caller's client_order_id of the account is in
+   * flight, so the one that comes second sees the first one's order (and answers with it or refuses the id).
+   */
+  private async oneAtATime(accountId: string, clientOrderId: string, attempt: () => Promise<Order>): Promise<Order> {
+    const key = `${accountId}\u0000${clientOrderId}`;
     for (let inflight = this.inflightClientIds.get(key); inflight; inflight = this.inflightClientIds.get(key)) {
       await inflight.catch(() => undefined);
     }
-    const attempt = this.placeOnce(inst, s);
-    this.inflightClientIds.set(key, attempt);
+    const running = attempt();
+    this.inflightClientIds.set(key, running);
     try {
-      return await attempt;
+      return await running;
     } finally {
-      if (this.inflightClientIds.get(key) === attempt) this.inflightClientIds.delete(key);
+      if (this.inflightClientIds.get(key) === running) this.inflightClientIds.delete(key);
     }
   }
 
@@ -1527,14 +1534,28 @@ export class EmbeddedEngineService implements EngineService {
     const price = req.limit_price === undefined ? null : this.price(inst, req.limit_price, 'limit_price');
     const leaves = old.qty - old.filledQty;
     const qty = req.qty === undefined ? leaves : this.qty(inst, req.qty, 'qty', inst.maxQty - old.filledQty);
-    const clientOrderId = req.client_order_id ?? randomUUID();
-    if (req.client_order_id !== undefined) {
+    if (req.client_order_id === undefined) return this.replaceOnce(account, old, req, randomUUID(), qty, price);
+    const clientOrderId = req.client_order_id;
+    return this.oneAtATime(account.id, clientOrderId, async () => {
       await this.settled();
       const taken =
         [...this.liveById.values()].some((s) => s.accountId === account.id && s.clientOrderId === clientOrderId) ||
         (await this.opts.db.query('SELECT 1 FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> $3', [account.id, clientOrderId, 'rejected'])).length > 0;
       if (taken) throw invalid(`client_order_id '${clientOrderId}' is already used`, 'client_order_id', 'client_order_id_reused');
-    }
+      return this.replaceOnce(account, old, req, clientOrderId, qty, price);
+    });
+  }
+
+  /** Replaces `old` with an order of `qty` (at `price`, or the old limit when null) named `clientOrderId`. */
+  private async replaceOnce(
+    account: AccountRef,
+    old: OrderState,
+    req: ReplaceRequest,
+    clientOrderId: string,
+    qty: bigint,
+    price: bigint | null,
+  ): Promise<Order> {
+    const orderId = old.id;
     this.usable();
     if (this.liveById.get(orderId) !== old) throw conflict(`order ${orderId} changed while replacing; retry`, 'order_not_open');
     const now = this.opts.clock.now();
