@@ -121,6 +121,31 @@ test('client_order_id: concurrent replaces (or a replace and a place) naming one
   }
 });
 
+test('an iceberg replaced below its display size shows all it holds, and the store takes it', async () => {
+  const ice = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '10', '20', { display_qty: '5' }) });
+  assert.equal(ice.status, 200, JSON.stringify(ice.body));
+  const smaller = await call(t.app, 'PATCH', `/v1/orders/${ice.body.id}`, { headers: alice.key, body: { qty: '2' } });
+  assert.equal(smaller.status, 200, JSON.stringify(smaller.body));
+  assert.deepEqual([smaller.body.qty, smaller.body.display_qty], ['2', '2']);
+  // Partly filled, then repriced: the rest (3) is below the display size (5).
+  const big = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '10', '21', { display_qty: '5' }) });
+  const sold = await call(t.app, 'POST', '/v1/orders', { headers: bob.key, body: { symbol: 'AAPL', side: 'sell', type: 'market', time_in_force: 'day', qty: '7' } });
+  assert.equal(sold.status, 200, JSON.stringify(sold.body));
+  const repriced = await call(t.app, 'PATCH', `/v1/orders/${big.body.id}`, { headers: alice.key, body: { limit_price: '19' } });
+  assert.equal(repriced.status, 200, JSON.stringify(repriced.body));
+  assert.equal(repriced.body.display_qty, repriced.body.qty);
+  // The relational store took both rows: reads that wait for it answer.
+  for (const o of [smaller, repriced]) {
+    const got = await call(t.app, 'GET', `/v1/orders/${o.body.id}`, { headers: alice.key });
+    assert.equal(got.status, 200);
+  }
+  const listed = await call(t.app, 'GET', '/v1/orders?status=all&limit=500', { headers: alice.key });
+  assert.equal(listed.status, 200);
+  for (const o of [smaller, repriced]) {
+    assert.equal(listed.body.find((r: { id: string }) => r.id === o.body.id)?.display_qty, o.body.display_qty);
+  }
+});
+
 test('cancel all answers 207 with a status per order', async () => {
   const user = await newUser(t);
   const ids = [];

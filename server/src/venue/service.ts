@@ -1566,6 +1566,8 @@ export class EmbeddedEngineService implements EngineService {
         clientOrderId,
         requestHash: hashRequest({ replaces: old.id, ...req }),
         qty,
+        // An iceberg never shows more than it holds: a replace below its display size shows all of it.
+        displayQty: old.displayQty !== null && old.displayQty > qty ? qty : old.displayQty,
         limitPrice: price ?? old.limitPrice,
         replaces: old.id,
       },
