@@ -45,7 +45,7 @@ interface Route {
   /** Fields holding decimals (get the numeric abuse) and symbols. */
   decimals: string[];
   symbols?: string[];
-  /** Free-text fields (get control characters: PostgreSQL text refuses NUL). */
+  /** Free-text fields (get control characters, which PostgreSQL text refuses (NUL), and lone surrogates). */
   texts?: string[];
   /** Every field is optional (an empty object is valid). */
   optional?: boolean;
@@ -115,7 +115,7 @@ function cases(r: Route): [string, { body?: unknown; headers?: Record<string, st
   const symbols = r.path === '/v1/instruments' ? ['aapl', '', 'A'.repeat(40), 'AA PL', 'AAPL'] : ['NOPE', 'aapl', '', 'A'.repeat(40), 'AA PL'];
   for (const field of r.symbols ?? []) for (const v of symbols) out.push([`${field} = ${v}`, { body: { ...r.valid, [field]: v } }]);
   for (const field of r.texts ?? []) {
-    for (const v of ['a\u0000b', 'bell\u0007', 'line\nbreak']) out.push([`${field} = ${JSON.stringify(v)}`, { body: { ...r.valid, [field]: v } }]);
+    for (const v of ['a\u0000b', 'bell\u0007', 'line\nbreak', 'a\ud800b', '\udc00', 'high at end \ud83d']) out.push([`${field} = ${JSON.stringify(v)}`, { body: { ...r.valid, [field]: v } }]);
   }
   return out;
 }

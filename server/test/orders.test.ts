@@ -91,6 +91,14 @@ test('client_order_id: same body returns the same order, a different body is 422
   assert.equal(d.body.error.field, 'client_order_id');
   const got = await call(t.app, 'GET', '/v1/orders/by_client_order_id?client_order_id=my-order-1', { headers: alice.key });
   assert.equal(got.body.id, a.body.id);
+  // Any Unicode text is an id, astral characters (surrogate pairs) included; a lone surrogate is refused.
+  const emoji = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '1', '90', { client_order_id: 'id-\u{1F600}' }) });
+  assert.equal(emoji.status, 200, JSON.stringify(emoji.body));
+  const byEmoji = await call(t.app, 'GET', `/v1/orders/by_client_order_id?client_order_id=${encodeURIComponent('id-\u{1F600}')}`, { headers: alice.key });
+  assert.equal(byEmoji.body.id, emoji.body.id);
+  const lone = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '1', '90', { client_order_id: 'id-\ud83d' }) });
+  assert.equal(lone.status, 422);
+  assert.equal(lone.body.error.field, 'client_order_id');
   // Another account may use the same client_order_id.
   const e = await call(t.app, 'POST', '/v1/orders', { headers: bob.key, body: limit('sell', '1', '190', { client_order_id: 'my-order-1' }) });
   assert.equal(e.status, 200);
@@ -127,13 +135,17 @@ test('an iceberg replaced below its display size shows all it holds, and the sto
   const smaller = await call(t.app, 'PATCH', `/v1/orders/${ice.body.id}`, { headers: alice.key, body: { qty: '2' } });
   assert.equal(smaller.status, 200, JSON.stringify(smaller.body));
   assert.deepEqual([smaller.body.qty, smaller.body.display_qty], ['2', '2']);
-  // Partly filled, then repriced: the rest (3) is below the display size (5).
-  const big = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '10', '21', { display_qty: '5' }) });
+  // Partly filled (the best bid by far, so the market sell takes it first), then repriced: the rest is below the
+  // display size (5).
+  const big = await call(t.app, 'POST', '/v1/orders', { headers: alice.key, body: limit('buy', '10', '500', { display_qty: '5' }) });
   const sold = await call(t.app, 'POST', '/v1/orders', { headers: bob.key, body: { symbol: 'AAPL', side: 'sell', type: 'market', time_in_force: 'day', qty: '7' } });
   assert.equal(sold.status, 200, JSON.stringify(sold.body));
-  const repriced = await call(t.app, 'PATCH', `/v1/orders/${big.body.id}`, { headers: alice.key, body: { limit_price: '19' } });
+  const filled = await call(t.app, 'GET', `/v1/orders/${big.body.id}`, { headers: alice.key });
+  const rest = String(Number(filled.body.qty) - Number(filled.body.filled_qty));
+  assert.ok(Number(rest) > 0 && Number(rest) < 5, JSON.stringify(filled.body));
+  const repriced = await call(t.app, 'PATCH', `/v1/orders/${big.body.id}`, { headers: alice.key, body: { limit_price: '499' } });
   assert.equal(repriced.status, 200, JSON.stringify(repriced.body));
-  assert.equal(repriced.body.display_qty, repriced.body.qty);
+  assert.deepEqual([repriced.body.qty, repriced.body.display_qty], [rest, rest]);
   // The relational store took both rows: reads that wait for it answer.
   for (const o of [smaller, repriced]) {
     const got = await call(t.app, 'GET', `/v1/orders/${o.body.id}`, { headers: alice.key });

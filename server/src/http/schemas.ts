@@ -83,12 +83,16 @@ export const Uuid = z.uuid();
 export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 /**
- * Free text the venue stores (client order ids, names): no control characters (PostgreSQL text refuses NUL). The
- * class Cc spelled as its ranges (C0, DEL, C1), without the `u` flag: the OpenAPI document publishes the pattern's
- * source alone, and a pattern must mean the same there.
+ * Free text the venue stores (client order ids, names): no control characters (PostgreSQL text refuses NUL) and no
+ * lone surrogates (not Unicode: PostgreSQL refuses them in JSON, such as an audit row, and stores them altered in
+ * text, where two ids would then collide). Matched by UTF-16 code unit: anything but a control character (the class
+ * Cc spelled as its ranges: C0, DEL, C1) or a surrogate, or a surrogate pair. Without the `u` flag: the OpenAPI
+ * document publishes the pattern's source alone, and a pattern must mean the same there.
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-export const Text = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+export const Text = z
+  .string()
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  .regex(/^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/, 'must not contain control characters or lone surrogates');
 
 /**
  * An ISO 8601 / RFC 3339 date, or date-time with optional seconds, fraction and offset. Offsets stop at ±15:59,
