@@ -67,6 +67,8 @@ export function createApp(deps: AppDeps): App {
   // costs more than the rest of a cheap route. Only a chunked body (no length)
   // is counted while streaming, by hono's bodyLimit.
   const maxBody = deps.config.maxBodyBytes;
+  /** The methods of a path's literal route when `method` only reaches it through a templated one (set below). */
+  let literalAllows: (path: string, method: string) => string[] | undefined = () => undefined;
   const tooLarge = (): never => {
     throw new ApiError(413, 'payload_too_large', `request body exceeds ${maxBody} bytes`);
   };
@@ -85,6 +87,15 @@ export function createApp(deps: AppDeps): App {
     if (length === undefined || chunked) return streamingLimit(c, next);
     if (!/^\d+$/.test(length) || Number(length) > maxBody) tooLarge();
     return next();
+  });
+
+  // A literal documented path asked with a method only a templated neighbour takes (DELETE
+  // /v1/orders/by_client_order_id, which `/v1/orders/{order_id}` would take) is a 405 too, as OpenAPI reads it.
+  app.use('/v1/*', async (c, next) => {
+    const allowed = literalAllows(c.req.path, c.req.method);
+    if (!allowed) return next();
+    c.header('Allow', allowed.join(', '));
+    return c.json(errorBody(c, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allowed.join(', ')})`), 405);
   });
 
   registerSystemRoutes(app, deps);
@@ -135,6 +146,7 @@ export function createApp(deps: AppDeps): App {
   // `/v1/orders/{order_id}`).
   const documented = routes.map((r) => ({
     pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`),
+    path: r.path,
     templates: r.path.split('{').length - 1,
     method: r.method.toUpperCase(),
   }));
@@ -144,6 +156,17 @@ export function createApp(deps: AppDeps): App {
     const methods = new Set(matches.filter((r) => r.templates === fewest).map((r) => r.method));
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods].sort();
+  };
+  // Literal paths a templated route also matches, with the methods only that route takes there: looked up by path.
+  const shadowed = new Map<string, { allowed: string[]; shadowing: Set<string> }>();
+  for (const { path } of documented.filter((d) => d.templates === 0)) {
+    const allowed = allowedMethods(path);
+    const shadowing = new Set(documented.filter((d) => d.pattern.test(path) && !allowed.includes(d.method)).map((d) => d.method));
+    if (shadowing.size > 0) shadowed.set(path, { allowed, shadowing });
+  }
+  literalAllows = (path, method) => {
+    const hit = shadowed.get(path);
+    return hit?.shadowing.has(method) ? hit.allowed : undefined;
   };
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);

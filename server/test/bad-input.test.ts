@@ -246,6 +246,9 @@ test('a known path asked with a method it does not take is a 405 naming the meth
     ['GET', '/v1/auth/login', 'POST'],
     // A literal path wins over a templated one, as OpenAPI matches them: not /v1/orders/{order_id}'s DELETE, PATCH.
     ['POST', '/v1/orders/by_client_order_id', 'GET, HEAD'],
+    // Even with a method /v1/orders/{order_id} takes, which Hono would otherwise route there.
+    ['DELETE', '/v1/orders/by_client_order_id?client_order_id=x', 'GET, HEAD'],
+    ['PATCH', '/v1/orders/by_client_order_id', 'GET, HEAD'],
   ];
   for (const [method, path, allow] of cases) {
     const r = await call(t.app, method, path, { headers: user.key, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
