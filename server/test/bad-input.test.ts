@@ -96,6 +96,7 @@ function cases(r: Route): [string, { body?: unknown; headers?: Record<string, st
   if (!r.optional) out.push(['empty object', { body: {} }]);
   out.push(['unknown field', { body: { ...r.valid, surprise: 1 } }]);
   out.push(['wrong content type', { body: JSON.stringify(r.valid), headers: { 'content-type': 'text/plain' } }]);
+  out.push(['wrong content type, no body', { headers: { 'content-type': 'text/plain' } }]);
   out.push(['form content type', { body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }]);
   out.push(['oversize body', { body: { ...r.valid, pad: 'x'.repeat(64 * 1024) } }]);
   for (const field of Object.keys(r.valid)) {
@@ -132,6 +133,7 @@ test('every bad input is a 4xx in the error shape and changes nothing', async ()
       assert.equal(typeof reply.body?.error?.code, 'string', what);
       assert.equal(typeof reply.body.error.message, 'string', what);
       assert.equal(typeof reply.body.error.requestId, 'string', what);
+      if (name.startsWith('wrong content type')) assert.equal(reply.body.error.code, 'unsupported_media_type', what);
       n++;
     }
   }

@@ -100,6 +100,9 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof z.ZodError) return validationError(err, 'json');
   if (err instanceof HTTPException) {
     if (err.status === 413) return new ApiError(413, 'payload_too_large', 'request body too large');
+    // The body validator's answer to a bodiless request with another content type (one with a body meets the
+    // venue's own check first): the same code and reason.
+    if (err.status === 415) return new ApiError(415, 'unsupported_media_type', 'request bodies must be application/json');
     if (err.status === 400) return badRequest(/JSON/i.test(err.message) ? 'malformed JSON in request body' : err.message || 'bad request');
     return new ApiError(err.status as ContentfulStatusCode, 'http_error', err.message || 'request failed');
   }
