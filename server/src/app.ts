@@ -14,6 +14,7 @@ import { requestFrame } from './http/frame.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { errorResponses } from './routes/common.ts';
 import { registerMarketRoutes } from './routes/market.ts';
 import { registerMarketDataRoutes } from './routes/marketdata.ts';
 import { registerMultiSymbolMarketDataRoutes } from './routes/marketdata-multi.ts';
@@ -133,6 +134,11 @@ export function createApp(deps: AppDeps): App {
       for (const [method, op] of Object.entries(item ?? {})) {
         const body = (op as { requestBody?: { required?: boolean } }).requestBody;
         if (body && optionalBodies.has(`${method} ${path}`)) body.required = false;
+        // The body check above answers every POST, PUT and PATCH under /v1, those without a body schema too.
+        const responses = (op as { responses?: Record<string, unknown> }).responses;
+        if (responses && path.startsWith('/v1/') && ['post', 'put', 'patch'].includes(method)) {
+          for (const [code, response] of Object.entries(errorResponses(413, 415))) responses[code] ??= response;
+        }
       }
     }
     return doc;

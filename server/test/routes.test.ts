@@ -39,6 +39,12 @@ test('/openapi.json is an OpenAPI 3.1 document of the routes; /docs serves Swagg
   }
   assert.ok(doc.body.components.schemas.Order);
   assert.ok(doc.body.components.schemas.Error);
+  // Every POST, PUT and PATCH lists the body check's answers, those without a body schema (logout) too.
+  for (const [path, item] of Object.entries(doc.body.paths as Record<string, Record<string, { responses: object }>>)) {
+    for (const method of ['post', 'put', 'patch'].filter((m) => path.startsWith('/v1/') && item[m])) {
+      assert.ok('413' in item[method].responses && '415' in item[method].responses, `${method} ${path}`);
+    }
+  }
   const docs = await t.app.request('/docs');
   assert.equal(docs.status, 200);
   assert.match(await docs.text(), /swagger/i);
