@@ -100,13 +100,20 @@ describe('bars', () => {
     assert.equal(desc2.body.next_page_token, null);
   });
 
-  test('defaults: 1Min from the start of the current UTC day to now', async () => {
+  test("defaults: 1Min from the start of the current UTC day to now; an end alone starts at its day's start", async () => {
     t.clock.ms = T0 + 600_000;
     const r = await get('/v1/market/AAPL/bars');
     assert.equal(r.body.timeframe, '1Min');
     assert.equal(r.body.bars.length, 4);
     t.clock.ms = Date.UTC(2025, 0, 3, 1, 0, 0);
     assert.deepEqual((await get('/v1/market/AAPL/bars')).body.bars, []);
+    // An end alone names its own UTC day up to it (not a start of today after it, refused as "start" though none was sent).
+    for (const p of ['bars', 'trades', 'quotes']) {
+      const past = await get(`/v1/market/AAPL/${p}?end=2025-01-02T23:59:59Z`);
+      assert.equal(past.status, 200, `${p}: ${JSON.stringify(past.body)}`);
+      const whole = await get(`/v1/market/AAPL/${p}?${DAY.slice(1)}`);
+      assert.deepEqual(past.body, whole.body, p);
+    }
   });
 
   test('a symbol without trades has no bars', async () => {

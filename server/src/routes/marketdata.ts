@@ -16,7 +16,7 @@ import { authenticated, errorResponses, jsonResponse } from './common.ts';
 const SymbolParam = z.object({ symbol: Symbol.openapi({ param: { name: 'symbol', in: 'path' } }) });
 
 const rangeFields = {
-  start: IsoTime.optional().openapi({ description: 'Inclusive; default: the start of the current UTC day' }),
+  start: IsoTime.optional().openapi({ description: "Inclusive; default: the start of end's UTC day (the current day without end)" }),
   end: IsoTime.optional().openapi({ description: 'Inclusive; default: now' }),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   sort: z.enum(['asc', 'desc']).default('asc'),
@@ -69,11 +69,12 @@ export const SnapshotSchema = z
 
 const DAY_MS = 86_400_000;
 
-/** The page request of a range query; start defaults to the start of the current UTC day, end to now. */
+/** The page request of a range query; end defaults to now, start to the start of end's UTC day. */
 export function rangeOf(deps: AppDeps, q: { start?: string; end?: string; limit: number; sort: 'asc' | 'desc'; page_token?: string }): RangeQuery {
   const now = deps.clock.now();
   const end = q.end === undefined ? now : Date.parse(q.end);
-  const start = q.start === undefined ? Math.floor(now / DAY_MS) * DAY_MS : Date.parse(q.start);
+  // Without a start, the range is end's UTC day up to end: a past end alone names that day, not an empty range.
+  const start = q.start === undefined ? Math.floor(end / DAY_MS) * DAY_MS : Date.parse(q.start);
   if (start > end) throw invalid('start must not be after end', 'start');
   return { start, end, limit: q.limit, sort: q.sort, pageToken: q.page_token };
 }
