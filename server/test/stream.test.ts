@@ -169,6 +169,7 @@ describe('WebSocket on a listening Node server', () => {
   });
 
   test('bad messages get error messages naming the problem; the connection stays usable', async () => {
+    const pick = (m: { code?: number; field?: string }) => [m.code, m.field];
     const c = await client(keys[2]);
     await c.until((m) => m.T === 'success');
     c.send('not json');
@@ -179,7 +180,14 @@ describe('WebSocket on a listening Node server', () => {
     assert.deepEqual([unknown.code, unknown.field], [422, 'trades']);
     from = c.messages.length;
     c.send({ action: 'dance' });
-    assert.equal((await c.until((m) => m.T === 'error', from)).code, 422);
+    assert.deepEqual(pick(await c.until((m) => m.T === 'error', from)), [422, 'action']);
+    // An unknown key is named, not `action`; a message that is no object names no field.
+    from = c.messages.length;
+    c.send({ action: 'subscribe', constructor: {} });
+    assert.deepEqual(pick(await c.until((m) => m.T === 'error', from)), [422, 'constructor']);
+    from = c.messages.length;
+    c.send([1]);
+    assert.deepEqual(pick(await c.until((m) => m.T === 'error', from)), [422, undefined]);
     from = c.messages.length;
     c.send({ action: 'auth', key: 'nope', secret: 'nope' });
     assert.equal((await c.until((m) => m.T === 'error', from)).code, 401);

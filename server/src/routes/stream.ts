@@ -19,7 +19,7 @@ import type { WSContext } from 'hono/ws';
 import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { authenticate, requireAuth, type AppEnv, type Principal } from '../http/auth.ts';
-import { ApiError, invalid, toApiError } from '../http/errors.ts';
+import { ApiError, invalid, toApiError, validationError } from '../http/errors.ts';
 import { commaListPattern } from '../http/schemas.ts';
 import { CHANNELS, type StreamConnection, type StreamMessage, type SubscriptionRequest } from '../market/streams.ts';
 import { authenticated, errorResponses } from './common.ts';
@@ -89,8 +89,8 @@ function wsSession(deps: AppDeps, principal: Principal | undefined) {
     }
     const r = ClientMessage.safeParse(parsed);
     if (!r.success) {
-      const issue = r.error.issues[0];
-      conn.deliver({ T: 'error', code: 422, msg: `${issue.path.join('.') || 'message'}: ${issue.message}`, field: issue.path.join('.') || 'action' });
+      // As for a request body: an unknown key, a missing field or a bad value is named; a non-object names none.
+      conn.deliver(errorMessage(validationError(r.error, 'message', parsed)));
       return;
     }
     const msg = r.data;
