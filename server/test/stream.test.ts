@@ -169,7 +169,7 @@ describe('WebSocket on a listening Node server', () => {
   });
 
   test('bad messages get error messages naming the problem; the connection stays usable', async () => {
-    const pick = (m: { code?: number; field?: string }) => [m.code, m.field];
+    const pick = (m: Msg) => [m.code, m.field];
     const c = await client(keys[2]);
     await c.until((m) => m.T === 'success');
     c.send('not json');
