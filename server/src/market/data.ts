@@ -129,6 +129,9 @@ export class MarketData {
       l2: q('l2_snapshots'),
       latestTrade: q('latest_trade'),
       watermarks: q('watermarks'),
+      barsMismatch: q('bars_mismatch'),
+      barsClearMinute: q('bars_clear_minute'),
+      barsRebuildMinute: q('bars_rebuild_minute'),
     };
   }
 
@@ -244,6 +247,20 @@ export class MarketData {
       })),
       next_page_token: more ? encodeToken({ k: 'l2', a: Number(last.seq) }) : null,
     };
+  }
+
+  /**
+   * Makes again, from the stored trades, the 1-minute bars of the last hour that do not count their trades (a crash
+   * between a batch's trades and its bar; see bars_mismatch.sql). Returns the (symbol, minute) pairs it rebuilt.
+   */
+  async repairBars(): Promise<{ symbol: string; minute: number }[]> {
+    const rows = await this.store.query<{ symbol: string; minute: string }>(this.sql.barsMismatch);
+    const repaired = rows.map((r) => ({ symbol: r.symbol, minute: Number(r.minute) }));
+    for (const params of repaired) {
+      await this.store.command(this.sql.barsClearMinute, params);
+      await this.store.command(this.sql.barsRebuildMinute, params);
+    }
+    return repaired;
   }
 
   /** The highest stored sequence number per symbol: trades, quotes and L2 snapshots. */

@@ -122,6 +122,9 @@ export class MarketProjector {
 
   /** Loads the stored watermarks, seeds the books from the engine, subscribes and starts the timers. */
   async start(): Promise<void> {
+    // Trades at or below the watermarks are skipped from here on: any of them whose bar a crash lost is rebuilt first.
+    const repaired = await this.deps.data.repairBars();
+    if (repaired.length > 0) this.deps.logger.warn({ repaired }, 'market: rebuilt 1-minute bars that did not count their trades');
     const marks = await this.deps.data.watermarks();
     for (const [s, seq] of marks.trades) this.tradeSeq.set(s, seq);
     for (const [s, seq] of marks.quotes) this.quoteSeq.set(s, seq);

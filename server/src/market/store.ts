@@ -19,8 +19,8 @@ export interface MarketStore {
   readonly database: string;
   /** Runs a SELECT with bound parameters; rows as JSON objects (64-bit integers as strings). */
   query<R = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<R[]>;
-  /** Runs a statement that returns nothing (DDL). */
-  command(sql: string): Promise<void>;
+  /** Runs a statement that returns nothing (DDL, INSERT … SELECT, mutations) with bound parameters. */
+  command(sql: string, params?: QueryParams): Promise<void>;
   /** Inserts rows (JSON objects keyed by column) into `table` of the store's database. */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   /** Throws if the store cannot answer. */
@@ -71,8 +71,8 @@ function clientStore(kind: string, client: ClickHouseClient, database: string, o
         throw unavailable(`market store (${kind}) failed: ${(err as Error).message.slice(0, 200)}`);
       }
     },
-    async command(sql) {
-      await client.command({ query: sql });
+    async command(sql, params) {
+      await client.command({ query: sql, query_params: params });
     },
     async insert(table, rows) {
       if (rows.length === 0) return;
