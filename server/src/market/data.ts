@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import { invalid } from '../http/errors.ts';
 import { divideToScale, fromUnits } from '../venue/decimal.ts';
 import type { Instrument } from '../venue/types.ts';
-import { sqlFile, type MarketStore } from './store.ts';
+import { sqlFile, statements, type MarketStore } from './store.ts';
 
 /** A bar, Alpaca style (decimals as strings): time, OHLC, volume, trade count, VWAP. */
 export interface Bar {
@@ -116,6 +116,18 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const isoMicros = (us: number | string): string => iso(Math.floor(Number(us) / 1000));
 const ORDER = { asc: 'ASC', desc: 'DESC' } as const;
 
+/**
+ * The 1-minute bar of one symbol and minute (`{symbol}`, `{minute}` in Unix seconds) made again from its stored
+ * trades: the trades_to_bars_1m view's own SELECT (001_market.sql), narrowed to that minute, inserted into bars_1m.
+ */
+function rebuildMinuteSql(database: string): string {
+  const view = statements(sqlFile('001_market.sql', database)).find((st) => /MATERIALIZED VIEW .*trades_to_bars_1m/.test(st));
+  const select = view?.slice(view.indexOf(' AS\n') + 4);
+  if (!select?.startsWith('SELECT') || !select.includes('\nGROUP BY')) throw new Error('001_market.sql: the trades_to_bars_1m view is not where it was');
+  const minute = "WHERE symbol = {symbol:String} AND toStartOfMinute(ts) = toDateTime({minute:UInt32}, 'UTC')\nGROUP BY";
+  return `INSERT INTO ${database}.bars_1m ${select.replace('\nGROUP BY', `\n${minute}`)}`;
+}
+
 /** Market-data queries over one store. SQL lives in server/clickhouse/queries/. */
 export class MarketData {
   private readonly sql: Record<string, string>;
@@ -131,7 +143,7 @@ export class MarketData {
       watermarks: q('watermarks'),
       barsMismatch: q('bars_mismatch'),
       barsClearMinute: q('bars_clear_minute'),
-      barsRebuildMinute: q('bars_rebuild_minute'),
+      barsRebuildMinute: rebuildMinuteSql(store.database),
     };
   }
 
