@@ -67,6 +67,33 @@ function loops(turn, single) {
 }
 
 /**
+ * Refuses a shape the kernels do not cover: `points` even and positive (whole 16-byte steps), 1-2 inputs, 1-3 outputs.
+ * @param {number} points
+ * @param {number} inputs
+ * @param {number} outputs
+ */
+function checkShape(points, inputs, outputs) {
+  if (points % 2 !== 0 || points < 2) throw new Error(`stream floor: points must be even and positive, got ${points}`);
+  if (inputs < 1 || inputs > 2 || outputs < 1 || outputs > 3) {
+    throw new Error(`stream floor: 1-2 inputs and 1-3 outputs, got ${inputs} and ${outputs}`);
+  }
+}
+
+/**
+ * Assembles WAT `text` (with SIMD) and instantiates it with `imports`; returns its exports.
+ * @param {string} name
+ * @param {string} text
+ * @param {WebAssembly.Imports} [imports]
+ * @returns {unknown}
+ */
+function instantiate(name, text, imports) {
+  const mod = wabt.parseWat(name, text, { simd: true });
+  const { buffer } = mod.toBinary({});
+  mod.destroy();
+  return new WebAssembly.Instance(new WebAssembly.Module(buffer), imports).exports;
+}
+
+/**
  * A floor kernel over `points` values: the input columns filled with `columns` (prices, sizes), outputs written once.
  * Returns a run function that streams every column once and returns the last output value.
  * @param {number} points even, so whole 16-byte steps cover every value
@@ -75,18 +102,11 @@ function loops(turn, single) {
  * @returns {() => number}
  */
 export function streamFloor(points, columns, outputs) {
-  if (points % 2 !== 0 || points < 2) throw new Error(`stream floor: points must be even and positive, got ${points}`);
-  if (columns.length < 1 || columns.length > 2 || outputs < 1 || outputs > 3) {
-    throw new Error(`stream floor: 1-2 inputs and 1-3 outputs, got ${columns.length} and ${outputs}`);
-  }
+  checkShape(points, columns.length, outputs);
   const bytes = points * 8;
   const pages = Math.ceil(((columns.length + outputs) * bytes + 65536) / 65536);
-  const mod = wabt.parseWat('floor.wat', wat(columns.length, outputs, pages), { simd: true });
-  const { buffer } = mod.toBinary({});
-  mod.destroy();
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(buffer));
   const { memory, stream } = /** @type {{ memory: WebAssembly.Memory, stream: (...a: number[]) => void }} */ (
-    /** @type {unknown} */ (instance.exports));
+    instantiate('floor.wat', wat(columns.length, outputs, pages)));
   // Columns one after another from 64 KiB: inputs, then outputs.
   const base = (/** @type {number} */ c) => 65536 + c * bytes;
   columns.forEach((col, c) => new Float64Array(memory.buffer, base(c), points).set(col));
@@ -111,7 +131,7 @@ export function streamFloor(points, columns, outputs) {
  * @returns {() => number}
  */
 export function readThenFloorIn(memory, points, ins, outs) {
-  if (points % 2 !== 0 || points < 2) throw new Error(`stream floor: points must be even and positive, got ${points}`);
+  checkShape(points, ins.length, outs.length);
   const [in0, in1 = in0] = ins;
   const [out0, out1 = out0, out2 = out1] = outs;
   // The read ORs every 16 bytes into one register: a one-cycle dependency, so the loads set the pace.
@@ -125,12 +145,8 @@ export function readThenFloorIn(memory, points, ins, outs) {
   (func (export "read") (param $in0 i32) (param $in1 i32) (param $bytes i32) (result i32) (local $k i32) (local $acc v128)
     ${loops(turn, orIn(0))}
     (i32x4.extract_lane 0 (local.get $acc))))`;
-  const mod = wabt.parseWat('read-then-floor.wat', text, { simd: true });
-  const { buffer } = mod.toBinary({});
-  mod.destroy();
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(buffer), { env: { memory } });
   const { read, stream } = /** @type {{ read: (...a: number[]) => number, stream: (...a: number[]) => void }} */ (
-    /** @type {unknown} */ (instance.exports));
+    instantiate('read-then-floor.wat', text, { env: { memory } }));
   const bytes = points * 8;
   return () => {
     const bits = read(in0, in1, bytes);

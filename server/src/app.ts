@@ -5,6 +5,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import serverPackage from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
@@ -68,8 +69,12 @@ export function createApp(deps: AppDeps): App {
   // costs more than the rest of a cheap route. Only a chunked body (no length)
   // is counted while streaming, by hono's bodyLimit.
   const maxBody = deps.config.maxBodyBytes;
-  /** The methods of a path's literal route when `method` only reaches it through a templated one (set below). */
-  let literalAllows: (path: string, method: string) => string[] | undefined = () => undefined;
+  /** Literal paths a templated route also matches: their own methods, and those only the templated route takes there (filled below). */
+  const shadowed = new Map<string, { allowed: string[]; shadowing: Set<string> }>();
+  const methodNotAllowed = (c: Context<AppEnv>, allowed: string[]) => {
+    c.header('Allow', allowed.join(', '));
+    return c.json(errorBody(c, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allowed.join(', ')})`), 405);
+  };
   const tooLarge = (): never => {
     throw new ApiError(413, 'payload_too_large', `request body exceeds ${maxBody} bytes`);
   };
@@ -93,10 +98,8 @@ export function createApp(deps: AppDeps): App {
   // A literal documented path asked with a method only a templated neighbour takes (DELETE
   // /v1/orders/by_client_order_id, which `/v1/orders/{order_id}` would take) is a 405 too, as OpenAPI reads it.
   app.use('/v1/*', async (c, next) => {
-    const allowed = literalAllows(c.req.path, c.req.method);
-    if (!allowed) return next();
-    c.header('Allow', allowed.join(', '));
-    return c.json(errorBody(c, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allowed.join(', ')})`), 405);
+    const hit = shadowed.get(c.req.path);
+    return hit?.shadowing.has(c.req.method) ? methodNotAllowed(c, hit.allowed) : next();
   });
 
   registerSystemRoutes(app, deps);
@@ -163,22 +166,15 @@ export function createApp(deps: AppDeps): App {
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods].sort();
   };
-  // Literal paths a templated route also matches, with the methods only that route takes there: looked up by path.
-  const shadowed = new Map<string, { allowed: string[]; shadowing: Set<string> }>();
   for (const { path } of documented.filter((d) => d.templates === 0)) {
     const allowed = allowedMethods(path);
     const shadowing = new Set(documented.filter((d) => d.pattern.test(path) && !allowed.includes(d.method)).map((d) => d.method));
     if (shadowing.size > 0) shadowed.set(path, { allowed, shadowing });
   }
-  literalAllows = (path, method) => {
-    const hit = shadowed.get(path);
-    return hit?.shadowing.has(method) ? hit.allowed : undefined;
-  };
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);
     if (allowed.length === 0) return c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
-    c.header('Allow', allowed.join(', '));
-    return c.json(errorBody(c, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allowed.join(', ')})`), 405);
+    return methodNotAllowed(c, allowed);
   });
   app.onError((err, c) => {
     const known = toApiError(err);

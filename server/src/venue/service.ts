@@ -1456,19 +1456,26 @@ export class EmbeddedEngineService implements EngineService {
 
   /** Places an order with a caller's client_order_id: the order already placed with it if the body is the same, else a new one. */
   private async placeOnce(inst: InstrumentState, s: OrderState): Promise<Order> {
-    const open = [...this.liveById.values()].find((o) => o.accountId === s.accountId && o.clientOrderId === s.clientOrderId);
-    if (open) return this.sameRequest(s, stateToOrder(open), open.requestHash);
-    await this.settled();
-    const [row] = await this.opts.db.query<OrderRow>(
-      `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
-      [s.accountId, s.clientOrderId],
-    );
-    if (row) return this.sameRequest(s, rowToOrder(row), row.request_hash);
+    const holder = await this.holderOf(s.accountId, s.clientOrderId);
+    if (holder?.live) return this.sameRequest(s, stateToOrder(holder.live), holder.live.requestHash);
+    if (holder?.row) return this.sameRequest(s, rowToOrder(holder.row), holder.row.request_hash);
     this.usable();
     const now = this.opts.clock.now();
     s.createdAt = now;
     s.updatedAt = now;
     return this.submit(inst, s);
+  }
+
+  /** The account's order that holds `clientOrderId` (a rejected one holds none): live from memory, else its row. */
+  private async holderOf(accountId: string, clientOrderId: string): Promise<{ live?: OrderState; row?: OrderRow } | undefined> {
+    const live = [...this.liveById.values()].find((o) => o.accountId === accountId && o.clientOrderId === clientOrderId);
+    if (live) return { live };
+    await this.settled();
+    const [row] = await this.opts.db.query<OrderRow>(
+      `SELECT * FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> 'rejected'`,
+      [accountId, clientOrderId],
+    );
+    return row ? { row } : undefined;
   }
 
   /** The order placed earlier with `s`'s client_order_id, if it was placed with the same body. */
@@ -1537,11 +1544,9 @@ export class EmbeddedEngineService implements EngineService {
     if (req.client_order_id === undefined) return this.replaceOnce(account, old, req, randomUUID(), qty, price);
     const clientOrderId = req.client_order_id;
     return this.oneAtATime(account.id, clientOrderId, async () => {
-      await this.settled();
-      const taken =
-        [...this.liveById.values()].some((s) => s.accountId === account.id && s.clientOrderId === clientOrderId) ||
-        (await this.opts.db.query('SELECT 1 FROM orders WHERE account_id = $1 AND client_order_id = $2 AND status <> $3', [account.id, clientOrderId, 'rejected'])).length > 0;
-      if (taken) throw invalid(`client_order_id '${clientOrderId}' is already used`, 'client_order_id', 'client_order_id_reused');
+      if (await this.holderOf(account.id, clientOrderId)) {
+        throw invalid(`client_order_id '${clientOrderId}' is already used`, 'client_order_id', 'client_order_id_reused');
+      }
       return this.replaceOnce(account, old, req, clientOrderId, qty, price);
     });
   }
