@@ -325,7 +325,8 @@ export class Engine {
      */
     sessionEnd(ts: number, seq: number, symbol: number): number;
     /**
-     * Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling.
+     * Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling, bit 1 makes the account
+     * post-trade only (no pre-trade check refuses its orders; it is still accounted).
      */
     setAccountLimits(ts: number, seq: number, account: number, max_order_qty: number, max_order_notional: number, max_gross_exposure: number, max_open_orders: number, rate_capacity: number, rate_per_interval: number, rate_interval: number, flags: number): number;
     /**

@@ -976,7 +976,8 @@ export class Engine {
         return ret >>> 0;
     }
     /**
-     * Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling.
+     * Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling, bit 1 makes the account
+     * post-trade only (no pre-trade check refuses its orders; it is still accounted).
      * @param {number} ts
      * @param {number} seq
      * @param {number} account

@@ -941,6 +941,7 @@ impl RandomFlow {
                 let limits = AccountLimits {
                     max_open_orders: self.rng.range(0, 80) as u32,
                     forbid_short: self.rng.chance(400),
+                    post_trade_only: self.rng.chance(150),
                     rate_capacity: self.rng.range(0, 30) as u64,
                     rate_per_interval: self.rng.range(1, 5) as u64,
                     rate_interval: 1_000,

@@ -19,7 +19,7 @@
 //! - SetAccountLimits (10): `4` account, `6` rate capacity, `7` rate refill per
 //!   interval, `8` rate interval, `9` max order qty, `10` max order notional,
 //!   `11` max gross exposure, `12` max open orders, `15` flags (bit 0: short
-//!   selling forbidden). Zero means unlimited.
+//!   selling forbidden, bit 1: post-trade only). Zero means unlimited.
 //! - SetInstrumentLimits (11): `4` account, `5` symbol, `6` collar reference
 //!   (0 off, 1 last trade, 2 mid, 3 host), `7` collar basis points, `9` max order
 //!   qty, `10` max order notional, `11` max long, `12` max short.
@@ -338,7 +338,7 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
             CommandKind::Withdraw { account: AccountId(u32_at(rec, 4)?), amount: amount_at(rec, 9)? }
         }
         command_kind::SET_ACCOUNT_LIMITS => {
-            let flags = flags_at(rec, 1)?;
+            let flags = flags_at(rec, 0b11)?;
             let limits = AccountLimits {
                 max_order_qty: limit_at(rec, 9)?,
                 max_order_notional: limit_at(rec, 10)?,
@@ -348,6 +348,7 @@ pub fn decode_command(rec: &[f64]) -> Result<Command, WireError> {
                 rate_per_interval: uint(rec, 7)?,
                 rate_interval: uint(rec, 8)?,
                 forbid_short: flags & 1 == 1,
+                post_trade_only: flags & 2 == 2,
             };
             if limits.rate_capacity > 0 && limits.rate_interval == 0 {
                 return err(8, "zero interval for a rate limit");
@@ -471,7 +472,7 @@ pub fn encode_command(cmd: &Command, rec: &mut [f64]) {
             rec[10] = l.max_order_notional as f64;
             rec[11] = l.max_gross_exposure as f64;
             rec[12] = f64::from(l.max_open_orders);
-            rec[15] = f64::from(u8::from(l.forbid_short));
+            rec[15] = f64::from(u8::from(l.forbid_short) | u8::from(l.post_trade_only) << 1);
         }
         CommandKind::SetInstrumentLimits { account, symbol, limits: l } => {
             rec[0] = f64::from(command_kind::SET_INSTRUMENT_LIMITS);

@@ -468,6 +468,63 @@ fn a_position_beyond_i64_is_refused_as_overflow() {
     assert!(accepted(&v.order(o(2, 10))));
 }
 
+#[test]
+fn a_post_trade_only_account_skips_every_check_but_is_still_accounted() {
+    let mut v = Venue::new();
+    v.deposit(1, 1_000);
+    v.run(CommandKind::SetReferencePrice { symbol: SymbolId(SYM), price: Some(Price(100)) });
+    v.fees(Fees { taker_ppm: 10_000, ..Fees::default() });
+    let strict = AccountLimits {
+        max_order_qty: 5,
+        max_order_notional: 500,
+        max_gross_exposure: 500,
+        max_open_orders: 1,
+        rate_capacity: 1,
+        rate_per_interval: 1,
+        rate_interval: 1_000_000,
+        forbid_short: true,
+        post_trade_only: false,
+    };
+    v.limits(1, strict);
+    v.inst_limits(
+        1,
+        InstrumentLimits {
+            max_long: 3,
+            max_short: 3,
+            collar_bps: 100,
+            collar_ref: CollarRef::Host,
+            ..InstrumentLimits::default()
+        },
+    );
+    let big_buy = lim(1, 1, Buy, 100, 50);
+    assert_eq!(rejected(&v.order(big_buy)), Some((R::MaxOrderQty, 5, 50)));
+    v.limits(1, AccountLimits { post_trade_only: true, ..strict });
+    // Over every limit, past buying power, and outside the collar: accepted, and reserved as any order is.
+    assert!(accepted(&v.order(big_buy)));
+    assert_eq!((v.account(1).reserved, v.account(1).buying_power), (5_000 + 50, 1_000 - 5_050));
+    assert!(accepted(&v.order(lim(2, 1, Sell, 150, 10))), "a forbidden short sale, a second open order, no token");
+    let evs = v.replace(2, 1, Some(160), 20);
+    assert!(matches!(evs[0], EventKind::Replaced { .. }), "{evs:?}");
+    assert_eq!(v.account(1).reserved, 5_050 + 160 * 20 + 32);
+    // Fills are booked as for any managed account.
+    v.limit(3, 9, Sell, 100, 50);
+    let a = v.account(1);
+    assert_eq!((v.position(1).qty, a.cash, a.reserved), (50, 1_000 - 5_000, 160 * 20 + 32));
+    // The kill switch still refuses and cancels.
+    v.run(CommandKind::SetKillSwitch { account: AccountId(1), on: true });
+    assert_eq!(v.account(1).open_orders, 0);
+    assert_eq!(rejected(&v.limit(4, 1, Buy, 100, 1)), Some((R::KillSwitch, 0, 1)));
+    v.run(CommandKind::SetKillSwitch { account: AccountId(1), on: false });
+    // And the i64 bound on positions: the accounting must stay exact.
+    v.run(CommandKind::AddInstrument(InstrumentSpec { max_qty: Qty(i64::MAX), ..spec(2, 1) }));
+    let o = |id, qty| NewOrder::limit(id, 1, 2, Buy, 1, qty);
+    assert!(accepted(&v.order(o(5, i64::MAX - 10))));
+    assert_eq!(rejected(&v.order(o(6, 11))), Some((R::Overflow, i64::MAX.into(), i128::from(i64::MAX) + 1)));
+    // Checked again once the switch is off.
+    v.limits(1, strict);
+    assert_eq!(rejected(&v.limit(7, 1, Buy, 100, 1)), Some((R::MaxOpenOrders, 1, 2)));
+}
+
 // ---- P&L, fees and cash ----
 
 #[test]
@@ -726,6 +783,7 @@ impl Stream {
                 let limits = AccountLimits {
                     max_open_orders: self.rng.u32(0..12),
                     forbid_short: self.rng.bool(),
+                    post_trade_only: self.rng.u32(..5) == 0,
                     max_gross_exposure: if self.rng.bool() { 0 } else { self.rng.i64(200_000..2_000_000) },
                     rate_capacity: self.rng.u64(0..6),
                     rate_per_interval: 1,

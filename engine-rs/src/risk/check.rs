@@ -2,7 +2,9 @@
 //! order: kill switch, rate, order size and notional, price collar, reduce-only,
 //! open orders, position limits (and the i64 position bound), gross exposure,
 //! short selling, buying power. Each check runs only if its limit is set; the
-//! first that fails names its reason and numbers. Nothing here changes state.
+//! first that fails names its reason and numbers. A post-trade-only account's
+//! orders skip them all but the kill switch and the position bound. Nothing
+//! here changes state.
 
 use super::{reservation, Account, CollarRef, Holding, Rejection, Reservation};
 use crate::book::Book;
@@ -160,6 +162,16 @@ impl Engine {
         self.check_new_in_full(o, a, b)
     }
 
+    /// [`Engine::check_new`] for a post-trade-only account, after its short check fails at the gate.
+    fn admit_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
+        let reserve_price = match o.order_type {
+            OrderType::Limit | OrderType::StopLimit => o.price,
+            OrderType::Stop => o.stop_price,
+            OrderType::Market => Price(0),
+        };
+        self.admit(a, b, o.side, reserve_price, o.qty.0, &Own::default())
+    }
+
     /// The common case of [`Engine::check_new`] in a few compares against the
     /// folded limits (`Gate`): a resting or stop order, not reduce-only, in an
     /// instrument the account already holds. `Some` with the reservation when
@@ -281,6 +293,9 @@ impl Engine {
 
     /// Every check of a new order, in order, with the rejection of the first that fails.
     fn check_new_in_full(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
+        if self.accounts[a].caps.post_trade_only {
+            return self.admit_new(o, a, b);
+        }
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match o.order_type {
             OrderType::Limit | OrderType::StopLimit => o.price,
@@ -310,8 +325,24 @@ impl Engine {
         self.check_replace_in_full(b, idx, price, qty)
     }
 
+    /// [`Engine::check_replace`] for a post-trade-only account, after its short check fails at the gate.
+    fn admit_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<Reservation, Rejection> {
+        let (o, r) = (self.orders.get(idx), &self.order_risk[idx as usize]);
+        let reserve_price = match (o.order_type, o.status) {
+            (OrderType::Limit | OrderType::StopLimit, _) => price,
+            (OrderType::Stop, OrderStatus::PendingStop) => o.stop_price,
+            _ => Price(0),
+        };
+        let res = r.res();
+        let own = Own { leaves: res.leaves, covered: res.covered, ..Own::default() };
+        self.admit(r.acct as usize, b, o.side, reserve_price, qty, &own)
+    }
+
     /// Every check of a replace, in order, with the rejection of the first that fails.
     fn check_replace_in_full(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<Reservation, Rejection> {
+        if self.accounts[self.order_risk[idx as usize].acct as usize].caps.post_trade_only {
+            return self.admit_replace(b, idx, price, qty);
+        }
         let o = self.orders.get(idx);
         let r = &self.order_risk[idx as usize];
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
@@ -341,6 +372,38 @@ impl Engine {
         self.check(r.acct as usize, b, &ask, Some(own))
     }
 
+    /// The order of a post-trade-only account: refused only by the kill switch and the i64 bound on positions
+    /// (what the accounting needs to stay exact); returns the reservation it needs, covered as a checked order's.
+    #[inline]
+    fn admit(
+        &self,
+        a: usize,
+        b: usize,
+        side: Side,
+        reserve_price: Price,
+        qty: i64,
+        own: &Own,
+    ) -> Result<Reservation, Rejection> {
+        let acct = &self.accounts[a];
+        static EMPTY: Holding = Holding::EMPTY;
+        let h = acct.holding(b).unwrap_or(&EMPTY);
+        let qty_w = i128::from(qty);
+        if acct.killed {
+            return Err(Rejection::new(R::KillSwitch, 0, qty_w));
+        }
+        let pos = i128::from(h.pos.qty);
+        let worst = match side {
+            Side::Buy => pos + h.open[0],
+            Side::Sell => h.open[1] - pos,
+        } - i128::from(own.leaves)
+            + qty_w;
+        if worst > i128::from(i64::MAX) {
+            return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
+        }
+        let covered = if side == Side::Sell { (h.free_long() + i128::from(own.covered)).min(qty_w) as i64 } else { 0 };
+        Ok(reservation(side, reserve_price, qty, covered, &self.books[b].risk.fees))
+    }
+
     /// Runs the checks; returns the reservation the order needs if it passes (at its reserving price for `qty`,
     /// with the quantity its long position covers).
     fn check(&self, a: usize, b: usize, ask: &Ask, own: Option<Own>) -> Result<Reservation, Rejection> {
@@ -351,6 +414,7 @@ impl Engine {
         let qty = i128::from(ask.qty);
         let is_new = own.is_none();
         let own = own.unwrap_or_default();
+        debug_assert!(!acct.caps.post_trade_only, "a post-trade-only account's order is admitted, not checked");
         let (al, il) = (&acct.limits, &h.limits);
 
         if acct.killed {

@@ -352,7 +352,8 @@ impl Engine {
         acct.limits = limits;
         acct.caps = super::AccountCaps::new(&limits);
         acct.refresh_gates();
-        acct.bucket = (limits.rate_capacity > 0).then(|| {
+        // A post-trade-only account's orders take no tokens: it keeps no bucket.
+        acct.bucket = (limits.rate_capacity > 0 && !limits.post_trade_only).then(|| {
             super::bucket::TokenBucket::new(limits.rate_capacity, limits.rate_per_interval, limits.rate_interval, now)
         });
         self.config_changed(what::ACCOUNT_LIMITS, account, SymbolId(0));

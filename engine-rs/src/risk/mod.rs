@@ -36,6 +36,9 @@
 //! rejection, a market or reduce-only order, a first order in an instrument)
 //! runs the full check, which names the reason and its numbers; debug builds
 //! run both on every order and assert they agree.
+//! A post-trade-only account's gate has a quantity cap of 0, so its orders
+//! leave the short form at its first compare and are admitted without checks
+//! (kill switch and position bound aside); the checked path has no extra test.
 //! What the order flow decides at random (the side, whether a fee or a
 //! pro-rata release rounds away) is not branched on where a select or a mask
 //! does: per-side totals are indexed by `Side::index`, a sell's covered
@@ -101,6 +104,7 @@ coded_enum!(
 
 /// Limits of one account; zero means unlimited.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredLimits", into = "StoredLimits")]
 pub struct AccountLimits {
     /// Largest quantity of one order.
     pub max_order_qty: i64,
@@ -119,6 +123,57 @@ pub struct AccountLimits {
     pub rate_interval: u64,
     /// Reject sells beyond the long position (short sales).
     pub forbid_short: bool,
+    /// Post-trade only: no pre-trade check refuses the account's orders (a house or market-maker account, or
+    /// a backtest that wants P&L without limits), and the other limits here are kept but not applied. Halts,
+    /// the kill switch and the i64 bound on positions still refuse; cash, positions, reservations and fills are
+    /// kept as for every managed account, and buying power may go negative.
+    pub post_trade_only: bool,
+}
+
+/// [`AccountLimits`] as a snapshot stores it: the two switches in one flags byte (bit 0 forbid short, bit 1
+/// post-trade only) where format 2 stored the short-selling bool, which postcard writes as the byte 0 or 1, so
+/// snapshots written before the second switch read unchanged.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct StoredLimits {
+    max_order_qty: i64,
+    max_order_notional: i64,
+    max_gross_exposure: i64,
+    max_open_orders: u32,
+    rate_capacity: u64,
+    rate_per_interval: u64,
+    rate_interval: u64,
+    flags: u8,
+}
+
+impl From<StoredLimits> for AccountLimits {
+    fn from(s: StoredLimits) -> Self {
+        AccountLimits {
+            max_order_qty: s.max_order_qty,
+            max_order_notional: s.max_order_notional,
+            max_gross_exposure: s.max_gross_exposure,
+            max_open_orders: s.max_open_orders,
+            rate_capacity: s.rate_capacity,
+            rate_per_interval: s.rate_per_interval,
+            rate_interval: s.rate_interval,
+            forbid_short: s.flags & 1 != 0,
+            post_trade_only: s.flags & 2 != 0,
+        }
+    }
+}
+
+impl From<AccountLimits> for StoredLimits {
+    fn from(l: AccountLimits) -> Self {
+        StoredLimits {
+            max_order_qty: l.max_order_qty,
+            max_order_notional: l.max_order_notional,
+            max_gross_exposure: l.max_gross_exposure,
+            max_open_orders: l.max_open_orders,
+            rate_capacity: l.rate_capacity,
+            rate_per_interval: l.rate_per_interval,
+            rate_interval: l.rate_interval,
+            flags: u8::from(l.forbid_short) | u8::from(l.post_trade_only) << 1,
+        }
+    }
 }
 
 /// Limits of one account in one instrument; zero means unlimited.
@@ -449,7 +504,9 @@ impl Gate {
     pub fn new(account: &AccountLimits, instrument: &InstrumentLimits) -> Gate {
         let cap = |limits: &[i64]| limits.iter().filter(|&&l| l > 0).fold(i64::MAX, |m, &l| m.min(l));
         Gate {
-            max_qty: cap(&[account.max_order_qty, instrument.max_order_qty]),
+            // A post-trade-only account's orders fail the short check at its first cap (every quantity is
+            // positive) and are admitted after it without checks: no extra test on the checked path.
+            max_qty: if account.post_trade_only { 0 } else { cap(&[account.max_order_qty, instrument.max_order_qty]) },
             max_notional: cap(&[account.max_order_notional, instrument.max_order_notional]),
             max_long: cap(&[instrument.max_long]),
             max_short: cap(&[instrument.max_short]),
@@ -466,6 +523,7 @@ pub(crate) struct AccountCaps {
     pub max_gross: i64,
     pub max_open_orders: u32,
     pub forbid_short: bool,
+    pub post_trade_only: bool,
 }
 
 impl AccountCaps {
@@ -475,6 +533,7 @@ impl AccountCaps {
             max_gross: limits.max_gross_exposure.max(0),
             max_open_orders: if limits.max_open_orders > 0 { limits.max_open_orders } else { u32::MAX },
             forbid_short: limits.forbid_short,
+            post_trade_only: limits.post_trade_only,
         }
     }
 }
@@ -751,6 +810,34 @@ mod tests {
         assert_eq!(f.fee(Liquidity::Taker, n, 1), -n);
         assert_eq!(f.fee(Liquidity::Maker, n, i64::MAX), n + n);
         assert!(!Fees { maker_ppm: 1_000_001, ..f }.is_valid() && f.is_valid());
+    }
+
+    #[test]
+    fn account_limits_keep_both_switches_in_the_byte_format_2_used_for_one() {
+        // Format 2 stored the short-selling switch as a bool: those snapshots read unchanged.
+        #[derive(Serialize)]
+        struct Format2(i64, i64, i64, u32, u64, u64, u64, bool);
+        for forbid_short in [false, true] {
+            let bytes = postcard::to_allocvec(&Format2(5, 6, 7, 8, 9, 10, 11, forbid_short)).expect("serializes");
+            let read: AccountLimits = postcard::from_bytes(&bytes).expect("format 2 reads");
+            let want = AccountLimits {
+                max_order_qty: 5,
+                max_order_notional: 6,
+                max_gross_exposure: 7,
+                max_open_orders: 8,
+                rate_capacity: 9,
+                rate_per_interval: 10,
+                rate_interval: 11,
+                forbid_short,
+                post_trade_only: false,
+            };
+            assert_eq!(read, want);
+        }
+        for (forbid_short, post_trade_only) in [(false, true), (true, true), (true, false)] {
+            let l = AccountLimits { forbid_short, post_trade_only, ..AccountLimits::default() };
+            let bytes = postcard::to_allocvec(&l).expect("serializes");
+            assert_eq!(postcard::from_bytes::<AccountLimits>(&bytes).expect("reads"), l);
+        }
     }
 
     #[test]

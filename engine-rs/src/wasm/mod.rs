@@ -174,7 +174,8 @@ impl WasmEngine {
         self.run(&[k, ts, seq, 0.0, account, 0.0, 0.0, 0.0, 0.0, amount, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     }
 
-    /// Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling.
+    /// Sets an account's limits (0: unlimited); `flags` bit 0 forbids short selling, bit 1 makes the account
+    /// post-trade only (no pre-trade check refuses its orders; it is still accounted).
     #[wasm_bindgen(js_name = setAccountLimits)]
     #[allow(clippy::too_many_arguments)]
     pub fn set_account_limits(
