@@ -10,9 +10,11 @@
 // 2. Each JS runner (WASM batch / per-call in Node, Deno and Bun; nodejs-order-book in Node) replays the
 //    same records in its own process (bench/engine/runner.mjs) and prints JSON.
 // 3. Risk (--risk yes): engine-rs/examples/bench_risk.rs runs one order flow natively with every account
-//    unmanaged (risk off) and with every account managed and every pre-trade check configured wide enough to
-//    refuse nothing (risk on), writes both streams, and engine-rs/bench-js/risk.mjs replays them through the
-//    WASM batch path in Node: throughput on vs off, and nanoseconds of checks + accounting per checked order.
+//    managed and every pre-trade check configured wide enough to refuse nothing (risk on), with the same
+//    accounts post-trade only (risk off: no check runs, the accounting is the same), and unmanaged (no checks,
+//    no accounting), writes the three streams, and engine-rs/bench-js/risk.mjs replays them through the WASM
+//    batch path in Node: throughput on vs off (the target), on vs unmanaged (the whole risk layer), and the
+//    nanoseconds per checked order of the checks and of the checks with the accounting.
 // 4. One table, the ratios and the targets are printed; everything goes to bench/results/engine.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -92,7 +94,7 @@ const riskRounds = { native: [], wasm_node: [] };
 /** Risk on versus off: the native example (which writes the two streams), then the WASM replay in Node. */
 function runRisk() {
   const dir = join(root, 'bench/work/risk');
-  log('  risk on/off: cargo run --release -p cift-engine --example bench_risk, then WASM in Node ...');
+  log('  risk on/off/unmanaged: cargo run --release -p cift-engine --example bench_risk, then WASM in Node ...');
   const native = JSON.parse(run('cargo', ['run', '--release', '-q', '-p', 'cift-engine', '--example', 'bench_risk', '--',
     dir, '--json']).trim().split('\n').pop());
   const wasm = JSON.parse(run(process.execPath, [join(root, 'engine-rs/bench-js/risk.mjs'), dir, '--json'])
@@ -104,10 +106,12 @@ function runRisk() {
 /** The median of each risk figure over the rounds. */
 function aggregateRisk(runs) {
   const out = { ...runs[runs.length - 1] };
-  for (const k of ['off_ms', 'on_ms', 'off_cmds_per_s', 'on_cmds_per_s', 'on_over_off', 'ns_per_checked_order']) {
+  for (const k of ['on_ms', 'off_ms', 'unmanaged_ms', 'on_cmds_per_s', 'off_cmds_per_s', 'unmanaged_cmds_per_s',
+    'on_over_off', 'on_over_unmanaged', 'ns_per_checked_order', 'ns_per_order_checks_and_accounting']) {
     out[k] = median(runs.map((r) => r[k]));
   }
   out.on_over_off_rounds = runs.map((r) => r.on_over_off);
+  out.on_over_unmanaged_rounds = runs.map((r) => r.on_over_unmanaged);
   return out;
 }
 
@@ -226,7 +230,9 @@ const report = {
     ? {
       workload: 'bench_risk.rs: 64 accounts, 2 symbols, 600k commands (70% GTC limits around a mid, 15% cancels, ' +
         '10% replaces, 5% market orders); risk on = every account managed with deposits, account and instrument ' +
-        'limits, rate limit, collar, fees and reference prices, all wide enough that nothing more is refused',
+        'limits, rate limit, collar, fees and reference prices, all wide enough that nothing more is refused; ' +
+        'risk off = the same account commands with the post-trade-only switch on (no pre-trade check runs; cash, ' +
+        'positions, reservations and fills kept alike); unmanaged = no account commands (no checks, no accounting)',
       native: aggregateRisk(riskRounds.native),
       wasm_node: aggregateRisk(riskRounds.wasm_node),
     }

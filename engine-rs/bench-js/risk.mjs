@@ -1,7 +1,8 @@
 // @ts-check
-// Risk-on versus risk-off on the WASM build: replays the two command streams written by
-// `cargo run --release -p cift-engine --example bench_risk -- <dir>` through executeBatch and reports commands per
-// second, the ratio, and the nanoseconds the pre-trade checks and the accounting add per checked order.
+// Risk checks on versus off on the WASM build: replays the three command streams written by
+// `cargo run --release -p cift-engine --example bench_risk -- <dir>` (checked, post-trade only, unmanaged) through
+// executeBatch and reports commands per second, the ratios, and the nanoseconds the pre-trade checks (on - off)
+// and the checks with the accounting (on - unmanaged) add per checked order.
 // Usage: node engine-rs/bench-js/risk.mjs [dir] [--json]   (default target/bench; --json: one JSON line, for
 // `npm run bench:engine`)
 import { readFileSync } from 'node:fs';
@@ -41,39 +42,44 @@ function run(commands) {
 /** @param {number[]} xs */
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
-const off = load('risk_off.commands.f64');
-const on = load('risk_on.commands.f64');
+const SIDES = ['on', 'off', 'unmanaged'];
+const streams = SIDES.map((side) => load(`risk_${side}.commands.f64`));
 const { checkedOrders } = JSON.parse(readFileSync(join(dir, 'risk_bench.json'), 'utf8'));
-run(off);
-run(on);
-const tOff = [];
-const tOn = [];
-for (let i = 0; i < RUNS; i++) {
-  tOff.push(run(off));
-  tOn.push(run(on));
-}
-const [mOff, mOn] = [median(tOff), median(tOn)];
-const nOff = off.length / STRIDE;
-const nOn = on.length / STRIDE;
-const rate = (/** @type {number} */ n, /** @type {number} */ ms) => (n / ms / 1e3).toFixed(2);
+for (const s of streams) run(s);
+/** @type {number[][]} */
+const times = SIDES.map(() => []);
+// Interleaved, so drift in the machine's speed hits every setup alike.
+for (let i = 0; i < RUNS; i++) streams.forEach((s, k) => times[k].push(run(s)));
+const [mOn, mOff, mBare] = times.map(median);
+const [nOn, nOff, nBare] = streams.map((s) => s.length / STRIDE);
+const [rOn, rOff, rBare] = [nOn / mOn, nOff / mOff, nBare / mBare].map((r) => r * 1e3);
+const nsPerCheck = ((mOn - mOff) * 1e6) / checkedOrders;
+const nsLayer = ((mOn - mBare) * 1e6) / checkedOrders;
 if (json) {
   console.log(JSON.stringify({
     runtime: `node ${process.versions.node}`,
-    commands_off: nOff,
     commands_on: nOn,
+    commands_off: nOff,
+    commands_unmanaged: nBare,
     checked_orders: checkedOrders,
     runs: RUNS,
-    off_ms: mOff,
     on_ms: mOn,
-    off_cmds_per_s: Math.round((nOff / mOff) * 1e3),
-    on_cmds_per_s: Math.round((nOn / mOn) * 1e3),
-    on_over_off: (nOn / mOn) / (nOff / mOff),
-    ns_per_checked_order: ((mOn - mOff) * 1e6) / checkedOrders,
+    off_ms: mOff,
+    unmanaged_ms: mBare,
+    on_cmds_per_s: Math.round(rOn),
+    off_cmds_per_s: Math.round(rOff),
+    unmanaged_cmds_per_s: Math.round(rBare),
+    on_over_off: rOn / rOff,
+    on_over_unmanaged: rOn / rBare,
+    ns_per_checked_order: nsPerCheck,
+    ns_per_order_checks_and_accounting: nsLayer,
   }));
   process.exit(0);
 }
+const line = (/** @type {number} */ r, /** @type {number} */ ms) => `${(r / 1e6).toFixed(2)} M commands/s (${ms.toFixed(1)} ms)`;
 console.log(`node ${process.versions.node}, wasm`);
-console.log(`wasm risk off: ${rate(nOff, mOff)} M commands/s (${mOff.toFixed(1)} ms)`);
-console.log(`wasm risk on:  ${rate(nOn, mOn)} M commands/s (${mOn.toFixed(1)} ms)`);
-console.log(`wasm risk-on / risk-off throughput: ${((nOn / mOn) / (nOff / mOff)).toFixed(3)}`);
-console.log(`wasm checks + accounting: ${(((mOn - mOff) * 1e6) / checkedOrders).toFixed(1)} ns per checked order`);
+console.log(`wasm risk on (checked):       ${line(rOn, mOn)}`);
+console.log(`wasm risk off (post-trade):   ${line(rOff, mOff)}`);
+console.log(`wasm unmanaged (no accounts): ${line(rBare, mBare)}`);
+console.log(`wasm risk-on / risk-off throughput: ${(rOn / rOff).toFixed(3)} (checks: ${nsPerCheck.toFixed(1)} ns per checked order)`);
+console.log(`wasm risk-on / unmanaged throughput: ${(rOn / rBare).toFixed(3)} (checks and accounting: ${nsLayer.toFixed(1)} ns per checked order)`);

@@ -1,12 +1,15 @@
-//! Risk-on versus risk-off throughput: one order flow run natively with every account unmanaged (no checks) and
-//! with every account managed and every check configured (limits set wide enough that nothing is refused, so both
-//! runs do the same matching), reporting commands per second, the ratio and the nanoseconds the checks and the
-//! accounting add per order.
+//! Risk checks on versus off: one order flow run natively on three setups of the same 64 accounts, reporting
+//! commands per second, the ratios and the nanoseconds per checked order:
+//! - checked (risk on): every account managed, every check configured (limits wide enough that nothing is
+//!   refused, so every setup does the same matching);
+//! - post-trade only (risk off): the same account commands with the post-trade-only switch on, so no pre-trade
+//!   check runs while cash, positions, reservations and fills are kept exactly as when checked;
+//! - unmanaged: no account commands, so neither checks nor accounting (what the whole risk layer costs).
 //!
 //! Usage: `cargo run --release -p cift-engine --example bench_risk -- [out_dir] [--json]`. With `out_dir` it also
-//! writes the two command streams (`risk_off.commands.f64`, `risk_on.commands.f64`) for the WASM bench
-//! (`node engine-rs/bench-js/risk.mjs <out_dir>`); with `--json` it prints one JSON line instead of text (for
-//! `npm run bench:engine`). `--once on|off` runs one side once and prints its counts (for
+//! writes the three command streams (`risk_on`, `risk_off`, `risk_unmanaged`, each `.commands.f64`) for the WASM
+//! bench (`node engine-rs/bench-js/risk.mjs <out_dir>`); with `--json` it prints one JSON line instead of text
+//! (for `npm run bench:engine`). `--once on|off|unmanaged` runs one setup once and prints its counts (for
 //! `valgrind --tool=callgrind --toggle-collect='*bench_risk::run*'`, which counts instructions robustly).
 
 use cift_engine::wire::{self, COMMAND_STRIDE};
@@ -33,8 +36,9 @@ impl Rng {
     }
 }
 
-/// The account commands that turn every check on without refusing anything in the flow.
-fn risk_setup() -> Vec<CommandKind> {
+/// The account commands that turn every check on without refusing anything in the flow; with `post_trade_only`
+/// the same commands with every account's checks switched off.
+fn risk_setup(post_trade_only: bool) -> Vec<CommandKind> {
     let mut out = Vec::new();
     for symbol in SYMBOLS {
         let fees = Fees { maker_ppm: -50, taker_ppm: 250, maker_per_unit: 0, taker_per_unit: 1 };
@@ -53,6 +57,7 @@ fn risk_setup() -> Vec<CommandKind> {
             rate_per_interval: 1 << 20,
             rate_interval: 1,
             forbid_short: false,
+            post_trade_only,
         };
         out.push(CommandKind::SetAccountLimits { account, limits });
         for symbol in SYMBOLS {
@@ -170,67 +175,79 @@ fn write_f64(path: PathBuf, cmds: &[Command]) {
     std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
 
+/// The three setups, in the order they are reported.
+const SIDES: [&str; 3] = ["on", "off", "unmanaged"];
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = args.iter().any(|a| a == "--json");
-    let out_dir = args.iter().find(|a| !a.starts_with("--") && *a != "on" && *a != "off").map(PathBuf::from);
+    let out_dir = args.iter().find(|a| !a.starts_with("--") && !SIDES.contains(&a.as_str())).map(PathBuf::from);
     let flow = flow(0xBE_4C4);
-    let off = commands(&[], &flow);
-    let on = commands(&risk_setup(), &flow);
+    let streams = [commands(&risk_setup(false), &flow), commands(&risk_setup(true), &flow), commands(&[], &flow)];
     if let Some(i) = args.iter().position(|a| a == "--once") {
-        let cmds = match args.get(i + 1).map(String::as_str) {
-            Some("on") => &on,
-            Some("off") => &off,
-            other => panic!("--once takes on or off, not {other:?}"),
-        };
+        let side = args.get(i + 1).and_then(|s| SIDES.iter().position(|x| x == s));
+        let cmds = &streams[side.unwrap_or_else(|| panic!("--once takes one of {SIDES:?}"))];
         let (secs, counts) = run(cmds);
         println!("{} commands in {:.1} ms: trades, rejections, fills {counts:?}", cmds.len(), secs * 1e3);
         return;
     }
     let orders = flow.iter().filter(|k| matches!(k, CommandKind::New(_) | CommandKind::Replace { .. })).count();
-    let (_, c_off) = run(&off);
-    let (_, c_on) = run(&on);
-    assert_eq!(c_off[0], c_on[0], "risk on must not change the matching (trades)");
-    assert_eq!(c_off[1], c_on[1], "risk on must refuse nothing more");
-    let (mut t_off, mut t_on) = (Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        t_off.push(run(&off).0);
-        t_on.push(run(&on).0);
+    let counts: Vec<[usize; 3]> = streams.iter().map(|s| run(s).1).collect();
+    for c in &counts[1..] {
+        assert_eq!(c[0], counts[0][0], "every setup does the same matching (trades)");
+        assert_eq!(c[1], counts[0][1], "checks refuse nothing in this flow");
     }
-    let (m_off, m_on) = (median(t_off), median(t_on));
+    assert_eq!(counts[0][2], counts[1][2], "post-trade only books the same fills");
+    // Interleaved, so drift in the machine's speed hits every setup alike.
+    let mut times = [const { Vec::new() }; 3];
+    for _ in 0..RUNS {
+        for (t, s) in times.iter_mut().zip(&streams) {
+            t.push(run(s).0);
+        }
+    }
+    let [m_on, m_off, m_bare] = times.map(median);
     let rate = |n: usize, t: f64| n as f64 / t;
-    let ratio = rate(on.len(), m_on) / rate(off.len(), m_off);
+    let [r_on, r_off, r_bare] =
+        [rate(streams[0].len(), m_on), rate(streams[1].len(), m_off), rate(streams[2].len(), m_bare)];
+    let (ratio, layer_ratio) = (r_on / r_off, r_on / r_bare);
     let ns_per_check = (m_on - m_off) * 1e9 / orders as f64;
+    let ns_layer = (m_on - m_bare) * 1e9 / orders as f64;
     if json {
         println!(
-            "{{\"commands_off\":{},\"commands_on\":{},\"checked_orders\":{orders},\"trades\":{},\"fills\":{},\
-             \"runs\":{RUNS},\"off_ms\":{:.3},\"on_ms\":{:.3},\"off_cmds_per_s\":{:.0},\"on_cmds_per_s\":{:.0},\
-             \"on_over_off\":{ratio:.4},\"ns_per_checked_order\":{ns_per_check:.1}}}",
-            off.len(),
-            on.len(),
-            c_on[0],
-            c_on[2],
-            m_off * 1e3,
+            "{{\"commands_on\":{},\"commands_off\":{},\"commands_unmanaged\":{},\"checked_orders\":{orders},\
+             \"trades\":{},\"fills\":{},\"runs\":{RUNS},\"on_ms\":{:.3},\"off_ms\":{:.3},\"unmanaged_ms\":{:.3},\
+             \"on_cmds_per_s\":{r_on:.0},\"off_cmds_per_s\":{r_off:.0},\"unmanaged_cmds_per_s\":{r_bare:.0},\
+             \"on_over_off\":{ratio:.4},\"on_over_unmanaged\":{layer_ratio:.4},\"ns_per_checked_order\":{ns_per_check:.1},\
+             \"ns_per_order_checks_and_accounting\":{ns_layer:.1}}}",
+            streams[0].len(),
+            streams[1].len(),
+            streams[2].len(),
+            counts[0][0],
+            counts[0][2],
             m_on * 1e3,
-            rate(off.len(), m_off),
-            rate(on.len(), m_on),
+            m_off * 1e3,
+            m_bare * 1e3,
         );
     } else {
         println!(
-            "workload: {} commands ({orders} new orders and replaces checked), {} trades, {} fills booked with risk on",
+            "workload: {} commands ({orders} new orders and replaces checked), {} trades, {} fills booked when managed",
             flow.len(),
-            c_on[0],
-            c_on[2]
+            counts[0][0],
+            counts[0][2]
         );
-        println!("native risk off: {:.2} M commands/s ({:.1} ms)", rate(off.len(), m_off) / 1e6, m_off * 1e3);
-        println!("native risk on:  {:.2} M commands/s ({:.1} ms)", rate(on.len(), m_on) / 1e6, m_on * 1e3);
-        println!("native risk-on / risk-off throughput: {ratio:.3}");
-        println!("native checks + accounting: {ns_per_check:.1} ns per checked order");
+        println!("native risk on (checked):       {:.2} M commands/s ({:.1} ms)", r_on / 1e6, m_on * 1e3);
+        println!("native risk off (post-trade):   {:.2} M commands/s ({:.1} ms)", r_off / 1e6, m_off * 1e3);
+        println!("native unmanaged (no accounts): {:.2} M commands/s ({:.1} ms)", r_bare / 1e6, m_bare * 1e3);
+        println!("native risk-on / risk-off throughput: {ratio:.3} (checks: {ns_per_check:.1} ns per checked order)");
+        println!(
+            "native risk-on / unmanaged throughput: {layer_ratio:.3} (checks and accounting: {ns_layer:.1} ns per checked order)"
+        );
     }
     if let Some(dir) = out_dir {
         std::fs::create_dir_all(&dir).expect("out dir");
-        write_f64(dir.join("risk_off.commands.f64"), &off);
-        write_f64(dir.join("risk_on.commands.f64"), &on);
+        for (side, s) in SIDES.iter().zip(&streams) {
+            write_f64(dir.join(format!("risk_{side}.commands.f64")), s);
+        }
         std::fs::write(dir.join("risk_bench.json"), format!("{{ \"checkedOrders\": {orders} }}\n")).expect("write");
         if !json {
             println!("wrote the streams to {}", dir.display());
