@@ -94,7 +94,7 @@ test('admin sets limits; the account reads them; the engine enforces them', asyn
   const limits = { max_order_qty: '5', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 2, orders_per_second: 0, shorting_enabled: false };
   const set = await call(t.app, 'PUT', `/v1/admin/accounts/${mallory.accountId}/limits`, { headers: admin.key, body: limits });
   assert.equal(set.status, 200, JSON.stringify(set.body));
-  assert.deepEqual((await call(t.app, 'GET', '/v1/account/limits', { headers: mallory.key })).body, limits);
+  assert.deepEqual((await call(t.app, 'GET', '/v1/account/limits', { headers: mallory.key })).body, { ...limits, pre_trade_checks: true });
   const big = await call(t.app, 'POST', '/v1/orders', { headers: mallory.key, body: { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '6', limit_price: '1' } });
   assert.equal(big.status, 403);
   assert.equal(big.body.error.code, 'max_order_qty');
@@ -106,6 +106,29 @@ test('admin sets limits; the account reads them; the engine enforces them', asyn
   assert.equal(poor.body.error.code, 'insufficient_buying_power');
   const rejected = await call(t.app, 'GET', '/v1/orders?status=closed', { headers: alice.key });
   assert.ok(rejected.body.some((o: { status: string; reject_reason: string }) => o.status === 'rejected' && o.reject_reason === 'insufficient_buying_power'));
+});
+
+test('a post-trade-only account is accounted but not checked, until its checks are switched back on', async () => {
+  const path = `/v1/admin/accounts/${mallory.accountId}/limits`;
+  const strict = { max_order_qty: '5', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 2, orders_per_second: 0, shorting_enabled: false };
+  const off = await call(t.app, 'PUT', path, { headers: admin.key, body: { ...strict, pre_trade_checks: false } });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  assert.equal(off.body.pre_trade_checks, false);
+  assert.equal((await call(t.app, 'GET', '/v1/account/limits', { headers: mallory.key })).body.pre_trade_checks, false);
+  const cashBefore = Number((await call(t.app, 'GET', '/v1/account', { headers: mallory.key })).body.cash);
+  // Over the quantity limit, a short sale, and more than the account's cash: accepted and resting.
+  const order = { symbol: 'AAPL', side: 'sell', type: 'limit', time_in_force: 'gtc', qty: '7', limit_price: '90000' } as const;
+  const placed = await call(t.app, 'POST', '/v1/orders', { headers: mallory.key, body: order });
+  assert.equal(placed.status, 200, JSON.stringify(placed.body));
+  const account = (await call(t.app, 'GET', '/v1/account', { headers: mallory.key })).body;
+  assert.equal(Number(account.cash), cashBefore, 'nothing filled');
+  assert.ok(Number(account.buying_power) < 0, `the short sale's collateral is reserved past the cash: ${JSON.stringify(account)}`);
+  // It cancels as any order does, releasing the reservation.
+  assert.equal((await call(t.app, 'DELETE', `/v1/orders/${placed.body.id}`, { headers: mallory.key })).status, 200);
+  // Checked again once switched back on (the field left out means on).
+  assert.equal((await call(t.app, 'PUT', path, { headers: admin.key, body: strict })).body.pre_trade_checks, true);
+  const big = await call(t.app, 'POST', '/v1/orders', { headers: mallory.key, body: order });
+  assert.deepEqual([big.status, big.body.error?.code], [403, 'max_order_qty']);
 });
 
 test('accounts are isolated: no seeing, replacing or canceling another account’s orders', async () => {

@@ -123,10 +123,10 @@ pub struct AccountLimits {
     pub rate_interval: u64,
     /// Reject sells beyond the long position (short sales).
     pub forbid_short: bool,
-    /// Post-trade only: no pre-trade check refuses the account's orders (a house or market-maker account, or
-    /// a backtest that wants P&L without limits), and the other limits here are kept but not applied. Halts,
-    /// the kill switch and the i64 bound on positions still refuse; cash, positions, reservations and fills are
-    /// kept as for every managed account, and buying power may go negative.
+    /// Post-trade only: no pre-trade check refuses the account's orders (a house or market-maker account),
+    /// and the other limits here are kept but not applied. Halts, the kill switch and the i64 bound on
+    /// positions still refuse; cash, positions, reservations and fills are kept as for every managed account,
+    /// and buying power may go negative.
     pub post_trade_only: bool,
 }
 

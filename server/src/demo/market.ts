@@ -79,7 +79,7 @@ async function demoAccount(deps: AppDeps, email: string): Promise<AccountRef> {
   await deps.engine.deposit(ref, DEMO_CASH);
   await deps.engine.setLimits(
     ref,
-    { max_order_qty: '0', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 0, orders_per_second: 0, shorting_enabled: true },
+    { max_order_qty: '0', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 0, orders_per_second: 0, shorting_enabled: true, pre_trade_checks: true },
     'demo',
   );
   return ref;

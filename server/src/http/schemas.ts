@@ -223,6 +223,12 @@ export const RiskLimitsSchema = z
     max_open_orders: z.number().int().min(0).max(1_000_000),
     orders_per_second: z.number().int().min(0).max(1_000_000),
     shorting_enabled: z.boolean(),
+    pre_trade_checks: z.boolean().default(true).openapi({
+      description:
+        "false: post-trade only (a house or market-maker account). No pre-trade check refuses the account's orders and the " +
+        'other limits here are kept but not applied; halts, the kill switch and the position bound still refuse. Cash, ' +
+        'positions and fills are kept as for any account, and buying power may go negative.',
+    }),
   })
   .strict()
   .openapi('RiskLimits');

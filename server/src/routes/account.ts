@@ -192,6 +192,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
           max_open_orders: Number(r.max_open_orders),
           orders_per_second: Number(r.orders_per_second),
           shorting_enabled: Boolean(r.shorting_enabled),
+          pre_trade_checks: Boolean(r.pre_trade_checks),
         },
         200,
       );

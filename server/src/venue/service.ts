@@ -1315,7 +1315,7 @@ export class EmbeddedEngineService implements EngineService {
       rec[7] = limits.orders_per_second;
       rec[8] = 1_000_000;
     }
-    rec[15] = limits.shorting_enabled ? 0 : 1;
+    rec[15] = (limits.shorting_enabled ? 0 : 1) | (limits.pre_trade_checks ? 0 : 2);
     const ev = this.run(rec);
     if (ev[0] !== Evt.ConfigChanged) {
       await this.durable();
@@ -1336,6 +1336,7 @@ export class EmbeddedEngineService implements EngineService {
       max_open_orders: limits.max_open_orders,
       orders_per_second: limits.orders_per_second,
       shorting_enabled: limits.shorting_enabled,
+      pre_trade_checks: limits.pre_trade_checks,
     };
     this.effect({ k: 'limits', account: account.id, limits: stored, actor });
     await this.durable();
@@ -1879,13 +1880,14 @@ async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
       const l = e.limits;
       await tx.query(
         `INSERT INTO risk_limits (account_id, max_order_qty, max_order_notional, max_gross_exposure, max_open_orders,
-           orders_per_second, shorting_enabled, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,now())
+           orders_per_second, shorting_enabled, pre_trade_checks, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,now())
          ON CONFLICT (account_id) DO UPDATE SET max_order_qty = excluded.max_order_qty,
            max_order_notional = excluded.max_order_notional, max_gross_exposure = excluded.max_gross_exposure,
            max_open_orders = excluded.max_open_orders, orders_per_second = excluded.orders_per_second,
-           shorting_enabled = excluded.shorting_enabled, updated_at = now()`,
-        [e.account, l.max_order_qty, l.max_order_notional, l.max_gross_exposure, l.max_open_orders, l.orders_per_second, l.shorting_enabled],
+           shorting_enabled = excluded.shorting_enabled, pre_trade_checks = excluded.pre_trade_checks, updated_at = now()`,
+        [e.account, l.max_order_qty, l.max_order_notional, l.max_gross_exposure, l.max_open_orders, l.orders_per_second, l.shorting_enabled,
+          l.pre_trade_checks],
       );
       await audit(tx, e.actor, 'account.limits', { account_id: e.account, ...l });
       break;

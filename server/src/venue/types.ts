@@ -175,6 +175,8 @@ export interface RiskLimits {
   max_open_orders: number;
   orders_per_second: number;
   shorting_enabled: boolean;
+  /** false: post-trade only (no pre-trade check refuses the account's orders). */
+  pre_trade_checks: boolean;
 }
 
 /** A deposit or withdrawal as recorded. */
