@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-const FORMAT_VERSION: u32 = 2;
+/// The format written. Format 2 has the same layout: its accounts' flags byte can only hold the short-selling
+/// switch, so it reads as format 3; an older build refuses format 3 by its version, not by a bad byte.
+const FORMAT_VERSION: u32 = 3;
 
 /// Why a snapshot could not be restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,8 +240,9 @@ impl Engine {
     /// Rebuilds an engine from [`Engine::snapshot`] bytes, checking them.
     pub fn restore(bytes: &[u8]) -> Result<Engine, SnapshotError> {
         let state: EngineState = postcard::from_bytes(bytes).map_err(|e| SnapshotError(e.to_string()))?;
-        if state.version != FORMAT_VERSION {
-            return Err(SnapshotError(format!("format version {} (expected {FORMAT_VERSION})", state.version)));
+        if !(2..=FORMAT_VERSION).contains(&state.version) {
+            let v = state.version;
+            return Err(SnapshotError(format!("format version {v} (this build reads 2 to {FORMAT_VERSION})")));
         }
         let mut engine = Engine::new();
         engine.last_cmd_seq = state.last_cmd_seq;

@@ -166,7 +166,7 @@ test('restoring bytes that are not a snapshot throws an invalid-snapshot Error',
       what,
     );
   }
-  assert.throws(() => Engine.restore(otherVersion), /format version 1 \(expected 2\)/);
+  assert.throws(() => Engine.restore(otherVersion), /format version 1 \(this build reads 2 to 3\)/);
   s.engine.free();
 });
 

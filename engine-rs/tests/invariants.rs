@@ -770,9 +770,15 @@ fn restoring_garbage_is_an_error_not_a_panic() {
     let mut v = Venue::new();
     v.limit(1, 1, Buy, 99, 5);
     let mut bytes = v.engine.snapshot();
-    bytes[0] = 99; // format version
+    assert_eq!(bytes[0], 3, "format version 3 (one varint byte)");
+    bytes[0] = 99;
     let err = Engine::restore(&bytes).err().expect("rejects a wrong version");
     assert!(err.to_string().contains("invalid engine snapshot"), "{err}");
+    // Format 2 has format 3's layout and reads; format 1 does not.
+    bytes[0] = 2;
+    assert_eq!(Engine::restore(&bytes).expect("format 2 reads").snapshot(), v.engine.snapshot());
+    bytes[0] = 1;
+    assert!(Engine::restore(&bytes).is_err());
 }
 
 #[test]

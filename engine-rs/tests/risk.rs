@@ -520,6 +520,21 @@ fn a_post_trade_only_account_skips_every_check_but_is_still_accounted() {
     let o = |id, qty| NewOrder::limit(id, 1, 2, Buy, 1, qty);
     assert!(accepted(&v.order(o(5, i64::MAX - 10))));
     assert_eq!(rejected(&v.order(o(6, 11))), Some((R::Overflow, i64::MAX.into(), i128::from(i64::MAX) + 1)));
+    // And a buying power floor of -2^100, which keeps every money total far inside i128: a limit order's
+    // reservation or a market order's uncovered quantity at the instrument's highest price.
+    let room = v.account(1).buying_power + (1i128 << 100);
+    let price = 1i64 << 40;
+    v.run(CommandKind::AddInstrument(InstrumentSpec { max_price: Price(price), max_qty: Qty(i64::MAX), ..spec(3, 1) }));
+    let qty = i64::try_from(room / i128::from(price)).expect("fits");
+    let at = |id, qty| NewOrder::limit(id, 1, 3, Buy, price, qty);
+    assert_eq!(rejected(&v.order(at(8, qty + 1))), Some((R::Overflow, room, i128::from(price) * i128::from(qty + 1))));
+    assert!(accepted(&v.order(at(8, qty))));
+    let room = v.account(1).buying_power + (1i128 << 100);
+    assert!(room < i128::from(price));
+    let market = NewOrder::market(9, 1, 3, Buy, 1);
+    assert_eq!(rejected(&v.order(market)), Some((R::Overflow, room, i128::from(price))));
+    v.cancel(8, 1);
+    assert!(accepted(&v.order(market)), "the book is empty: nothing fills");
     // Checked again once the switch is off.
     v.limits(1, strict);
     assert_eq!(rejected(&v.limit(7, 1, Buy, 100, 1)), Some((R::MaxOpenOrders, 1, 2)));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, newUser, testVenue, type TestUser, type TestVenue } from './helpers.ts';
+import type { RiskLimits } from '../src/venue/types.ts';
 
 let t: TestVenue;
 let alice: TestUser;
@@ -129,6 +130,20 @@ test('a post-trade-only account is accounted but not checked, until its checks a
   assert.equal((await call(t.app, 'PUT', path, { headers: admin.key, body: strict })).body.pre_trade_checks, true);
   const big = await call(t.app, 'POST', '/v1/orders', { headers: mallory.key, body: order });
   assert.deepEqual([big.status, big.body.error?.code], [403, 'max_order_qty']);
+});
+
+test('limits without pre_trade_checks (an older peer\'s command, a replayed journal line) keep the checks on', async () => {
+  const [row] = await t.venue.deps.db.query<{ engine_account: number }>('SELECT engine_account FROM accounts WHERE id = $1', [mallory.accountId]);
+  const older = { max_order_qty: '5', max_order_notional: '0', max_gross_exposure: '0', max_open_orders: 2, orders_per_second: 0, shorting_enabled: false };
+  const stored = await t.venue.deps.engine.setLimits({ id: mallory.accountId, engine_account: row.engine_account }, older as RiskLimits, 'test');
+  assert.equal(stored.pre_trade_checks, true);
+  assert.equal((await call(t.app, 'GET', '/v1/account/limits', { headers: mallory.key })).body.pre_trade_checks, true);
+  const big = await call(t.app, 'POST', '/v1/orders', { headers: mallory.key, body: { symbol: 'AAPL', side: 'buy', type: 'limit', time_in_force: 'gtc', qty: '6', limit_price: '1' } });
+  assert.deepEqual([big.status, big.body.error?.code], [403, 'max_order_qty']);
+  // The published limits in force always carry the field; as set, it may be left out.
+  const doc = (await call(t.app, 'GET', '/openapi.json')).body;
+  assert.ok(doc.components.schemas.RiskLimitsInForce.required.includes('pre_trade_checks'));
+  assert.ok(!doc.components.schemas.RiskLimits.required.includes('pre_trade_checks'));
 });
 
 test('accounts are isolated: no seeing, replacing or canceling another account’s orders', async () => {

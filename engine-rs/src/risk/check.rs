@@ -14,6 +14,10 @@ use crate::event::RejectReason as R;
 use crate::order::{OrderStatus, NIL};
 use crate::types::{AccountId, OrderType, Price, Side, StpMode};
 
+/// The lowest buying power a post-trade-only account's orders may take it to, −2^100 money units (beyond any
+/// real account, far above where its `i128` totals could overflow); an order past it is refused as Overflow.
+pub(crate) const CREDIT_FLOOR: i128 = -(1 << 100);
+
 /// The order being checked, new or as it would be after a replace.
 pub(crate) struct Ask {
     pub account: AccountId,
@@ -372,8 +376,9 @@ impl Engine {
         self.check(r.acct as usize, b, &ask, Some(own))
     }
 
-    /// The order of a post-trade-only account: refused only by the kill switch and the i64 bound on positions
-    /// (what the accounting needs to stay exact); returns the reservation it needs, covered as a checked order's.
+    /// The order of a post-trade-only account: refused only by the kill switch and by the bounds the accounting
+    /// needs to stay exact (positions within i64, buying power not below [`CREDIT_FLOOR`]); returns the
+    /// reservation it needs, covered as a checked order's.
     #[inline]
     fn admit(
         &self,
@@ -401,7 +406,22 @@ impl Engine {
             return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
         }
         let covered = if side == Side::Sell { (h.free_long() + i128::from(own.covered)).min(qty_w) as i64 } else { 0 };
-        Ok(reservation(side, reserve_price, qty, covered, &self.books[b].risk.fees))
+        let book = &self.books[b];
+        let res = reservation(side, reserve_price, qty, covered, &book.risk.fees);
+        // What the order can take from buying power: its reservation beyond what it holds, or for a market order
+        // (which reserves nothing) its uncovered quantity at the instrument's highest price, with fees.
+        let cost = if reserve_price.0 == 0 {
+            let units = qty - covered;
+            let notional = i128::from(book.spec.max_price.0) * i128::from(units);
+            notional.checked_add(book.risk.fees.estimate(notional, units))
+        } else {
+            Some(res.cash - own.cash)
+        };
+        let room = acct.buying_power() - CREDIT_FLOOR;
+        match cost {
+            Some(cost) if cost <= room => Ok(res),
+            _ => Err(Rejection::new(R::Overflow, room, cost.unwrap_or(i128::MAX))),
+        }
     }
 
     /// Runs the checks; returns the reservation the order needs if it passes (at its reserving price for `qty`,

@@ -215,23 +215,33 @@ export const QuoteSchema = z
   })
   .openapi('Quote');
 
+const PRE_TRADE_CHECKS =
+  "false: post-trade only (a house or market-maker account). No pre-trade check refuses the account's orders and the " +
+  'other limits here are kept but not applied; halts, the kill switch and the bounds that keep the accounting exact ' +
+  '(positions within 64 bits, buying power not below -2^100 money units) still refuse. Cash, positions and fills are ' +
+  'kept as for any account, and buying power may go negative.';
+
+const riskLimitFields = {
+  max_order_qty: Decimal.openapi({ description: 'whole units per order in any instrument; 0 = unlimited', example: '1000' }),
+  max_order_notional: Decimal.openapi({ description: 'money per order; 0 = unlimited' }),
+  max_gross_exposure: Decimal.openapi({ description: 'money; 0 = unlimited' }),
+  max_open_orders: z.number().int().min(0).max(1_000_000),
+  orders_per_second: z.number().int().min(0).max(1_000_000),
+  shorting_enabled: z.boolean(),
+};
+
+/** Risk limits as set (`pre_trade_checks` may be left out: true). */
 export const RiskLimitsSchema = z
-  .object({
-    max_order_qty: Decimal.openapi({ description: 'whole units per order in any instrument; 0 = unlimited', example: '1000' }),
-    max_order_notional: Decimal.openapi({ description: 'money per order; 0 = unlimited' }),
-    max_gross_exposure: Decimal.openapi({ description: 'money; 0 = unlimited' }),
-    max_open_orders: z.number().int().min(0).max(1_000_000),
-    orders_per_second: z.number().int().min(0).max(1_000_000),
-    shorting_enabled: z.boolean(),
-    pre_trade_checks: z.boolean().default(true).openapi({
-      description:
-        "false: post-trade only (a house or market-maker account). No pre-trade check refuses the account's orders and the " +
-        'other limits here are kept but not applied; halts, the kill switch and the position bound still refuse. Cash, ' +
-        'positions and fills are kept as for any account, and buying power may go negative.',
-    }),
-  })
+  .object({ ...riskLimitFields, pre_trade_checks: z.boolean().default(true).openapi({ description: PRE_TRADE_CHECKS }) })
   .strict()
   .openapi('RiskLimits');
+
+/** Risk limits as in force: every field, `pre_trade_checks` included (a whole object, not an `allOf`, so that
+ * `additionalProperties: false` holds for all of its fields). */
+export const RiskLimitsInForceSchema = z
+  .object({ ...riskLimitFields, pre_trade_checks: z.boolean().openapi({ description: PRE_TRADE_CHECKS }) })
+  .strict()
+  .openapi('RiskLimitsInForce');
 
 /** Per-item outcome of a bulk operation (207). */
 export const MultiStatusSchema = z

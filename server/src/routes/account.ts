@@ -5,7 +5,7 @@ import type { App } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { requireAuth } from '../http/auth.ts';
 import { invalid, notFound } from '../http/errors.ts';
-import { PositiveDecimal, PositiveDecimalText, IsoTime, MultiStatusSchema, OrderSchema, PositionSchema, RiskLimitsSchema, Symbol } from '../http/schemas.ts';
+import { PositiveDecimal, PositiveDecimalText, IsoTime, MultiStatusSchema, OrderSchema, PositionSchema, RiskLimitsInForceSchema, Symbol } from '../http/schemas.ts';
 import { normalize } from '../venue/records.ts';
 import { accountOf, authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
 
@@ -178,7 +178,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       tags: ['account'],
       summary: 'Risk limits (0 = unlimited); set by an admin',
       security: authenticated,
-      responses: { 200: jsonResponse(RiskLimitsSchema, 'Limits'), ...errorResponses(401, 403, 429) },
+      responses: { 200: jsonResponse(RiskLimitsInForceSchema, 'Limits'), ...errorResponses(401, 403, 429) },
     }),
     async (c) => {
       await deps.engine.settled();

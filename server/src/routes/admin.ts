@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.ts';
 import { changeAccountStatus } from '../http/account-status.ts';
 import { requireAuth } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
-import { PositiveDecimal, InstrumentSchema, RiskLimitsSchema, Symbol, Text, Uuid, instrumentOut } from '../http/schemas.ts';
+import { PositiveDecimal, InstrumentSchema, RiskLimitsInForceSchema, RiskLimitsSchema, Symbol, Text, Uuid, instrumentOut } from '../http/schemas.ts';
 import { normalize } from '../venue/records.ts';
 import type { EngineService } from '../venue/types.ts';
 import { authenticated, errorResponses, jsonBody, jsonResponse } from './common.ts';
@@ -155,7 +155,7 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
       summary: "Set an account's risk limits (admin; 0 = unlimited)",
       security: authenticated,
       request: { params: z.object({ account_id: Uuid }), body: jsonBody(RiskLimitsSchema) },
-      responses: { 200: jsonResponse(RiskLimitsSchema, 'The limits now in force'), ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
+      responses: { 200: jsonResponse(RiskLimitsInForceSchema, 'The limits now in force'), ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
     }),
     async (c) => {
       const { account_id } = c.req.valid('param');

@@ -1315,7 +1315,10 @@ export class EmbeddedEngineService implements EngineService {
       rec[7] = limits.orders_per_second;
       rec[8] = 1_000_000;
     }
-    rec[15] = (limits.shorting_enabled ? 0 : 1) | (limits.pre_trade_checks ? 0 : 2);
+    // Only an explicit false switches the checks off: a limits command from before the field (a peer's, or a
+    // replayed one) keeps them on.
+    const preTradeChecks = limits.pre_trade_checks !== false;
+    rec[15] = (limits.shorting_enabled ? 0 : 1) | (preTradeChecks ? 0 : 2);
     const ev = this.run(rec);
     if (ev[0] !== Evt.ConfigChanged) {
       await this.durable();
@@ -1336,7 +1339,7 @@ export class EmbeddedEngineService implements EngineService {
       max_open_orders: limits.max_open_orders,
       orders_per_second: limits.orders_per_second,
       shorting_enabled: limits.shorting_enabled,
-      pre_trade_checks: limits.pre_trade_checks,
+      pre_trade_checks: preTradeChecks,
     };
     this.effect({ k: 'limits', account: account.id, limits: stored, actor });
     await this.durable();
@@ -1887,7 +1890,7 @@ async function writeEffect(tx: SqlClient, e: JournalEffect): Promise<void> {
            max_open_orders = excluded.max_open_orders, orders_per_second = excluded.orders_per_second,
            shorting_enabled = excluded.shorting_enabled, pre_trade_checks = excluded.pre_trade_checks, updated_at = now()`,
         [e.account, l.max_order_qty, l.max_order_notional, l.max_gross_exposure, l.max_open_orders, l.orders_per_second, l.shorting_enabled,
-          l.pre_trade_checks],
+          l.pre_trade_checks !== false], // journal lines written before the field keep the checks on
       );
       await audit(tx, e.actor, 'account.limits', { account_id: e.account, ...l });
       break;
