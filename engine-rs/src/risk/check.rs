@@ -64,6 +64,26 @@ fn reference(book: &Book, kind: CollarRef) -> Option<(i128, i128)> {
     }
 }
 
+/// The position toward `side` if every open order of that side and this one (`qty`, replacing an order of
+/// `own_leaves`) filled: long `pos + buys` for a buy, short `sells − pos` for a sell.
+fn worst_position(h: &Holding, side: Side, own_leaves: i64, qty: i128) -> i128 {
+    let pos = i128::from(h.pos.qty);
+    let toward = match side {
+        Side::Buy => pos + h.open[0],
+        Side::Sell => h.open[1] - pos,
+    };
+    toward - i128::from(own_leaves) + qty
+}
+
+/// The quantity of a sell the long position covers (with what the order being replaced covers, `own_covered`); 0
+/// for a buy.
+fn covered_qty(h: &Holding, side: Side, own_covered: i64, qty: i128) -> i128 {
+    match side {
+        Side::Sell => (h.free_long() + i128::from(own_covered)).min(qty),
+        Side::Buy => 0,
+    }
+}
+
 /// Floor division for a positive divisor.
 fn div_floor(n: i128, d: i128) -> i128 {
     n.div_euclid(d)
@@ -164,16 +184,6 @@ impl Engine {
             return Ok(res);
         }
         self.check_new_in_full(o, a, b)
-    }
-
-    /// [`Engine::check_new`] for a post-trade-only account, after its short check fails at the gate.
-    fn admit_new(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
-        let reserve_price = match o.order_type {
-            OrderType::Limit | OrderType::StopLimit => o.price,
-            OrderType::Stop => o.stop_price,
-            OrderType::Market => Price(0),
-        };
-        self.admit(a, b, o.side, reserve_price, o.qty.0, &Own::default())
     }
 
     /// The common case of [`Engine::check_new`] in a few compares against the
@@ -296,16 +306,17 @@ impl Engine {
     }
 
     /// Every check of a new order, in order, with the rejection of the first that fails.
+    /// A post-trade-only account's order, which fails the short check at its gate, is admitted here instead.
     fn check_new_in_full(&self, o: &NewOrder, a: usize, b: usize) -> Result<Reservation, Rejection> {
-        if self.accounts[a].caps.post_trade_only {
-            return self.admit_new(o, a, b);
-        }
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
         let reserve_price = match o.order_type {
             OrderType::Limit | OrderType::StopLimit => o.price,
             OrderType::Stop => o.stop_price,
             OrderType::Market => Price(0),
         };
+        if self.accounts[a].limits.post_trade_only {
+            return self.admit(a, b, o.side, reserve_price, o.qty.0, &Own::default());
+        }
         let ask = Ask {
             account: o.account,
             side: o.side,
@@ -329,24 +340,9 @@ impl Engine {
         self.check_replace_in_full(b, idx, price, qty)
     }
 
-    /// [`Engine::check_replace`] for a post-trade-only account, after its short check fails at the gate.
-    fn admit_replace(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<Reservation, Rejection> {
-        let (o, r) = (self.orders.get(idx), &self.order_risk[idx as usize]);
-        let reserve_price = match (o.order_type, o.status) {
-            (OrderType::Limit | OrderType::StopLimit, _) => price,
-            (OrderType::Stop, OrderStatus::PendingStop) => o.stop_price,
-            _ => Price(0),
-        };
-        let res = r.res();
-        let own = Own { leaves: res.leaves, covered: res.covered, ..Own::default() };
-        self.admit(r.acct as usize, b, o.side, reserve_price, qty, &own)
-    }
-
     /// Every check of a replace, in order, with the rejection of the first that fails.
+    /// A post-trade-only account's replace is admitted here, as its new order is in [`Engine::check_new_in_full`].
     fn check_replace_in_full(&self, b: usize, idx: u32, price: Price, qty: i64) -> Result<Reservation, Rejection> {
-        if self.accounts[self.order_risk[idx as usize].acct as usize].caps.post_trade_only {
-            return self.admit_replace(b, idx, price, qty);
-        }
         let o = self.orders.get(idx);
         let r = &self.order_risk[idx as usize];
         let has_limit = matches!(o.order_type, OrderType::Limit | OrderType::StopLimit);
@@ -355,6 +351,18 @@ impl Engine {
             (OrderType::Stop, OrderStatus::PendingStop) => o.stop_price,
             _ => Price(0),
         };
+        let res = r.res();
+        let own = Own {
+            leaves: res.leaves,
+            covered: res.covered,
+            notional: res.notional,
+            cash: res.cash,
+            reduce_only: r.reduce_only,
+        };
+        let a = r.acct as usize;
+        if self.accounts[a].limits.post_trade_only {
+            return self.admit(a, b, o.side, reserve_price, qty, &own);
+        }
         let ask = Ask {
             account: o.account,
             side: o.side,
@@ -365,15 +373,7 @@ impl Engine {
             reduce_only: r.reduce_only,
             stp: o.stp,
         };
-        let res = r.res();
-        let own = Own {
-            leaves: res.leaves,
-            covered: res.covered,
-            notional: res.notional,
-            cash: res.cash,
-            reduce_only: r.reduce_only,
-        };
-        self.check(r.acct as usize, b, &ask, Some(own))
+        self.check(a, b, &ask, Some(own))
     }
 
     /// The order of a post-trade-only account: refused only by the kill switch and by the bounds the accounting
@@ -396,16 +396,11 @@ impl Engine {
         if acct.killed {
             return Err(Rejection::new(R::KillSwitch, 0, qty_w));
         }
-        let pos = i128::from(h.pos.qty);
-        let worst = match side {
-            Side::Buy => pos + h.open[0],
-            Side::Sell => h.open[1] - pos,
-        } - i128::from(own.leaves)
-            + qty_w;
+        let worst = worst_position(h, side, own.leaves, qty_w);
         if worst > i128::from(i64::MAX) {
             return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
         }
-        let covered = if side == Side::Sell { (h.free_long() + i128::from(own.covered)).min(qty_w) as i64 } else { 0 };
+        let covered = covered_qty(h, side, own.covered, qty_w) as i64;
         let book = &self.books[b];
         let res = reservation(side, reserve_price, qty, covered, &book.risk.fees);
         // What the order can take from buying power: its reservation beyond what it holds, or for a market order
@@ -434,7 +429,7 @@ impl Engine {
         let qty = i128::from(ask.qty);
         let is_new = own.is_none();
         let own = own.unwrap_or_default();
-        debug_assert!(!acct.caps.post_trade_only, "a post-trade-only account's order is admitted, not checked");
+        debug_assert!(!acct.limits.post_trade_only, "a post-trade-only account's order is admitted, not checked");
         let (al, il) = (&acct.limits, &h.limits);
 
         if acct.killed {
@@ -451,7 +446,7 @@ impl Engine {
                 return Err(Rejection::new(R::MaxOrderQty, limit.into(), qty));
             }
         }
-        let covered = if ask.side == Side::Sell { (h.free_long() + i128::from(own.covered)).min(qty) } else { 0 };
+        let covered = covered_qty(h, ask.side, own.covered, qty);
         let market = ask.reserve_price.0 == 0;
         let (first_value, value) = if market { self.walk(b, ask, covered as i64) } else { (0, 0) };
         let notional = if market { value } else { i128::from(ask.reserve_price.0) * qty };
@@ -490,26 +485,16 @@ impl Engine {
             let limit = i128::from(al.max_open_orders);
             return Err(Rejection::new(R::MaxOpenOrders, limit, i128::from(acct.open_orders) + 1));
         }
-        let own_leaves = i128::from(own.leaves);
-        match ask.side {
-            Side::Buy => {
-                let worst = pos + h.open[0] - own_leaves + qty;
-                if il.max_long > 0 && worst > i128::from(il.max_long) {
-                    return Err(Rejection::new(R::MaxLongPosition, il.max_long.into(), worst));
-                }
-                if worst > i128::from(i64::MAX) {
-                    return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
-                }
-            }
-            Side::Sell => {
-                let worst = h.open[1] - own_leaves + qty - pos;
-                if il.max_short > 0 && worst > i128::from(il.max_short) {
-                    return Err(Rejection::new(R::MaxShortPosition, il.max_short.into(), worst));
-                }
-                if worst > i128::from(i64::MAX) {
-                    return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
-                }
-            }
+        let worst = worst_position(h, ask.side, own.leaves, qty);
+        let (cap, over_cap) = match ask.side {
+            Side::Buy => (il.max_long, R::MaxLongPosition),
+            Side::Sell => (il.max_short, R::MaxShortPosition),
+        };
+        if cap > 0 && worst > i128::from(cap) {
+            return Err(Rejection::new(over_cap, cap.into(), worst));
+        }
+        if worst > i128::from(i64::MAX) {
+            return Err(Rejection::new(R::Overflow, i64::MAX.into(), worst));
         }
         if al.max_gross_exposure > 0 {
             let orders = acct.open_notional - own.notional + notional;

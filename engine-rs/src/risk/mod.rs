@@ -523,7 +523,6 @@ pub(crate) struct AccountCaps {
     pub max_gross: i64,
     pub max_open_orders: u32,
     pub forbid_short: bool,
-    pub post_trade_only: bool,
 }
 
 impl AccountCaps {
@@ -533,7 +532,6 @@ impl AccountCaps {
             max_gross: limits.max_gross_exposure.max(0),
             max_open_orders: if limits.max_open_orders > 0 { limits.max_open_orders } else { u32::MAX },
             forbid_short: limits.forbid_short,
-            post_trade_only: limits.post_trade_only,
         }
     }
 }
