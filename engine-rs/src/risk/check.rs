@@ -6,7 +6,7 @@
 //! orders skip them all but the kill switch and the position bound. Nothing
 //! here changes state.
 
-use super::{reservation, Account, CollarRef, Holding, Rejection, Reservation};
+use super::{reservation, Account, CollarRef, Holding, OrderRisk, Rejection, Reservation};
 use crate::book::Book;
 use crate::command::NewOrder;
 use crate::engine::Engine;
@@ -47,6 +47,20 @@ pub(crate) struct Own {
     pub notional: i128,
     pub cash: i128,
     pub reduce_only: bool,
+}
+
+impl Own {
+    /// What the managed order with risk record `r` contributes now.
+    fn of(r: &OrderRisk) -> Own {
+        let res = r.res();
+        Own {
+            leaves: res.leaves,
+            covered: res.covered,
+            notional: res.notional,
+            cash: res.cash,
+            reduce_only: r.reduce_only,
+        }
+    }
 }
 
 /// The collar's reference as a fraction `num / den` (den 2 for a mid).
@@ -231,14 +245,7 @@ impl Engine {
         if r.reduce_only {
             return None;
         }
-        let res = r.res();
-        let own = Own {
-            leaves: res.leaves,
-            covered: res.covered,
-            notional: res.notional,
-            cash: res.cash,
-            reduce_only: false,
-        };
+        let own = Own::of(r);
         let ask = Short { side: o.side, price: reserve_price, collared, qty };
         self.passes(&self.accounts[r.acct as usize], b, &ask, &own)
     }
@@ -351,14 +358,7 @@ impl Engine {
             (OrderType::Stop, OrderStatus::PendingStop) => o.stop_price,
             _ => Price(0),
         };
-        let res = r.res();
-        let own = Own {
-            leaves: res.leaves,
-            covered: res.covered,
-            notional: res.notional,
-            cash: res.cash,
-            reduce_only: r.reduce_only,
-        };
+        let own = Own::of(r);
         let a = r.acct as usize;
         if self.accounts[a].limits.post_trade_only {
             return self.admit(a, b, o.side, reserve_price, qty, &own);
